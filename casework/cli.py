@@ -1,0 +1,298 @@
+"""The `casework` command line: set up a database, import register data, sweep, statistics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from casework.ctf import CTFError
+from casework.imports import ImportFileError
+from casework.policy import PolicyError
+from casework.school import SchoolFileError, load_school
+from casework.services import importing, schools, statistics, sweep
+from casework.services.importing import ImportReport
+from casework.services.schools import SchoolNotFoundError
+from casework.services.statistics import PupilNotFoundError
+from casework.store.database import Database
+
+app = typer.Typer(
+    help="Casework: attendance casework for schools and local authorities.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Import register data (each import is all or nothing).")
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="CASEWORK_DATABASE_URL",
+        help="Database URL (default: a SQLite file casework.sqlite in this folder).",
+    ),
+]
+SchoolOption = Annotated[
+    str | None, typer.Option("--school", help="URN of the school (needed with several schools).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} {value!r} is not a date in the form YYYY-MM-DD", 2)
+
+
+@contextmanager
+def open_database(url: str | None, *, migrate: bool = False) -> Iterator[Database]:
+    db = Database(url)
+    try:
+        if migrate:
+            db.migrate()
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Expected failures become one clear message and a non-zero exit, not a traceback."""
+    try:
+        yield
+    except ImportFileError as error:
+        err.print("[bold red]import refused; nothing was stored:[/]")
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except (CTFError, SchoolFileError, PolicyError) as error:
+        fail(str(error))
+    except (SchoolNotFoundError, PupilNotFoundError) as error:
+        fail(str(error))
+
+
+@contextmanager
+def progress_steps(label: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step, for anything that may take more than a second."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label)
+        yield lambda step: progress.update(task, description=f"{label}: {step}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+) -> None:
+    # Pupil data never goes to the log at INFO; this only shows timings and counts.
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+@app.command()
+def init(
+    school: Annotated[
+        Path | None, typer.Option("--school", help="School TOML file to add or update.")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create or upgrade the database schema, and add or update a school."""
+    with friendly_errors(), open_database(database, migrate=True) as db:
+        if school is None:
+            out.print("Database is up to date.")
+            return
+        config = load_school(school)
+        _id, created = schools.save_school(db, config)
+        verb = "Added" if created else "Updated"
+        out.print(f"{verb} school {config.urn} {config.name} (policy {config.policy}).")
+
+
+def _report(report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out.print(
+        f"{report.file}: {report.added} added, {report.changed} changed, "
+        f"{report.unchanged} unchanged (school {report.school_urn})."
+    )
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
+
+
+@import_app.command("pupils")
+def import_pupils(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pupils from CSV (upn,surname,forename,date_of_birth,sex,year_group,...)."""
+    with friendly_errors(), open_database(database, migrate=True) as db:
+        _report(importing.import_pupils(db, file, school), as_json)
+
+
+@import_app.command("contacts")
+def import_contacts(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Contacts from CSV (upn,name,relationship,parental_responsibility,...)."""
+    with friendly_errors(), open_database(database, migrate=True) as db:
+        _report(importing.import_contacts(db, file, school), as_json)
+
+
+@import_app.command("marks")
+def import_marks(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+    by: Annotated[
+        str | None, typer.Option(help="Who amends changed marks (default: the attendance lead).")
+    ] = None,
+    position: Annotated[str | None, typer.Option(help="Their position.")] = None,
+) -> None:
+    """Register marks from CSV (upn,date,session,code,minutes_late,comment)."""
+    amender = importing.Amender(by, position or "") if by else None
+    with (
+        friendly_errors(),
+        open_database(database, migrate=True) as db,
+        progress_steps("Importing marks") as step,
+    ):
+        _report(importing.import_marks(db, file, school, amender, progress=step), as_json)
+
+
+@import_app.command("ctf")
+def import_ctf(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A common transfer file (XML): pupils, contacts, SEN and FSM flags, attendance marks."""
+    with friendly_errors(), open_database(database, migrate=True) as db:
+        _report(importing.import_ctf(db, file, school), as_json)
+
+
+@app.command()
+def stats(
+    upn: Annotated[str, typer.Argument(help="The pupil's UPN.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (default: start of the school year).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last day (default: today).")] = None,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A pupil's attendance statistics for a date range."""
+    end = parse_day(as_of, "--as-of") or date.today()
+    first = parse_day(start, "--from")
+    with friendly_errors(), open_database(database) as db:
+        try:
+            context, result = statistics.pupil_statistics(db, upn, end, first, school)
+        except ValueError as error:
+            fail(str(error), 2)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    table = Table(title=f"{upn} at {context.name}, to {end}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.as_dict().items():
+        table.add_row(key.replace("_", " "), "" if value is None else str(value))
+    out.print(table)
+
+
+@app.command()
+def cohorts(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (default: start of the school year).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last day (default: today).")] = None,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Attendance for the whole school, each year group, pupil premium and SEND."""
+    end = parse_day(as_of, "--as-of") or date.today()
+    with friendly_errors(), open_database(database) as db:
+        report = statistics.cohort_statistics(db, end, parse_day(start, "--from"), school)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    table = Table(title=f"School {report.school_urn}, {report.start} to {report.as_of}")
+    for column in ("cohort", "pupils", "possible", "attendance %", "persistent", "PA %", "severe"):
+        table.add_column(column, justify="left" if column == "cohort" else "right")
+    for name, c in report.cohorts.items():
+        table.add_row(
+            name,
+            str(c.pupils),
+            str(c.possible_sessions),
+            "" if c.attendance_rate is None else f"{c.attendance_rate:.2f}",
+            str(c.persistent_absentees),
+            "" if c.persistent_absence_rate is None else f"{c.persistent_absence_rate:.1f}",
+            str(c.severe_absentees),
+        )
+    out.print(table)
+
+
+@app.command("sweep")
+def run_sweep(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Sweep as of this day (default: today).")
+    ] = None,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run every policy rule over every pupil on roll and list the findings."""
+    day = parse_day(as_of, "--as-of") or date.today()
+    with friendly_errors(), open_database(database) as db, progress_steps("Sweeping") as step:
+        result = sweep.sweep(db, day, school, progress=step)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    table = Table(title=f"Findings as of {day} ({result.pupils} pupils swept)")
+    table.add_column("UPN")
+    table.add_column("rule")
+    table.add_column("why")
+    table.add_column("marks", justify="right")
+    for _urn, finding in result.findings:
+        table.add_row(finding.pupil, finding.rule, finding.reason, str(len(finding.evidence)))
+    out.print(table)
+    out.print(f"{len(result.findings)} findings.")

@@ -1,0 +1,356 @@
+"""Reading pupil, contact and mark CSV files into records, naming each problem's line and column."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from casework.codes import BY_CODE
+from casework.records import ContactRecord, MarkRecord, PupilRecord
+from casework.upn import InvalidUPNError, validate
+
+MAX_PROBLEMS = 20  # enough to fix a file in one go without flooding the terminal
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong, and where: file, line (1 is the header) and column (1-based)."""
+
+    file: str
+    line: int
+    column: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        if self.column is not None:
+            where += f":{self.column}"
+        label = f" ({self.field})" if self.field else ""
+        return f"{where}{label}: {self.message}"
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be imported; nothing from it was stored."""
+
+    def __init__(self, problems: list[Problem], more: int = 0) -> None:
+        self.problems = problems
+        self.more = more
+        lines = [str(p) for p in problems]
+        if more:
+            lines.append(f"... and {more} more problems")
+        super().__init__("\n".join(lines))
+
+
+class Problems:
+    """Collects problems up to a limit, counting the rest."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[Problem] = []
+        self.more = 0
+
+    def add(self, line: int, column: int | None, field: str | None, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(self.file, line, column, field, message))
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ImportFileError(self.items, self.more)
+
+
+PUPIL_COLUMNS = [
+    "upn",
+    "surname",
+    "forename",
+    "date_of_birth",
+    "sex",
+    "year_group",
+    "pupil_premium",
+    "send",
+    "ehcp",
+    "looked_after",
+    "social_worker",
+    "admission_date",
+    "leaving_date",
+]
+CONTACT_COLUMNS = [
+    "upn",
+    "name",
+    "relationship",
+    "parental_responsibility",
+    "lives_with_pupil",
+    "priority",
+    "phone",
+    "email",
+    "address",
+]
+MARK_COLUMNS = ["upn", "date", "session", "code", "minutes_late", "comment"]
+
+T = TypeVar("T")
+
+
+class FieldError(ValueError):
+    pass
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FieldError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_flag(value: str) -> bool:
+    if value in ("Y", "y"):
+        return True
+    if value in ("N", "n"):
+        return False
+    raise FieldError(f"{value!r} must be Y or N")
+
+
+def parse_upn(value: str) -> str:
+    try:
+        return validate(value)
+    except InvalidUPNError as error:
+        raise FieldError(str(error)) from None
+
+
+def _rows(
+    path: Path, expected: list[str], problems: Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as dicts with their line numbers, after checking the header."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.add(0, None, None, "no such file")
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            problems.add(1, None, None, "the file is empty; expected a header line")
+            return
+        except UnicodeDecodeError:
+            problems.add(1, None, None, "the file is not UTF-8 text")
+            return
+        missing = [c for c in expected if c not in header]
+        for name in missing:
+            problems.add(1, None, name, f"missing column {name!r}")
+        unknown = [h for h in header if h not in expected]
+        for name in unknown:
+            problems.add(1, header.index(name) + 1, name, f"unexpected column {name!r}")
+        if missing or unknown:
+            return
+        positions = {name: header.index(name) for name in expected}
+        try:
+            for values in reader:
+                line = reader.line_num
+                if not values or values == [""]:
+                    continue
+                if len(values) != len(header):
+                    problems.add(
+                        line, None, None, f"has {len(values)} values, the header has {len(header)}"
+                    )
+                    continue
+                yield line, {name: values[i].strip() for name, i in positions.items()}
+        except UnicodeDecodeError:
+            problems.add(reader.line_num + 1, None, None, "the file is not UTF-8 text")
+        except csv.Error as error:
+            problems.add(reader.line_num, None, None, f"not valid CSV: {error}")
+
+
+def _field(
+    row: dict[str, str],
+    name: str,
+    columns: list[str],
+    line: int,
+    problems: Problems,
+    convert: Callable[[str], T],
+    *,
+    required: bool = True,
+) -> T | None:
+    value = row[name]
+    if value == "":
+        if required:
+            problems.add(line, columns.index(name) + 1, name, "is empty")
+        return None
+    try:
+        return convert(value)
+    except FieldError as error:
+        problems.add(line, columns.index(name) + 1, name, str(error))
+        return None
+
+
+def _columns_of(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return [h.strip() for h in next(csv.reader(handle))]
+
+
+def read_pupils(path: Path | str) -> list[tuple[int, PupilRecord]]:
+    """Pupil rows with their line numbers; raises ImportFileError naming every problem."""
+    path = Path(path)
+    problems = Problems(str(path))
+    out: list[tuple[int, PupilRecord]] = []
+    seen: dict[str, int] = {}
+    columns: list[str] = []
+    for line, row in _rows(path, PUPIL_COLUMNS, problems):
+        columns = columns or _columns_of(path)
+        f: dict[str, Any] = {}
+        f["upn"] = _field(row, "upn", columns, line, problems, parse_upn)
+        for name in ("surname", "forename", "year_group"):
+            f[name] = _field(row, name, columns, line, problems, str)
+        f["sex"] = _field(row, "sex", columns, line, problems, _parse_sex)
+        f["date_of_birth"] = _field(row, "date_of_birth", columns, line, problems, parse_date)
+        for name in ("pupil_premium", "send", "ehcp", "looked_after", "social_worker"):
+            f[name] = _field(row, name, columns, line, problems, parse_flag)
+        f["admission_date"] = _field(row, "admission_date", columns, line, problems, parse_date)
+        f["leaving_date"] = _field(
+            row, "leaving_date", columns, line, problems, parse_date, required=False
+        )
+        if any(v is None for k, v in f.items() if k != "leaving_date"):
+            continue
+        if f["leaving_date"] is not None and f["leaving_date"] < f["admission_date"]:
+            problems.add(
+                line,
+                columns.index("leaving_date") + 1,
+                "leaving_date",
+                "is before the admission date",
+            )
+            continue
+        if f["upn"] in seen:
+            problems.add(line, 1, "upn", f"UPN {f['upn']} is also on line {seen[f['upn']]}")
+            continue
+        seen[f["upn"]] = line
+        out.append((line, PupilRecord(**f)))
+    problems.raise_if_any()
+    return out
+
+
+def _parse_sex(value: str) -> str:
+    if value.upper() in ("F", "M"):
+        return value.upper()
+    raise FieldError(f"{value!r} must be F or M")
+
+
+def _parse_priority(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise FieldError(f"{value!r} must be a whole number from 1")
+    return int(value)
+
+
+def read_contacts(path: Path | str) -> list[tuple[int, ContactRecord]]:
+    """Contact rows with their line numbers; raises ImportFileError naming every problem."""
+    path = Path(path)
+    problems = Problems(str(path))
+    out: list[tuple[int, ContactRecord]] = []
+    seen: dict[tuple[str, str], int] = {}
+    columns: list[str] = []
+    for line, row in _rows(path, CONTACT_COLUMNS, problems):
+        columns = columns or _columns_of(path)
+        f: dict[str, Any] = {
+            "upn": _field(row, "upn", columns, line, problems, parse_upn),
+            "name": _field(row, "name", columns, line, problems, str),
+            "relationship": _field(row, "relationship", columns, line, problems, str),
+            "parental_responsibility": _field(
+                row, "parental_responsibility", columns, line, problems, parse_flag
+            ),
+            "lives_with_pupil": _field(
+                row, "lives_with_pupil", columns, line, problems, parse_flag
+            ),
+            "priority": _field(row, "priority", columns, line, problems, _parse_priority),
+        }
+        for name in ("phone", "email", "address"):
+            f[name] = row[name]
+        if any(v is None for v in f.values()):
+            continue
+        key = (f["upn"], f["name"])
+        if key in seen:
+            problems.add(line, 2, "name", f"{f['name']} for {f['upn']} is also on line {seen[key]}")
+            continue
+        seen[key] = line
+        out.append((line, ContactRecord(**f)))
+    problems.raise_if_any()
+    return out
+
+
+def _parse_session(value: str) -> str:
+    if value in ("AM", "PM"):
+        return value
+    raise FieldError(f"{value!r} must be AM or PM")
+
+
+def _parse_code(value: str) -> str:
+    if value not in BY_CODE:
+        raise FieldError(f"unknown attendance code {value!r}")
+    return value
+
+
+def _parse_minutes(value: str) -> int:
+    if not value.isdigit() or int(value) > 600:
+        raise FieldError(f"{value!r} must be a whole number of minutes")
+    return int(value)
+
+
+def read_marks(path: Path | str) -> list[tuple[int, MarkRecord]]:
+    """Mark rows with their line numbers; raises ImportFileError naming every problem."""
+    path = Path(path)
+    problems = Problems(str(path))
+    out: list[tuple[int, MarkRecord]] = []
+    seen: dict[tuple[str, date, str], int] = {}
+    columns: list[str] = []
+    upn_ok: dict[str, bool] = {}  # a file repeats each UPN hundreds of times; check once
+    dates: dict[str, date] = {}
+    for line, row in _rows(path, MARK_COLUMNS, problems):
+        columns = columns or _columns_of(path)
+        upn = row["upn"]
+        if upn not in upn_ok:
+            upn_ok[upn] = _field(row, "upn", columns, line, problems, parse_upn) is not None
+        elif not upn_ok[upn]:
+            _field(row, "upn", columns, line, problems, parse_upn)
+        raw_date = row["date"]
+        day = dates.get(raw_date)
+        if day is None:
+            day = _field(row, "date", columns, line, problems, parse_date)
+            if day is not None:
+                dates[raw_date] = day
+        session = row["session"]
+        if session not in ("AM", "PM"):
+            _field(row, "session", columns, line, problems, _parse_session)
+        code = row["code"]
+        if code not in BY_CODE:
+            _field(row, "code", columns, line, problems, _parse_code)
+            code = ""
+        minutes = (
+            None
+            if row["minutes_late"] == ""
+            else _field(row, "minutes_late", columns, line, problems, _parse_minutes)
+        )
+        if not upn_ok[upn] or day is None or session not in ("AM", "PM") or not code:
+            continue
+        if row["minutes_late"] != "" and minutes is None:
+            continue
+        key = (upn, day, session)
+        if key in seen:
+            problems.add(
+                line,
+                None,
+                None,
+                f"a second mark for {upn} on {day} {session} (first on line {seen[key]})",
+            )
+            continue
+        seen[key] = line
+        out.append((line, MarkRecord(upn, day, session, code, minutes, row["comment"])))
+    problems.raise_if_any()
+    return out

@@ -1,0 +1,229 @@
+"""Attendance policies: TOML files of rules with their numbers, national defaults and presets."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+POLICY_DIR = Path(__file__).parent / "policies"
+DEFAULT_POLICY = "national-2024"
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """An attendance band: the rate from which it applies and its label.
+
+    `inclusive` is False for a floor the rate must be above (the band below 90% attendance
+    starts at 90.0% exactly, because exactly 90.0% is persistent absence).
+    """
+
+    name: str
+    floor: float
+    label: str
+    inclusive: bool = True
+
+    def holds(self, rate: float) -> bool:
+        return rate >= self.floor if self.inclusive else rate > self.floor
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One rule as the policy declares it: its kind, its numbers and where they come from."""
+
+    id: str
+    kind: str
+    params: dict[str, Any]
+    reason: str  # template filled with the kind's facts, a sentence a parent could read
+    action: str  # what a firing starts, in the school's terms
+    source: str  # the policy or guidance the rule comes from
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    title: str
+    source: str
+    persistent_absence_at_least: float
+    severe_absence_at_least: float
+    bands: tuple[Band, ...]
+    rules: dict[str, RuleSpec]
+    sections: dict[str, Any] = field(default_factory=dict)  # other numbered tables
+
+    def band_for(self, attendance_rate: float | None) -> str | None:
+        if attendance_rate is None:
+            return None
+        for band in self.bands:
+            if band.holds(attendance_rate):
+                return band.name
+        return self.bands[-1].name if self.bands else None
+
+    def section(self, name: str) -> dict[str, Any]:
+        try:
+            value = self.sections[name]
+        except KeyError:
+            raise PolicyError(f"policy {self.id} has no [{name}] table") from None
+        if not isinstance(value, dict):
+            raise PolicyError(f"policy {self.id}: [{name}] must be a table")
+        return value
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise PolicyError(f"{path}: no such policy file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"{path}: not valid TOML: {error}") from None
+
+
+def _path_for(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A policy name's shipped file, or a .toml path (relative to the extending file)."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml":
+        if relative_to is not None and not candidate.is_absolute():
+            return relative_to.parent / candidate
+        return candidate
+    return POLICY_DIR / f"{name_or_path}.toml"
+
+
+_RULE_KEYS = {"kind", "reason", "action", "source"}
+# Alternative ways to give a rule's lower bound: an override that sets one drops the others.
+_BOUNDS = {"at_least", "more_than", "above"}
+
+
+def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
+    where = f"{path}: rules.{rule_id.rsplit('.', 1)[-1]}"
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where} must be a table")
+    for key in ("kind", "reason", "source"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise PolicyError(f"{where}.{key} is missing")
+    params = {k: v for k, v in raw.items() if k not in _RULE_KEYS}
+    return RuleSpec(
+        id=rule_id,
+        kind=raw["kind"],
+        params=params,
+        reason=raw["reason"].strip(),
+        action=str(raw.get("action", "")).strip(),
+        source=raw["source"].strip(),
+    )
+
+
+def _load_raw(
+    name_or_path: str, seen: tuple[str, ...] = (), relative_to: Path | None = None
+) -> tuple[dict[str, Any], Path]:
+    """The merged raw policy: a preset's tables over the policy it extends."""
+    path = _path_for(name_or_path, relative_to)
+    raw = _read(path)
+    meta = raw.get("policy")
+    if not isinstance(meta, dict) or not isinstance(meta.get("id"), str):
+        raise PolicyError(f"{path}: [policy] id is missing")
+    policy_id = meta["id"]
+    if policy_id in seen:
+        chain = " -> ".join((*seen, policy_id))
+        raise PolicyError(f"{path}: policy.extends makes a cycle ({chain})")
+    own_rules = raw.get("rules", {})
+    if not isinstance(own_rules, dict):
+        raise PolicyError(f"{path}: [rules] must be a table of rules")
+    parent_name = meta.get("extends")
+    overrides = raw.get("overrides", {})
+    if not isinstance(overrides, dict):
+        raise PolicyError(f"{path}: [overrides] must be a table of rule changes")
+    if parent_name is None and overrides:
+        # Without a parent there is nothing to override: refuse rather than drop the changes.
+        first = next(iter(overrides))
+        raise PolicyError(f"{path}: overrides.{first} needs [policy] extends")
+    if parent_name is None:
+        rules = {rule_id: (body, path) for rule_id, body in own_rules.items()}
+        merged = {k: v for k, v in raw.items() if k not in ("rules", "overrides")}
+        merged["_rules"] = rules
+        return merged, path
+
+    parent, _ = _load_raw(str(parent_name), (*seen, policy_id), path)
+    rules = dict(parent["_rules"])
+    for rule_id, changes in overrides.items():
+        if rule_id not in rules:
+            raise PolicyError(f"{path}: overrides.{rule_id} names no rule of {parent_name}")
+        if not isinstance(changes, dict):
+            raise PolicyError(f"{path}: overrides.{rule_id} must be a table of changes")
+        body, _origin = rules[rule_id]
+        # A bound given in another form replaces the old one (more_than 10 over at_least 10).
+        if isinstance(changes, dict) and _BOUNDS & changes.keys():
+            body = {k: v for k, v in body.items() if k not in _BOUNDS - changes.keys()}
+        rules[rule_id] = (_deep_merge(body, changes), path)
+    for rule_id, body in own_rules.items():
+        rules[f"{policy_id}.{rule_id}"] = (body, path)
+    merged = _deep_merge(
+        {k: v for k, v in parent.items() if k != "_rules"},
+        {k: v for k, v in raw.items() if k not in ("rules", "overrides")},
+    )
+    if "bands" in raw:  # a preset's bands replace the national ones rather than mixing in
+        merged["bands"] = raw["bands"]
+    merged["_rules"] = rules
+    return merged, path
+
+
+@cache
+def load_policy(name_or_path: str = DEFAULT_POLICY) -> Policy:
+    """Load a shipped policy by name (`national-2024`, `woodlands`, ...) or a TOML file path."""
+    from casework.rules import validate_rule  # rules import policy types; avoid the cycle
+
+    raw, path = _load_raw(name_or_path)
+    meta = raw["policy"]
+    stats = raw.get("statistics", {})
+    try:
+        pa = float(stats["persistent_absence_at_least"])
+        sa = float(stats["severe_absence_at_least"])
+    except (KeyError, TypeError, ValueError):
+        raise PolicyError(
+            f"{path}: [statistics] needs persistent_absence_at_least and severe_absence_at_least"
+        ) from None
+    bands = []
+    for i, band in enumerate(raw.get("bands", [])):
+        try:
+            inclusive = "above" not in band
+            floor = float(band["at_least"] if inclusive else band["above"])
+            bands.append(Band(band["name"], floor, band.get("label", band["name"]), inclusive))
+        except (KeyError, TypeError, ValueError):
+            raise PolicyError(f"{path}: bands[{i}] needs a name and at_least or above") from None
+    bands.sort(key=lambda b: (-b.floor, not b.inclusive))
+    rules: dict[str, RuleSpec] = {}
+    for rule_id, (body, origin) in raw["_rules"].items():
+        spec = _rule(rule_id, body, origin)
+        validate_rule(spec, origin)
+        rules[rule_id] = spec
+    sections = {
+        k: v for k, v in raw.items() if k not in ("policy", "statistics", "bands", "_rules")
+    }
+    return Policy(
+        id=meta["id"],
+        title=str(meta.get("title", meta["id"])),
+        source=str(meta.get("source", "")),
+        persistent_absence_at_least=pa,
+        severe_absence_at_least=sa,
+        bands=tuple(bands),
+        rules=rules,
+        sections=sections,
+    )
+
+
+def shipped_policies() -> list[str]:
+    return sorted(p.stem for p in POLICY_DIR.glob("*.toml"))

@@ -1,0 +1,546 @@
+"""Policy rules evaluated over a register: each firing is a finding that cites its marks."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from casework.codes import BY_CODE, CODE_ID, Category
+from casework.policy import Policy, PolicyError, RuleSpec
+from casework.register import POSSIBLE, Mark, Register, code_mask
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule that fired for a pupil as of a date, with a reason and the marks behind it."""
+
+    pupil: Any  # the register's key for the pupil (the sweep uses the UPN)
+    rule: str
+    reason: str
+    evidence: tuple[Mark, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "upn": self.pupil,
+            "rule": self.rule,
+            "reason": self.reason,
+            "evidence": [m.as_dict() for m in self.evidence],
+        }
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value == round(value, 1) else f"{value:.2f}"
+
+
+# -- windows -------------------------------------------------------------------------------
+
+PERIODS = ("year", "term", "half_term")
+
+
+def window_start(register: Register, as_of: date, params: dict[str, Any]) -> date:
+    """First day a rule looks at: a period so far, or the last N school weeks or days."""
+    calendar = register.calendar
+    if "school_weeks" in params:
+        window = calendar.school_weeks_window(as_of, int(params["school_weeks"]))
+        return window[0] if window else as_of
+    if "school_days" in params and "period" not in params:
+        index = max(calendar.index_on_or_before(as_of) - int(params["school_days"]) + 1, 0)
+        return calendar.days[index]
+    period = params.get("period", "year")
+    if period == "term":
+        term = calendar.latest_term(as_of)
+        return term.start if term else as_of
+    if period == "half_term":
+        half = calendar.latest_half_term(as_of)
+        return half.start if half else as_of
+    year = calendar.academic_year(as_of)
+    return year.start if year else calendar.first_day
+
+
+def window_columns(register: Register, as_of: date, params: dict[str, Any]) -> tuple[int, int, date]:
+    start = max(window_start(register, as_of, params), register.start)
+    return register.column_on_or_after(start), register.column_on_or_before(as_of) + 1, start
+
+
+def window_text(params: dict[str, Any], since: date) -> str:
+    """How a rule's window reads in a sentence."""
+    if "school_weeks" in params:
+        return f"in the last {params['school_weeks']} school weeks"
+    if "school_days" in params and "period" not in params:
+        return f"in the last {params['school_days']} school days"
+    period = params.get("period", "year")
+    label = {"year": "this school year", "term": "this term", "half_term": "this half term"}[period]
+    return f"{label} (since {long_date(since)})"
+
+
+def code_table(params: dict[str, Any], key: str = "codes") -> npt.NDArray[np.bool_]:
+    """The codes a rule counts: a list of codes, or `categories` of codes."""
+    codes = set(params.get(key, []))
+    for category in params.get("categories", []) if key == "codes" else []:
+        codes |= {c.code for c in BY_CODE.values() if c.category == Category(category)}
+    return code_mask(codes)
+
+
+def _codes_text(params: dict[str, Any], key: str = "codes") -> str:
+    parts = list(params.get(key, []))
+    if key == "codes":
+        parts += [str(c).replace("_", " ") for c in params.get("categories", [])]
+    return ", ".join(parts)
+
+
+# -- rule kinds ----------------------------------------------------------------------------
+
+Evaluator = Callable[[Register, date, RuleSpec, npt.NDArray[np.bool_]], list[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleKind:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    placeholders: tuple[str, ...]
+    evaluate: Evaluator
+
+
+def _fill(spec: RuleSpec, facts: dict[str, Any]) -> str:
+    return spec.reason.format_map(facts)
+
+
+def _rate_findings(
+    register: Register,
+    as_of: date,
+    spec: RuleSpec,
+    rows: npt.NDArray[np.bool_],
+    fires: Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.bool_]],
+) -> list[Finding]:
+    from casework.statistics import ABSENT, counts
+
+    lo, hi, since = window_columns(register, as_of, spec.params)
+    c = counts(register, lo, hi)
+    attending = c.present + c.approved
+    hit = np.flatnonzero(rows & fires(attending, c.possible))
+    out = []
+    for row in hit.tolist():
+        possible = int(c.possible[row])
+        absent = int(c.absent[row])
+        facts = {
+            **spec.params,
+            "possible": possible,
+            "absent": absent,
+            "attended": int(attending[row]),
+            "attendance_rate": _percent(100 * int(attending[row]) / possible),
+            "absence_rate": _percent(100 * absent / possible),
+            "since": long_date(since),
+            "window": window_text(spec.params, since),
+        }
+        evidence = register.marks_where(row, ABSENT, lo, hi)
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+    return out
+
+
+def _absence_rate(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+    at_least = float(spec.params["at_least"])
+
+    def fires(attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        absent = possible - attending
+        return (possible > 0) & (absent * 100 >= possible * at_least)
+
+    return _rate_findings(register, as_of, spec, rows, fires)
+
+
+def _attendance_rate(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+    # A band of attendance: from `at_least` (or strictly `above`) up to strictly `below`;
+    # a band with no `below` is open at the top (so 100% attendance is in it).
+    below = float(spec.params.get("below", float("inf")))
+    floor = float(spec.params.get("at_least", -1))
+    above = float(spec.params.get("above", -1))
+
+    def fires(attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        return (
+            (possible > 0)
+            & (attending * 100 < possible * below)
+            & (attending * 100 >= possible * floor)
+            & (attending * 100 > possible * above)
+        )
+
+    return _rate_findings(register, as_of, spec, rows, fires)
+
+
+def _threshold(params: dict[str, Any]) -> int:
+    if "at_least" in params:
+        return int(params["at_least"])
+    return int(params["more_than"]) + 1
+
+
+def _session_count(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+    params = spec.params
+    table = code_table(params)
+    lo, hi, since = window_columns(register, as_of, params)
+    count = table[register.codes[:, lo:hi]].sum(axis=1, dtype=np.int64)
+    fires = rows & (count >= _threshold(params))
+    if "below" in params:
+        fires &= count < int(params["below"])
+    out = []
+    for row in np.flatnonzero(fires).tolist():
+        facts = {
+            **params,
+            "count": int(count[row]),
+            "threshold": _threshold(params),
+            "codes": _codes_text(params),
+            "since": long_date(since),
+            "window": window_text(params, since),
+        }
+        evidence = register.marks_where(row, table, lo, hi)
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+    return out
+
+
+def _qualifying_days(register: Register, table: npt.NDArray[np.bool_], lo: int, hi: int) -> npt.NDArray[np.bool_]:
+    """Per pupil and day: every marked session of the day is in the table, and one is marked."""
+    lo -= lo % 2
+    hi += hi % 2
+    block = register.codes[:, lo:hi]
+    am, pm = block[:, 0::2], block[:, 1::2]
+    am_ok, pm_ok = table[am], table[pm]
+    return (am_ok | (am == 0)) & (pm_ok | (pm == 0)) & (am_ok | pm_ok)
+
+
+def _last_marked_day(register: Register, lo: int, hi: int) -> npt.NDArray[np.intp]:
+    """Per pupil, the index (from lo's day) of the last day with any mark, -1 if none."""
+    lo -= lo % 2
+    hi += hi % 2
+    marked = register.codes[:, lo:hi] != 0
+    days_marked = marked[:, 0::2] | marked[:, 1::2]
+    n = days_marked.shape[1]
+    if n == 0:  # an empty window (as_of before its first school day): argmax would raise
+        return np.full(days_marked.shape[0], -1, dtype=np.intp)
+    last = n - 1 - np.argmax(days_marked[:, ::-1], axis=1)
+    return np.where(days_marked.any(axis=1), last, -1)
+
+
+def _consecutive_days(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+    params = spec.params
+    table = code_table(params)
+    need = int(params["days"])
+    ongoing = bool(params.get("ongoing", True))
+    lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
+    lo -= lo % 2
+    ok = _qualifying_days(register, table, lo, hi)
+    n_days = ok.shape[1]
+    if n_days == 0:  # no school day in the window yet: nothing can have run
+        return []
+    run = np.zeros(ok.shape[0], dtype=np.int64)
+    best = np.zeros_like(run)
+    best_end = np.full_like(run, -1)
+    # A loop over days (at most ~190 a year) vectorised across pupils: cheap at LA scale.
+    runs = np.zeros(ok.shape, dtype=np.int64)
+    for d in range(n_days):
+        run = (run + 1) * ok[:, d]
+        runs[:, d] = run
+        better = run > best
+        best = np.where(better, run, best)
+        best_end = np.where(better, d, best_end)
+    if ongoing:
+        last = _last_marked_day(register, lo, hi)
+        length = np.where(last >= 0, runs[np.arange(len(last)), np.maximum(last, 0)], 0)
+        end = last
+    else:
+        length, end = best, best_end
+    out = []
+    for row in np.flatnonzero(rows & (length >= need)).tolist():
+        run_len, run_end = int(length[row]), int(end[row])
+        first_col = lo + 2 * (run_end - run_len + 1)
+        last_col = lo + 2 * run_end + 2
+        evidence = register.marks_where(row, table, first_col, last_col)
+        facts = {
+            **params,
+            "run": run_len,
+            "first": long_date(register.days[first_col // 2]),
+            "last": long_date(register.days[(last_col - 1) // 2]),
+            "codes": _codes_text(params),
+        }
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+    return out
+
+
+def _code_unresolved(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+    params = spec.params
+    table = code_mask([params["code"]])
+    older_than = int(params["older_than_school_days"])
+    lo, _hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
+    # Marks on days with more than `older_than` school days after them up to as_of.
+    last_overdue_day = register.calendar.index_on_or_before(as_of) - older_than - 1 - register.first_index
+    if last_overdue_day < 0:
+        return []
+    hi = min(2 * last_overdue_day + 2, register.codes.shape[1])
+    overdue = table[register.codes[:, lo:hi]]
+    out = []
+    for row in np.flatnonzero(rows & overdue.any(axis=1)).tolist():
+        evidence = register.marks_where(row, table, lo, hi)
+        facts = {
+            **params,
+            "count": len(evidence),
+            "oldest": long_date(evidence[0].date),
+        }
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+    return out
+
+
+def _leave_runs(codes_row: npt.NDArray[np.uint8], leave: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(first day, last day) of each run of days with a leave mark, as day offsets."""
+    days = leave[codes_row[0::2]] | leave[codes_row[1::2]]
+    runs: list[tuple[int, int]] = []
+    start = None
+    for d, flag in enumerate(days.tolist()):
+        if flag and start is None:
+            start = d
+        elif not flag and start is not None:
+            runs.append((start, d - 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(days) - 1))
+    return runs
+
+
+def _not_returned_after_leave(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
+    params = spec.params
+    leave = code_table(params, "leave_codes")
+    absent = code_table(params, "absent_codes")
+    need = int(params["school_days"])
+    lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
+    lo -= lo % 2
+    hi += hi % 2
+    block = register.codes[:, lo:hi]
+    candidates = np.flatnonzero(rows & leave[block].any(axis=1))
+    ok = _qualifying_days(register, absent, lo, hi)
+    out = []
+    for row in candidates.tolist():
+        runs = _leave_runs(block[row], leave)
+        if not runs:
+            continue
+        _first, leave_end = runs[-1]
+        after = ok[row, leave_end + 1 :]
+        # Absent on every day since the leave ended (up to the last marked day).
+        marked = (block[row, 2 * (leave_end + 1) :: 2] != 0) | (block[row, 2 * (leave_end + 1) + 1 :: 2] != 0)
+        if not marked.any():
+            continue
+        last = int(np.flatnonzero(marked)[-1])
+        streak = after[: last + 1]
+        if not streak.all() or len(streak) < need:
+            continue
+        first_col = lo + 2 * (leave_end + 1)
+        evidence = register.marks_where(row, leave | absent, lo + 2 * leave_end, first_col + 2 * (last + 1))
+        facts = {
+            **params,
+            "leave_end": long_date(register.days[lo // 2 + leave_end]),
+            "run": len(streak),
+            "days": need,
+        }
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+    return out
+
+
+def _absence_next_to_leave(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
+    params = spec.params
+    leave = code_table(params, "leave_codes")
+    absence = code_table(params, "absence_codes")
+    lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
+    lo -= lo % 2
+    hi += hi % 2
+    block = register.codes[:, lo:hi]
+    candidates = np.flatnonzero(rows & leave[block].any(axis=1))
+    days = block.shape[1] // 2
+    out = []
+    for row in candidates.tolist():
+        hits: list[int] = []
+        for first, last in _leave_runs(block[row], leave):
+            for d in (first - 1, last + 1):
+                if 0 <= d < days:
+                    cols = (2 * d, 2 * d + 1)
+                    hits += [lo + c for c in cols if absence[block[row, c]] and not leave[block[row, c]]]
+        if not hits:
+            continue
+        evidence = register.marks(row, sorted(set(hits)))
+        facts = {**params, "count": len(evidence), "first": long_date(evidence[0].date)}
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+    return out
+
+
+_WINDOW = ("period", "school_weeks", "school_days")
+_RATE_FACTS = ("possible", "absent", "attended", "attendance_rate", "absence_rate", "since", "window")
+
+KINDS: dict[str, RuleKind] = {
+    kind.name: kind
+    for kind in (
+        RuleKind("absence_rate", ("at_least",), _WINDOW, _RATE_FACTS, _absence_rate),
+        RuleKind(
+            "attendance_rate", (), (*_WINDOW, "below", "at_least", "above"), _RATE_FACTS, _attendance_rate
+        ),
+        RuleKind(
+            "session_count",
+            (),
+            (*_WINDOW, "codes", "categories", "at_least", "more_than", "below"),
+            ("count", "threshold", "codes", "since", "window"),
+            _session_count,
+        ),
+        RuleKind(
+            "consecutive_days",
+            ("days",),
+            ("codes", "categories", "ongoing", "period"),
+            ("run", "first", "last", "codes"),
+            _consecutive_days,
+        ),
+        RuleKind(
+            "code_unresolved",
+            ("code", "older_than_school_days"),
+            ("period",),
+            ("count", "oldest"),
+            _code_unresolved,
+        ),
+        RuleKind(
+            "not_returned_after_leave",
+            ("leave_codes", "absent_codes", "school_days"),
+            ("period",),
+            ("leave_end", "run", "days"),
+            _not_returned_after_leave,
+        ),
+        RuleKind(
+            "absence_next_to_leave",
+            ("leave_codes", "absence_codes"),
+            ("period",),
+            ("count", "first"),
+            _absence_next_to_leave,
+        ),
+    )
+}
+
+
+_WHOLE_NUMBERS = ("days", "school_days", "school_weeks", "older_than_school_days")
+_CODE_LISTS = ("codes", "categories", "leave_codes", "absent_codes", "absence_codes")
+
+
+def _validate_values(spec: RuleSpec, where: str) -> None:
+    """Settings of the wrong type would load and then fail (or mislead) when the rule runs."""
+    for key, value in spec.params.items():
+        counted = key in _WHOLE_NUMBERS or (
+            spec.kind == "session_count" and key in ("at_least", "more_than", "below")
+        )
+        if counted and (type(value) is not int or value < 0):
+            raise PolicyError(f"{where}.{key} must be a whole number, not {value!r}")
+        if key in ("at_least", "below") and not (
+            isinstance(value, int | float) and not isinstance(value, bool)
+        ):
+            raise PolicyError(f"{where}.{key} must be a number, not {value!r}")
+        if key in _CODE_LISTS and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise PolicyError(f"{where}.{key} must be a list such as ['G', 'O'], not {value!r}")
+        if key == "ongoing" and not isinstance(value, bool):
+            raise PolicyError(f"{where}.ongoing must be true or false, not {value!r}")
+
+
+def validate_rule(spec: RuleSpec, path: Path | str) -> None:
+    """Refuse a rule whose kind, numbers, codes or sentence do not fit together."""
+    where = f"{path}: rules.{spec.id.rsplit('.', 1)[-1]}"
+    kind = KINDS.get(spec.kind)
+    if kind is None:
+        raise PolicyError(f"{where}.kind {spec.kind!r} is not one of {', '.join(sorted(KINDS))}")
+    for key in kind.required:
+        if key not in spec.params:
+            raise PolicyError(f"{where}.{key} is missing (a {spec.kind} rule needs it)")
+    allowed = set(kind.required) | set(kind.optional)
+    for key in spec.params:
+        if key not in allowed:
+            raise PolicyError(f"{where}.{key} is not a setting of a {spec.kind} rule")
+    if spec.kind == "session_count" and not ({"at_least", "more_than"} & spec.params.keys()):
+        raise PolicyError(f"{where} needs at_least or more_than")
+    if spec.kind == "attendance_rate" and not ({"below", "at_least", "above"} & spec.params.keys()):
+        raise PolicyError(f"{where}.below is missing (an attendance_rate rule needs below, at_least or above)")
+    for pair in (("at_least", "more_than"), ("at_least", "above")):
+        if set(pair) <= spec.params.keys():
+            raise PolicyError(f"{where} has both {pair[0]} and {pair[1]}: give one of them")
+    if spec.kind in ("session_count", "consecutive_days") and not (
+        {"codes", "categories"} & spec.params.keys()
+    ):
+        raise PolicyError(f"{where} needs codes or categories")
+    period = spec.params.get("period")
+    if period is not None and period not in PERIODS:
+        raise PolicyError(f"{where}.period must be one of {', '.join(PERIODS)}, not {period!r}")
+    _validate_values(spec, where)
+    for key in ("codes", "leave_codes", "absent_codes", "absence_codes"):
+        for code in spec.params.get(key, []):
+            if code not in CODE_ID:
+                raise PolicyError(f"{where}.{key} has unknown attendance code {code!r}")
+    if "code" in spec.params and spec.params["code"] not in CODE_ID:
+        raise PolicyError(f"{where}.code {spec.params['code']!r} is not an attendance code")
+    for category in spec.params.get("categories", []):
+        if category not in {c.value for c in Category}:
+            raise PolicyError(f"{where}.categories has unknown category {category!r}")
+    known = set(kind.placeholders) | set(spec.params)
+    try:
+        fields = list(string.Formatter().parse(spec.reason))
+    except ValueError as error:  # an unmatched brace would only fail when the rule fires
+        raise PolicyError(f"{where}.reason is not a valid sentence template: {error}") from None
+    for _text, name, _fmt, _conv in fields:
+        if name == "":
+            raise PolicyError(f"{where}.reason has an empty {{}}: name the fact to show")
+        if name and name not in known:
+            raise PolicyError(
+                f"{where}.reason uses {{{name}}}, which a {spec.kind} rule does not provide "
+                f"(it provides {', '.join(sorted(known))})"
+            )
+
+
+def evaluate_rule(
+    spec: RuleSpec, register: Register, as_of: date, rows: npt.NDArray[np.bool_] | None = None
+) -> list[Finding]:
+    """Findings of one rule for the register's pupils (only `rows` when given)."""
+    if rows is None:
+        rows = np.ones(len(register.pupils), dtype=bool)
+    return KINDS[spec.kind].evaluate(register, as_of, spec, rows)
+
+
+def evaluate_policy(
+    policy: Policy, register: Register, as_of: date, rows: npt.NDArray[np.bool_] | None = None
+) -> list[Finding]:
+    """Findings of every rule in a policy, in rule order then pupil order."""
+    out: list[Finding] = []
+    for spec in policy.rules.values():
+        out.extend(evaluate_rule(spec, register, as_of, rows))
+    return out
+
+
+def lookback_start(policy: Policy, register_calendar: Any, as_of: date) -> date:
+    """The earliest day any rule of the policy looks at for `as_of`."""
+    calendar = register_calendar
+    year = calendar.academic_year(as_of)
+    start = year.start if year else calendar.first_day
+    for spec in policy.rules.values():
+        if "school_weeks" in spec.params:
+            window = calendar.school_weeks_window(as_of, int(spec.params["school_weeks"]))
+            if window:
+                start = min(start, window[0])
+        elif "school_days" in spec.params and "period" not in spec.params:
+            # window_start reaches back N school days, across the start of the year if need be.
+            index = calendar.index_on_or_before(as_of) - int(spec.params["school_days"]) + 1
+            start = min(start, calendar.days[max(index, 0)])
+    return start
+
+
+__all__ = ["KINDS", "POSSIBLE", "Finding", "evaluate_policy", "evaluate_rule", "validate_rule"]

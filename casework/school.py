@@ -1,0 +1,288 @@
+"""A school's description (identity, signatories, register times, terms) read from a TOML file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+
+class SchoolFileError(ValueError):
+    """A school file that cannot be read; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    name: str
+    position: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterTimes:
+    am_opens: time
+    am_closes: time
+    pm_opens: time
+    pm_closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    name: str
+    start: date
+    end: date
+    half_term: DateRange | None = None
+    inset_days: tuple[date, ...] = ()
+    closures: tuple[date, ...] = ()  # other planned closures (polling days, extra bank holidays)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolConfig:
+    urn: str
+    name: str
+    la_code: str
+    policy: str
+    head: Signatory
+    attendance_lead: Signatory
+    registers: RegisterTimes
+    terms: tuple[Term, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _where(path: str | Path, key: str) -> str:
+    return f"{path}: {key}"
+
+
+def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], path: str, at: str) -> Any:
+    if key not in table:
+        raise SchoolFileError(f"{_where(path, at + key)} is missing")
+    value = table[key]
+    # TOML datetimes are also dates; a plain date is what a school day needs.
+    if kind is date and not (isinstance(value, date) and type(value) is date):
+        raise SchoolFileError(
+            f"{_where(path, at + key)} must be a date like 2025-09-03, not {value!r}"
+        )
+    if not isinstance(value, kind):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise SchoolFileError(f"{_where(path, at + key)} must be a {expected}, not {value!r}")
+    return value
+
+
+_CLOCK = re.compile(r"\d\d:\d\d(:\d\d)?")
+
+
+def _time(table: dict[str, Any], key: str, path: str) -> time:
+    raw = table.get(key)
+    if raw is None:
+        raise SchoolFileError(f"{_where(path, 'registers.' + key)} is missing")
+    if isinstance(raw, time):
+        return raw
+    # Only "HH:MM" or "HH:MM:SS": time.fromisoformat alone would read the number 1310 as 13:10.
+    if isinstance(raw, str) and _CLOCK.fullmatch(raw):
+        try:
+            return time.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise SchoolFileError(
+        f"{_where(path, 'registers.' + key)} must be a time like \"08:45\", not {raw!r}"
+    )
+
+
+def _signatory(table: dict[str, Any], key: str, path: str) -> Signatory:
+    raw = _require(table, key, dict, path, "school.")
+    name = _require(raw, "name", str, path, f"school.{key}.")
+    position = _require(raw, "position", str, path, f"school.{key}.")
+    return Signatory(name=name, position=position)
+
+
+def _dates(raw: Any, path: str, at: str) -> tuple[date, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(type(d) is date for d in raw):
+        raise SchoolFileError(f"{_where(path, at)} must be a list of dates like [2026-01-05]")
+    return tuple(raw)
+
+
+def _term(raw: Any, index: int, path: str) -> Term:
+    at = f"terms[{index}]."
+    if not isinstance(raw, dict):
+        raise SchoolFileError(f"{_where(path, f'terms[{index}]')} must be a table, not {raw!r}")
+    name = _require(raw, "name", str, path, at)
+    start = _require(raw, "start", date, path, at)
+    end = _require(raw, "end", date, path, at)
+    if end < start:
+        raise SchoolFileError(f"{_where(path, at + 'end')} ({end}) is before the start ({start})")
+    half_term = None
+    if "half_term" in raw:
+        ht = _require(raw, "half_term", dict, path, at)
+        ht_start = _require(ht, "start", date, path, at + "half_term.")
+        ht_end = _require(ht, "end", date, path, at + "half_term.")
+        if not (start < ht_start <= ht_end < end):
+            raise SchoolFileError(
+                f"{_where(path, at + 'half_term')} ({ht_start} to {ht_end}) must lie inside "
+                f"the term ({start} to {end})"
+            )
+        half_term = DateRange(ht_start, ht_end)
+    inset = _dates(raw.get("inset_days"), path, at + "inset_days")
+    closures = _dates(raw.get("closures"), path, at + "closures")
+    for key, days in (("inset_days", inset), ("closures", closures)):
+        for day in days:
+            if not start <= day <= end:
+                raise SchoolFileError(
+                    f"{_where(path, at + key)}: {day} is outside the term ({start} to {end})"
+                )
+    return Term(name, start, end, half_term, inset, closures)
+
+
+def parse_school(data: dict[str, Any], path: str | Path = "<school>") -> SchoolConfig:
+    """Build a SchoolConfig from parsed TOML, naming the file and key of anything wrong."""
+    path = str(path)
+    school = _require(data, "school", dict, path, "")
+    urn = str(_require(school, "urn", (str, int), path, "school."))
+    if not urn.isdigit():
+        raise SchoolFileError(f"{_where(path, 'school.urn')} must be digits, not {urn!r}")
+    registers_raw = _require(data, "registers", dict, path, "")
+    registers = RegisterTimes(
+        am_opens=_time(registers_raw, "am_opens", path),
+        am_closes=_time(registers_raw, "am_closes", path),
+        pm_opens=_time(registers_raw, "pm_opens", path),
+        pm_closes=_time(registers_raw, "pm_closes", path),
+    )
+    terms_raw = _require(data, "terms", list, path, "")
+    if not terms_raw:
+        raise SchoolFileError(f"{_where(path, 'terms')} must list at least one term")
+    terms = tuple(sorted((_term(t, i, path) for i, t in enumerate(terms_raw)), key=lambda t: t.start))
+    for earlier, later in zip(terms, terms[1:], strict=False):
+        if later.start <= earlier.end:
+            raise SchoolFileError(
+                f"{_where(path, 'terms')} {earlier.name} and {later.name} overlap"
+            )
+    extra = {k: v for k, v in data.items() if k not in ("school", "registers", "terms")}
+    return SchoolConfig(
+        urn=urn,
+        name=_require(school, "name", str, path, "school."),
+        la_code=str(_require(school, "la_code", (str, int), path, "school.")),
+        policy=str(school.get("policy", "national-2024")),
+        head=_signatory(school, "head", path),
+        attendance_lead=_signatory(school, "attendance_lead", path),
+        registers=registers,
+        terms=terms,
+        extra=extra,
+    )
+
+
+def load_school(path: str | Path) -> SchoolConfig:
+    """Read a school TOML file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise SchoolFileError(f"{path}: no such file") from None
+    except OSError as error:
+        raise SchoolFileError(f"{path}: cannot be read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise SchoolFileError(f"{path}: not valid TOML: not UTF-8 ({error.reason})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SchoolFileError(f"{path}: not valid TOML: {error}") from None
+    return parse_school(data, path)
+
+
+def school_to_dict(config: SchoolConfig) -> dict[str, Any]:
+    """The school as plain data (for storing with the school row and for round trips)."""
+
+    def term(t: Term) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": t.name, "start": t.start.isoformat(), "end": t.end.isoformat()}
+        if t.half_term:
+            out["half_term"] = {"start": t.half_term.start.isoformat(), "end": t.half_term.end.isoformat()}
+        if t.inset_days:
+            out["inset_days"] = [d.isoformat() for d in t.inset_days]
+        if t.closures:
+            out["closures"] = [d.isoformat() for d in t.closures]
+        return out
+
+    def clock(t: time) -> str:
+        return t.isoformat(timespec="minutes" if not (t.second or t.microsecond) else "auto")
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, date | time):  # datetime is a date
+            return value.isoformat()
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    r = config.registers
+    return {
+        "school": {
+            "urn": config.urn,
+            "name": config.name,
+            "la_code": config.la_code,
+            "policy": config.policy,
+            "head": {"name": config.head.name, "position": config.head.position},
+            "attendance_lead": {
+                "name": config.attendance_lead.name,
+                "position": config.attendance_lead.position,
+            },
+        },
+        "registers": {
+            "am_opens": clock(r.am_opens),
+            "am_closes": clock(r.am_closes),
+            "pm_opens": clock(r.pm_opens),
+            "pm_closes": clock(r.pm_closes),
+        },
+        "terms": [term(t) for t in config.terms],
+        # other tables of the file; dates and times in them come back as ISO strings
+        **{k: plain(v) for k, v in config.extra.items()},
+    }
+
+
+def school_from_dict(data: dict[str, Any]) -> SchoolConfig:
+    """Inverse of school_to_dict (term dates stored as ISO strings)."""
+    where = "<stored school>"
+
+    # Only the term dates are converted: any other string (a name, a position) stays a string.
+    def day(value: Any, at: str) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise SchoolFileError(
+                f"{_where(where, at)} must be a date like 2025-09-03, not {value!r}"
+            ) from None
+
+    def term(raw: Any, index: int) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        at = f"terms[{index}]."
+        out = dict(raw)
+        for key in ("start", "end"):
+            if key in out:
+                out[key] = day(out[key], at + key)
+        if isinstance(out.get("half_term"), dict):
+            out["half_term"] = {
+                k: day(v, f"{at}half_term.{k}") if k in ("start", "end") else v
+                for k, v in out["half_term"].items()
+            }
+        for key in ("inset_days", "closures"):
+            if isinstance(out.get(key), list):
+                out[key] = [day(v, at + key) for v in out[key]]
+        return out
+
+    fixed = dict(data)
+    if isinstance(fixed.get("terms"), list):
+        fixed["terms"] = [term(t, i) for i, t in enumerate(fixed["terms"])]
+    return parse_school(fixed, where)

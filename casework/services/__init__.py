@@ -1,0 +1,1 @@
+"""Application services: one function per action, each in one database transaction."""

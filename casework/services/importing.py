@@ -1,0 +1,328 @@
+"""Importing pupils, contacts, marks and transfer files: all or nothing, and idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from casework import ctf
+from casework.calendar import SchoolCalendar
+from casework.imports import ImportFileError, Problems, read_contacts, read_marks, read_pupils
+from casework.records import ContactRecord, MarkRecord, PupilRecord
+from casework.services.schools import find_school, school_context
+from casework.store.database import Database
+from casework.store.marks import insert_marks
+from casework.store.models import Contact, MarkAmendment, Pupil, SessionMark
+
+PLANNED_CLOSURE = "#"
+ProgressCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import changed: rows added, changed and already as the file says."""
+
+    file: str
+    school_urn: str
+    added: int
+    changed: int
+    unchanged: int
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "school": self.school_urn,
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "warnings": list(self.warnings),
+        }
+
+
+_PUPIL_FIELDS = [f.name for f in fields(PupilRecord) if f.name != "upn"]
+_CONTACT_FIELDS = [f.name for f in fields(ContactRecord) if f.name not in ("upn", "name")]
+
+
+def _upsert_pupils(
+    session: Session, school_id: int, records: list[PupilRecord]
+) -> tuple[int, int, int]:
+    existing = {
+        p.upn: p for p in session.scalars(select(Pupil).where(Pupil.school_id == school_id))
+    }
+    added = changed = unchanged = 0
+    for record in records:
+        pupil = existing.get(record.upn)
+        values = {name: getattr(record, name) for name in _PUPIL_FIELDS}
+        if pupil is None:
+            session.add(Pupil(school_id=school_id, upn=record.upn, **values))
+            added += 1
+        elif any(getattr(pupil, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(pupil, k, v)
+            changed += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return added, changed, unchanged
+
+
+def import_pupils(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
+    """Add or update the pupils in a CSV file."""
+    rows = read_pupils(path)
+    with db.transaction() as session:
+        school = find_school(session, urn)
+        added, changed, unchanged = _upsert_pupils(session, school.id, [r for _, r in rows])
+        return ImportReport(str(path), school.urn, added, changed, unchanged)
+
+
+def _pupil_ids(session: Session, school_id: int) -> dict[str, Pupil]:
+    return {p.upn: p for p in session.scalars(select(Pupil).where(Pupil.school_id == school_id))}
+
+
+def _upsert_contacts(
+    session: Session, pupils: dict[str, Pupil], records: list[ContactRecord]
+) -> tuple[int, int, int]:
+    ids = [pupils[r.upn].id for r in records]
+    existing = (
+        {
+            (c.pupil_id, c.name): c
+            for c in session.scalars(select(Contact).where(Contact.pupil_id.in_(set(ids))))
+        }
+        if ids
+        else {}
+    )
+    added = changed = unchanged = 0
+    for pupil_id, record in zip(ids, records, strict=True):
+        values = {name: getattr(record, name) for name in _CONTACT_FIELDS}
+        contact = existing.get((pupil_id, record.name))
+        if contact is None:
+            session.add(Contact(pupil_id=pupil_id, name=record.name, **values))
+            added += 1
+        elif any(getattr(contact, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(contact, k, v)
+            changed += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return added, changed, unchanged
+
+
+def import_contacts(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
+    """Add or update the contacts in a CSV file (matched by pupil and contact name)."""
+    rows = read_contacts(path)
+    with db.transaction() as session:
+        school = find_school(session, urn)
+        pupils = _pupil_ids(session, school.id)
+        problems = Problems(str(path))
+        for line, record in rows:
+            if record.upn not in pupils:
+                problems.add(
+                    line, 1, "upn", f"no pupil with UPN {record.upn} at school {school.urn}"
+                )
+        problems.raise_if_any()
+        added, changed, unchanged = _upsert_contacts(session, pupils, [r for _, r in rows])
+        return ImportReport(str(path), school.urn, added, changed, unchanged)
+
+
+@dataclass(frozen=True, slots=True)
+class Amender:
+    """Who a mark amendment is recorded against."""
+
+    name: str
+    position: str
+
+
+def _check_marks(
+    rows: list[tuple[int, MarkRecord]],
+    pupils: dict[str, Pupil],
+    calendar: SchoolCalendar,
+    problems: Problems,
+    urn: str,
+) -> None:
+    """Problems that need the school: unknown pupil, not on roll, not a school day."""
+    for line, mark in rows:
+        pupil = pupils.get(mark.upn)
+        if pupil is None:
+            problems.add(line, 1, "upn", f"no pupil with UPN {mark.upn} at school {urn}")
+            continue
+        if mark.code != PLANNED_CLOSURE and not calendar.is_school_day(mark.date):
+            problems.add(line, 2, "date", f"{mark.date} is not a school day")
+            continue
+        if pupil.admission_date and mark.date < pupil.admission_date:
+            problems.add(
+                line,
+                2,
+                "date",
+                f"{mark.upn} was not on roll on {mark.date} (admitted {pupil.admission_date})",
+            )
+        elif pupil.leaving_date and mark.date > pupil.leaving_date:
+            problems.add(
+                line,
+                2,
+                "date",
+                f"{mark.upn} was not on roll on {mark.date} (left {pupil.leaving_date})",
+            )
+
+
+def _store_marks(
+    session: Session,
+    rows: list[tuple[int, MarkRecord]],
+    pupils: dict[str, Pupil],
+    amender: Amender,
+    reason: str,
+) -> tuple[int, int, int]:
+    if not rows:
+        return 0, 0, 0
+    ids = {pupils[m.upn].id for _, m in rows}
+    first = min(m.date for _, m in rows)
+    last = max(m.date for _, m in rows)
+    existing: dict[tuple[int, date, str], tuple[str, int | None, str | None]] = {}
+    query = select(
+        SessionMark.pupil_id,
+        SessionMark.date,
+        SessionMark.session,
+        SessionMark.code,
+        SessionMark.minutes_late,
+        SessionMark.comment,
+    ).where(SessionMark.date >= first, SessionMark.date <= last)
+    if len(ids) <= 1000:
+        query = query.where(SessionMark.pupil_id.in_(ids))
+    for pupil_id, day, sess, code, minutes, comment in session.execute(query):
+        if pupil_id in ids:
+            existing[(pupil_id, day, sess)] = (code, minutes, comment or None)
+    new_rows: list[tuple[int, date, str, str, int | None, str | None]] = []
+    changes: list[tuple[int, date, str, tuple[str, int | None, str | None], MarkRecord]] = []
+    unchanged = 0
+    for _line, mark in rows:
+        pupil_id = pupils[mark.upn].id
+        now = (mark.code, mark.minutes_late, mark.comment or None)
+        before = existing.get((pupil_id, mark.date, mark.session))
+        if before is None:
+            new_rows.append((pupil_id, mark.date, mark.session, *now))
+        elif before != now:
+            changes.append((pupil_id, mark.date, mark.session, before, mark))
+        else:
+            unchanged += 1
+    insert_marks(session, new_rows)
+    stamp = datetime.now(UTC)
+    for pupil_id, day, sess, before, mark in changes:
+        session.execute(
+            update(SessionMark)
+            .where(
+                SessionMark.pupil_id == pupil_id,
+                SessionMark.date == day,
+                SessionMark.session == sess,
+            )
+            .values(code=mark.code, minutes_late=mark.minutes_late, comment=mark.comment or None)
+        )
+        session.add(
+            MarkAmendment(
+                pupil_id=pupil_id,
+                date=day,
+                session=sess,
+                original_code=before[0],
+                original_minutes_late=before[1],
+                original_comment=before[2],
+                new_code=mark.code,
+                new_minutes_late=mark.minutes_late,
+                new_comment=mark.comment or None,
+                reason=reason,
+                amended_at=stamp,
+                amended_by=amender.name,
+                amended_by_position=amender.position,
+            )
+        )
+    session.flush()
+    return len(new_rows), len(changes), unchanged
+
+
+def import_marks(
+    db: Database,
+    path: Path | str,
+    urn: str | None = None,
+    amender: Amender | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Add register marks from a CSV file; a changed mark is amended with reason `import`."""
+    if progress:
+        progress("reading")
+    rows = read_marks(path)
+    with db.transaction() as session:
+        school = find_school(session, urn)
+        context = school_context(school)
+        pupils = _pupil_ids(session, school.id)
+        problems = Problems(str(path))
+        if progress:
+            progress("checking")
+        _check_marks(rows, pupils, context.calendar, problems, school.urn)
+        problems.raise_if_any()
+        who = amender or Amender(
+            context.config.attendance_lead.name, context.config.attendance_lead.position
+        )
+        if progress:
+            progress("storing")
+        added, changed, unchanged = _store_marks(session, rows, pupils, who, "import")
+        return ImportReport(str(path), school.urn, added, changed, unchanged)
+
+
+def import_ctf(
+    db: Database, path: Path | str, urn: str | None = None, amender: Amender | None = None
+) -> ImportReport:
+    """Pupils, contacts and marks from a common transfer file, in one transaction."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError([_problem(str(path), "no such file")]) from None
+    transfer = ctf.parse_ctf(data, str(path))
+    with db.transaction() as session:
+        school = find_school(session, urn)
+        context = school_context(school)
+        p_added, p_changed, p_same = _upsert_pupils(session, school.id, transfer.pupils)
+        pupils = _pupil_ids(session, school.id)
+        c_added, c_changed, c_same = _upsert_contacts(session, pupils, transfer.contacts)
+        # A transfer file covers weekdays, including the receiving school's holidays and
+        # marks from before admission here: keep only this school's days on roll.
+        warnings = list(transfer.warnings)
+        marks: list[tuple[int, MarkRecord]] = []
+        skipped = 0
+        for mark in transfer.marks:
+            pupil = pupils[mark.upn]
+            on_roll = (pupil.admission_date is None or mark.date >= pupil.admission_date) and (
+                pupil.leaving_date is None or mark.date <= pupil.leaving_date
+            )
+            if on_roll and context.calendar.is_school_day(mark.date):
+                marks.append((0, mark))
+            else:
+                skipped += 1
+        if skipped:
+            warnings.append(
+                f"{skipped} marks fall outside this school's school days or the pupils' time on "
+                "roll here and were not imported"
+            )
+        who = amender or Amender(
+            context.config.attendance_lead.name, context.config.attendance_lead.position
+        )
+        m_added, m_changed, m_same = _store_marks(session, marks, pupils, who, "import")
+        return ImportReport(
+            str(path),
+            school.urn,
+            p_added + c_added + m_added,
+            p_changed + c_changed + m_changed,
+            p_same + c_same + m_same,
+            tuple(warnings),
+        )
+
+
+def _problem(file: str, message: str) -> Any:
+    from casework.imports import Problem
+
+    return Problem(file, 0, None, None, message)

@@ -1,0 +1,88 @@
+"""Adding and finding schools, and rebuilding a school's calendar and policy from its record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.calendar import SchoolCalendar
+from casework.policy import Policy, load_policy
+from casework.school import SchoolConfig, school_from_dict, school_to_dict
+from casework.store.database import Database
+from casework.store.models import School
+
+
+class SchoolNotFoundError(LookupError):
+    """No school matches, or several do and none was named."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolContext:
+    """What the rules need about one school: its row, calendar and policy."""
+
+    id: int
+    urn: str
+    name: str
+    config: SchoolConfig
+    calendar: SchoolCalendar
+    policy: Policy
+
+
+def save_school(db: Database, config: SchoolConfig) -> tuple[int, bool]:
+    """Add the school or update it (matched by URN); returns (id, created)."""
+    load_policy(config.policy)  # refuse a school whose policy does not load, before storing it
+    with db.transaction() as session:
+        school = session.scalars(select(School).where(School.urn == config.urn)).one_or_none()
+        created = school is None
+        if school is None:
+            school = School(urn=config.urn)
+            session.add(school)
+        school.name = config.name
+        school.la_code = config.la_code
+        school.policy = config.policy
+        school.config = school_to_dict(config)
+        school.updated_at = datetime.now(UTC)
+        session.flush()
+        return school.id, created
+
+
+def find_school(session: Session, urn: str | None) -> School:
+    """The school with this URN, or the only school when none is named."""
+    if urn is not None:
+        school = session.scalars(select(School).where(School.urn == urn)).one_or_none()
+        if school is None:
+            raise SchoolNotFoundError(
+                f"no school with URN {urn}; add it with casework init --school"
+            )
+        return school
+    schools = session.scalars(select(School).order_by(School.urn).limit(2)).all()
+    if not schools:
+        raise SchoolNotFoundError("no school yet; add one with casework init --school FILE.toml")
+    if len(schools) > 1:
+        raise SchoolNotFoundError("there is more than one school: name one with --school URN")
+    return schools[0]
+
+
+def school_context(school: School) -> SchoolContext:
+    config = school_from_dict(school.config)
+    return SchoolContext(
+        id=school.id,
+        urn=school.urn,
+        name=school.name,
+        config=config,
+        calendar=SchoolCalendar(config.terms),
+        policy=load_policy(config.policy),
+    )
+
+
+def list_schools(db: Database) -> list[SchoolContext]:
+    with db.transaction() as session:
+        return [school_context(s) for s in session.scalars(select(School).order_by(School.urn))]
+
+
+def get_school(db: Database, urn: str | None) -> SchoolContext:
+    with db.transaction() as session:
+        return school_context(find_school(session, urn))

@@ -1,0 +1,111 @@
+"""Attendance statistics for a pupil or for the cohorts of a school, over any date range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from casework.services.schools import SchoolContext, find_school, school_context
+from casework.services.sweep import load_register
+from casework.statistics import CohortStats, PupilStats, cohort_stats, pupil_stats
+from casework.store.database import Database
+from casework.store.models import Pupil
+
+
+class PupilNotFoundError(LookupError):
+    pass
+
+
+def default_start(school: SchoolContext, as_of: date) -> date:
+    """The start of the academic year of `as_of` (statistics are year to date by default)."""
+    year = school.calendar.academic_year(as_of)
+    return year.start if year else school.calendar.first_day
+
+
+def pupil_statistics(
+    db: Database, upn: str, as_of: date, start: date | None = None, urn: str | None = None
+) -> tuple[SchoolContext, PupilStats]:
+    """One pupil's statistics from `start` (default: the academic year's start) to `as_of`."""
+    with db.transaction() as session:
+        query = select(Pupil).where(Pupil.upn == upn)
+        if urn is not None:
+            query = query.where(Pupil.school_id == find_school(session, urn).id)
+        found = list(session.scalars(query))
+        if not found:
+            raise PupilNotFoundError(f"no pupil with UPN {upn}")
+        if len(found) > 1:
+            raise PupilNotFoundError(
+                f"UPN {upn} is on roll at more than one school: name one with --school URN"
+            )
+        from casework.store.models import School
+
+        school = school_context(session.get_one(School, found[0].school_id))
+    start = start or default_start(school, as_of)
+    if start > as_of:
+        raise ValueError(f"the start {start} is after {as_of}")
+    loaded = load_register(db, school, start, as_of)
+    row = loaded.register.pupils.index(upn)
+    return school, pupil_stats(loaded.register, row, school.policy)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortReport:
+    school_urn: str
+    start: date
+    as_of: date
+    cohorts: dict[str, CohortStats]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "school": self.school_urn,
+            "from": self.start.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "cohorts": {name: stats.as_dict() for name, stats in self.cohorts.items()},
+        }
+
+
+def _year_key(year_group: str) -> tuple[int, str]:
+    return (int(year_group), "") if year_group.isdigit() else (-1, year_group)
+
+
+def cohort_statistics(
+    db: Database, as_of: date, start: date | None = None, urn: str | None = None
+) -> CohortReport:
+    """Whole school, each year group, pupil premium and SEND cohorts (pupils on roll in range)."""
+    with db.transaction() as session:
+        school = school_context(find_school(session, urn))
+    start = start or default_start(school, as_of)
+    loaded = load_register(db, school, start, as_of)
+    pupils = loaded.pupils
+    on_roll = np.array(
+        [
+            (p.admission_date is None or p.admission_date <= as_of)
+            and (p.leaving_date is None or p.leaving_date >= start)
+            for p in pupils
+        ],
+        dtype=bool,
+    )
+
+    def rows(predicate: Any) -> Any:
+        return np.flatnonzero(on_roll & np.array([bool(predicate(p)) for p in pupils], dtype=bool))
+
+    policy = school.policy
+    register = loaded.register
+    cohorts: dict[str, CohortStats] = {
+        "whole school": cohort_stats(register, np.flatnonzero(on_roll), policy)
+    }
+    for year in sorted({p.year_group for p in pupils}, key=_year_key):
+        cohorts[f"year {year}"] = cohort_stats(
+            register, rows(lambda p, y=year: p.year_group == y), policy
+        )
+    cohorts["pupil premium"] = cohort_stats(register, rows(lambda p: p.pupil_premium), policy)
+    cohorts["not pupil premium"] = cohort_stats(
+        register, rows(lambda p: not p.pupil_premium), policy
+    )
+    cohorts["SEND"] = cohort_stats(register, rows(lambda p: p.send or p.ehcp), policy)
+    cohorts["not SEND"] = cohort_stats(register, rows(lambda p: not (p.send or p.ehcp)), policy)
+    return CohortReport(school.urn, start, as_of, cohorts)

@@ -1,0 +1,169 @@
+"""Attendance statistics per pupil and per cohort, following the DfE absence methodology."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from casework.policy import Policy
+from casework.register import (
+    ABSENT,
+    APPROVED,
+    AUTHORISED,
+    LATE,
+    POSSIBLE,
+    PRESENT,
+    UNAUTHORISED,
+    Register,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Per-pupil session counts over a column range, as arrays (one entry per pupil)."""
+
+    possible: npt.NDArray[np.int64]
+    present: npt.NDArray[np.int64]
+    approved: npt.NDArray[np.int64]
+    authorised: npt.NDArray[np.int64]
+    unauthorised: npt.NDArray[np.int64]
+    late: npt.NDArray[np.int64]
+
+    @property
+    def absent(self) -> npt.NDArray[np.int64]:
+        return self.authorised + self.unauthorised
+
+
+def counts(register: Register, lo: int = 0, hi: int | None = None) -> Counts:
+    """Count each category per pupil over columns lo..hi-1."""
+    block = register.codes[:, lo:hi]
+
+    def total(table: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return table[block].sum(axis=1, dtype=np.int64)
+
+    return Counts(
+        possible=total(POSSIBLE),
+        present=total(PRESENT),
+        approved=total(APPROVED),
+        authorised=total(AUTHORISED),
+        unauthorised=total(UNAUTHORISED),
+        late=total(LATE),
+    )
+
+
+def at_least_percent(
+    part: npt.NDArray[np.int64], whole: npt.NDArray[np.int64], percent: float
+) -> npt.NDArray[np.bool_]:
+    """part/whole >= percent%, exactly (no rounding), and False where whole is 0."""
+    return (whole > 0) & (part * 100 >= whole * percent)
+
+
+def below_percent(
+    part: npt.NDArray[np.int64], whole: npt.NDArray[np.int64], percent: float
+) -> npt.NDArray[np.bool_]:
+    """part/whole < percent%, exactly, and False where whole is 0."""
+    return (whole > 0) & (part * 100 < whole * percent)
+
+
+@dataclass(frozen=True, slots=True)
+class PupilStats:
+    possible_sessions: int
+    present: int
+    approved_activity: int
+    authorised_absence: int
+    unauthorised_absence: int
+    late: int
+    attendance_rate: float | None  # percent, 4 decimals; None with no possible session
+    absence_rate: float | None
+    persistent_absence: bool
+    severe_absence: bool
+    band: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 4) if whole else None
+
+
+def pupil_stats(register: Register, row: int, policy: Policy, lo: int = 0, hi: int | None = None) -> PupilStats:
+    """One pupil's statistics over columns lo..hi-1 of a register."""
+    c = counts(register, lo, hi)
+    possible = int(c.possible[row])
+    attending = int(c.present[row] + c.approved[row])
+    absent = int(c.absent[row])
+    attendance = rate(attending, possible)
+    return PupilStats(
+        possible_sessions=possible,
+        present=int(c.present[row]),
+        approved_activity=int(c.approved[row]),
+        authorised_absence=int(c.authorised[row]),
+        unauthorised_absence=int(c.unauthorised[row]),
+        late=int(c.late[row]),
+        attendance_rate=attendance,
+        absence_rate=rate(absent, possible),
+        persistent_absence=bool(possible and absent * 100 >= possible * policy.persistent_absence_at_least),
+        severe_absence=bool(possible and absent * 100 >= possible * policy.severe_absence_at_least),
+        band=policy.band_for(attendance),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CohortStats:
+    """Totals for a group of pupils; rates are over the group's summed sessions (DfE)."""
+
+    pupils: int
+    possible_sessions: int
+    present: int
+    approved_activity: int
+    authorised_absence: int
+    unauthorised_absence: int
+    late: int
+    attendance_rate: float | None
+    persistent_absentees: int
+    persistent_absence_rate: float | None  # percent of pupils with a possible session
+    severe_absentees: int
+    severe_absence_rate: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def cohort_stats(
+    register: Register,
+    rows: npt.NDArray[np.intp] | None,
+    policy: Policy,
+    lo: int = 0,
+    hi: int | None = None,
+) -> CohortStats:
+    """Statistics for the pupils in `rows` (all pupils when None) over columns lo..hi-1."""
+    c = counts(register, lo, hi)
+    select = slice(None) if rows is None else rows
+    possible = c.possible[select]
+    absent = c.absent[select]
+    enrolled = int((possible > 0).sum())
+    persistent = int(at_least_percent(absent, possible, policy.persistent_absence_at_least).sum())
+    severe = int(at_least_percent(absent, possible, policy.severe_absence_at_least).sum())
+    total_possible = int(possible.sum())
+    attending = int(c.present[select].sum() + c.approved[select].sum())
+    return CohortStats(
+        pupils=len(possible),
+        possible_sessions=total_possible,
+        present=int(c.present[select].sum()),
+        approved_activity=int(c.approved[select].sum()),
+        authorised_absence=int(c.authorised[select].sum()),
+        unauthorised_absence=int(c.unauthorised[select].sum()),
+        late=int(c.late[select].sum()),
+        attendance_rate=rate(attending, total_possible),
+        persistent_absentees=persistent,
+        persistent_absence_rate=rate(persistent, enrolled),
+        severe_absentees=severe,
+        severe_absence_rate=rate(severe, enrolled),
+    )
+
+
+__all__ = ["ABSENT", "CohortStats", "Counts", "PupilStats", "cohort_stats", "counts", "pupil_stats"]

@@ -1,0 +1,80 @@
+"""The database connection: URL resolution, engine set-up and schema migrations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///casework.sqlite"
+URL_VARIABLE = "CASEWORK_DATABASE_URL"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """--database wins, then CASEWORK_DATABASE_URL, then a SQLite file in this folder."""
+    url = explicit or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; imports are much faster
+    cursor.close()
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    url = database_url(url)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection_engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "head")
+
+
+class Database:
+    """An engine and its session factory; services open one transaction per action."""
+
+    def __init__(self, url: str | None = None, **kwargs: Any) -> None:
+        self.engine = make_engine(url, **kwargs)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits together at the end, or not at all."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
