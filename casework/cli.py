@@ -15,12 +15,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from casework.ctf import CTFError
 from casework.imports import ImportFileError
 from casework.policy import PolicyError
 from casework.school import SchoolFileError, load_school
-from casework.services import importing, schools, statistics, sweep
+from casework.services import daily_sweep, importing, schools, statistics
 from casework.services.importing import ImportReport
 from casework.services.schools import SchoolNotFoundError
 from casework.services.statistics import PupilNotFoundError
@@ -52,7 +53,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # soft_wrap: a long file:line:column must stay on one line for editors and grep
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -83,12 +85,29 @@ def friendly_errors() -> Iterator[None]:
         yield
     except ImportFileError as error:
         err.print("[bold red]import refused; nothing was stored:[/]")
-        err.print(str(error), markup=False, highlight=False)
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except (CTFError, SchoolFileError, PolicyError) as error:
         fail(str(error))
     except (SchoolNotFoundError, PupilNotFoundError) as error:
         fail(str(error))
+    except SQLAlchemyError as error:
+        fail(_database_problem(error))
+    except OSError as error:
+        fail(f"{error.filename}: {error.strerror}" if error.filename else str(error))
+
+
+def _database_problem(error: SQLAlchemyError) -> str:
+    """The database's own first line of complaint, with a hint for the usual causes."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    text = lines[0] if lines else type(cause).__name__
+    low = str(cause).lower()
+    if "no such table" in low or ("relation" in low and "does not exist" in low):
+        text += " (the database has no casework tables yet: run casework init)"
+    elif getattr(error, "orig", None) is None:
+        text += " (check --database or CASEWORK_DATABASE_URL)"
+    return f"database: {text}"
 
 
 @contextmanager
@@ -142,10 +161,11 @@ def _report(report: ImportReport, as_json: bool) -> None:
         return
     out.print(
         f"{report.file}: {report.added} added, {report.changed} changed, "
-        f"{report.unchanged} unchanged (school {report.school_urn})."
+        f"{report.unchanged} unchanged (school {report.school_urn}).",
+        soft_wrap=True,
     )
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
@@ -187,7 +207,9 @@ def import_marks(
     position: Annotated[str | None, typer.Option(help="Their position.")] = None,
 ) -> None:
     """Register marks from CSV (upn,date,session,code,minutes_late,comment)."""
-    amender = importing.Amender(by, position or "") if by else None
+    if (by is None) != (position is None):
+        fail("--by and --position go together: an amendment records who made it and their role", 2)
+    amender = importing.Amender(by, position) if by is not None and position is not None else None
     with (
         friendly_errors(),
         open_database(database, migrate=True) as db,
@@ -250,8 +272,12 @@ def cohorts(
 ) -> None:
     """Attendance for the whole school, each year group, pupil premium and SEND."""
     end = parse_day(as_of, "--as-of") or date.today()
+    first = parse_day(start, "--from")
     with friendly_errors(), open_database(database) as db:
-        report = statistics.cohort_statistics(db, end, parse_day(start, "--from"), school)
+        try:
+            report = statistics.cohort_statistics(db, end, first, school)
+        except ValueError as error:
+            fail(str(error), 2)
     if as_json:
         print_json(report.as_dict())
         return
@@ -277,16 +303,20 @@ def run_sweep(
         str | None, typer.Option("--as-of", help="Sweep as of this day (default: today).")
     ] = None,
     school: SchoolOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List findings only: open no case, fire nothing.")
+    ] = False,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run every policy rule over every pupil on roll and list the findings."""
+    """Run every rule over every pupil on roll; open cases, raise deadlines, fire what is due."""
     day = parse_day(as_of, "--as-of") or date.today()
     with friendly_errors(), open_database(database) as db, progress_steps("Sweeping") as step:
-        result = sweep.sweep(db, day, school, progress=step)
+        done = daily_sweep.daily_sweep(db, day, school, record=not dry_run, progress=step)
     if as_json:
-        print_json(result.as_dict())
+        print_json(done.as_dict())
         return
+    result = done.findings
     table = Table(title=f"Findings as of {day} ({result.pupils} pupils swept)")
     table.add_column("UPN")
     table.add_column("rule")
@@ -296,3 +326,19 @@ def run_sweep(
         table.add_row(finding.pupil, finding.rule, finding.reason, str(len(finding.evidence)))
     out.print(table)
     out.print(f"{len(result.findings)} findings.")
+    if dry_run:
+        return
+    out.print(
+        f"{len(done.cases_opened)} cases opened, {len(done.evidence_added)} findings added to cases, "
+        f"{len(done.transitions_fired)} steps fired by deadlines."
+    )
+    for label, rows in (("Due today", done.deadlines_due), ("Overdue", done.deadlines_overdue)):
+        if rows:
+            deadlines = Table("case", "UPN", "deadline", "due", title=label)
+            for row in rows:
+                deadlines.add_row(str(row["case"]), row["upn"], row["label"], row["due_on"])
+            out.print(deadlines)
+
+
+# The case and user commands live in their own module; importing it registers them.
+import casework.cli_cases  # noqa: E402, F401

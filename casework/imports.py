@@ -131,8 +131,9 @@ def _rows(
     """Rows of a CSV file as dicts with their line numbers, after checking the header."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        problems.add(0, None, None, "no such file")
+    except OSError as error:  # missing, a folder, not readable: a message, not a traceback
+        reason = "no such file" if isinstance(error, FileNotFoundError) else "cannot be read"
+        problems.add(0, None, None, f"{reason}: {error.strerror or error}")
         problems.raise_if_any()
         raise AssertionError("unreachable") from None
     with handle:
@@ -147,7 +148,9 @@ def _rows(
             return
         missing = [c for c in expected if c not in header]
         for name in missing:
-            problems.add(1, None, name, f"missing column {name!r}")
+            # Point at where the column belongs in the documented order (or just past the end).
+            at = min(expected.index(name), len(header)) + 1
+            problems.add(1, at, name, f"missing column {name!r}")
         unknown = [h for h in header if h not in expected]
         for name in unknown:
             problems.add(1, header.index(name) + 1, name, f"unexpected column {name!r}")
@@ -161,7 +164,10 @@ def _rows(
                     continue
                 if len(values) != len(header):
                     problems.add(
-                        line, None, None, f"has {len(values)} values, the header has {len(header)}"
+                        line,
+                        min(len(values), len(header)) + 1,  # the first value missing or extra
+                        None,
+                        f"has {len(values)} values, the header has {len(header)}",
                     )
                     continue
                 yield line, {name: values[i].strip() for name, i in positions.items()}
@@ -198,6 +204,15 @@ def _columns_of(path: Path) -> list[str]:
         return [h.strip() for h in next(csv.reader(handle))]
 
 
+def column_numbers(path: Path | str) -> dict[str, int]:
+    """The 1-based column of each header name of a file already read without problems.
+
+    Checks made after reading (unknown pupil, not a school day) name the column where the
+    file has it: the readers accept the columns in any order.
+    """
+    return {name: number for number, name in enumerate(_columns_of(Path(path)), start=1)}
+
+
 def read_pupils(path: Path | str) -> list[tuple[int, PupilRecord]]:
     """Pupil rows with their line numbers; raises ImportFileError naming every problem."""
     path = Path(path)
@@ -230,7 +245,12 @@ def read_pupils(path: Path | str) -> list[tuple[int, PupilRecord]]:
             )
             continue
         if f["upn"] in seen:
-            problems.add(line, 1, "upn", f"UPN {f['upn']} is also on line {seen[f['upn']]}")
+            problems.add(
+                line,
+                columns.index("upn") + 1,
+                "upn",
+                f"UPN {f['upn']} is also on line {seen[f['upn']]}",
+            )
             continue
         seen[f["upn"]] = line
         out.append((line, PupilRecord(**f)))
@@ -277,7 +297,12 @@ def read_contacts(path: Path | str) -> list[tuple[int, ContactRecord]]:
             continue
         key = (f["upn"], f["name"])
         if key in seen:
-            problems.add(line, 2, "name", f"{f['name']} for {f['upn']} is also on line {seen[key]}")
+            problems.add(
+                line,
+                columns.index("name") + 1,
+                "name",
+                f"{f['name']} for {f['upn']} is also on line {seen[key]}",
+            )
             continue
         seen[key] = line
         out.append((line, ContactRecord(**f)))
@@ -345,8 +370,8 @@ def read_marks(path: Path | str) -> list[tuple[int, MarkRecord]]:
         if key in seen:
             problems.add(
                 line,
-                None,
-                None,
+                columns.index("upn") + 1,
+                "upn",
                 f"a second mark for {upn} on {day} {session} (first on line {seen[key]})",
             )
             continue

@@ -43,6 +43,7 @@ class RuleSpec:
     reason: str  # template filled with the kind's facts, a sentence a parent could read
     action: str  # what a firing starts, in the school's terms
     source: str  # the policy or guidance the rule comes from
+    opens: str = "attendance_concern"  # kind of case a finding opens, or "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,9 @@ def _path_for(name_or_path: str, relative_to: Path | None = None) -> Path:
     return POLICY_DIR / f"{name_or_path}.toml"
 
 
-_RULE_KEYS = {"kind", "reason", "action", "source"}
+_RULE_KEYS = {"kind", "reason", "action", "source", "opens"}
+# Which kind of case a finding opens: most open an attendance concern.
+CASE_OPENERS = ("attendance_concern", "missing_education", "none")
 # Alternative ways to give a rule's lower bound: an override that sets one drops the others.
 _BOUNDS = {"at_least", "more_than", "above"}
 
@@ -117,6 +120,9 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise PolicyError(f"{where}.{key} is missing")
     params = {k: v for k, v in raw.items() if k not in _RULE_KEYS}
+    opens = str(raw.get("opens", "attendance_concern"))
+    if opens not in CASE_OPENERS:
+        raise PolicyError(f"{where}.opens must be one of {', '.join(CASE_OPENERS)}, not {opens!r}")
     return RuleSpec(
         id=rule_id,
         kind=raw["kind"],
@@ -124,6 +130,7 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         reason=raw["reason"].strip(),
         action=str(raw.get("action", "")).strip(),
         source=raw["source"].strip(),
+        opens=opens,
     )
 
 

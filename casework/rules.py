@@ -71,7 +71,10 @@ def window_start(register: Register, as_of: date, params: dict[str, Any]) -> dat
 
 def window_columns(register: Register, as_of: date, params: dict[str, Any]) -> tuple[int, int, date]:
     start = max(window_start(register, as_of, params), register.start)
-    return register.column_on_or_after(start), register.column_on_or_before(as_of) + 1, start
+    lo = register.column_on_or_after(start)
+    if lo // 2 < len(register.days):  # "since" names the first school day counted, not a Saturday
+        start = register.days[lo // 2]
+    return lo, register.column_on_or_before(as_of) + 1, start
 
 
 def window_text(params: dict[str, Any], since: date) -> str:
@@ -390,7 +393,11 @@ KINDS: dict[str, RuleKind] = {
     for kind in (
         RuleKind("absence_rate", ("at_least",), _WINDOW, _RATE_FACTS, _absence_rate),
         RuleKind(
-            "attendance_rate", (), (*_WINDOW, "below", "at_least", "above"), _RATE_FACTS, _attendance_rate
+            "attendance_rate",
+            (),
+            (*_WINDOW, "below", "at_least", "above"),
+            _RATE_FACTS,
+            _attendance_rate,
         ),
         RuleKind(
             "session_count",
@@ -443,7 +450,7 @@ def _validate_values(spec: RuleSpec, where: str) -> None:
         )
         if counted and (type(value) is not int or value < 0):
             raise PolicyError(f"{where}.{key} must be a whole number, not {value!r}")
-        if key in ("at_least", "below") and not (
+        if key in ("at_least", "below", "above") and not (
             isinstance(value, int | float) and not isinstance(value, bool)
         ):
             raise PolicyError(f"{where}.{key} must be a number, not {value!r}")
@@ -471,7 +478,9 @@ def validate_rule(spec: RuleSpec, path: Path | str) -> None:
     if spec.kind == "session_count" and not ({"at_least", "more_than"} & spec.params.keys()):
         raise PolicyError(f"{where} needs at_least or more_than")
     if spec.kind == "attendance_rate" and not ({"below", "at_least", "above"} & spec.params.keys()):
-        raise PolicyError(f"{where}.below is missing (an attendance_rate rule needs below, at_least or above)")
+        raise PolicyError(
+            f"{where}.below is missing (an attendance_rate rule needs below, at_least or above)"
+        )
     for pair in (("at_least", "more_than"), ("at_least", "above")):
         if set(pair) <= spec.params.keys():
             raise PolicyError(f"{where} has both {pair[0]} and {pair[1]}: give one of them")
@@ -544,3 +553,21 @@ def lookback_start(policy: Policy, register_calendar: Any, as_of: date) -> date:
 
 
 __all__ = ["KINDS", "POSSIBLE", "Finding", "evaluate_policy", "evaluate_rule", "validate_rule"]
+
+
+def session_count_now(spec: RuleSpec, register: Register, row: int, as_of: date) -> dict[str, Any]:
+    """A session_count rule's count for one pupil as of a date, whether or not it fires.
+
+    Guards quote it ("7 of 10 sessions in the last 10 school weeks").
+    """
+    if spec.kind != "session_count":
+        raise ValueError(f"{spec.id} is a {spec.kind} rule, not a session count")
+    table = code_table(spec.params)
+    lo, hi, since = window_columns(register, as_of, spec.params)
+    marks = register.marks_where(row, table, lo, hi)
+    return {
+        "count": len(marks),
+        "threshold": _threshold(spec.params),
+        "window": window_text(spec.params, since),
+        "codes": [m.code for m in marks],
+    }

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from casework import ctf
 from casework.calendar import SchoolCalendar
-from casework.imports import ImportFileError, Problems, read_contacts, read_marks, read_pupils
+from casework.codes import BY_CODE
+from casework.imports import (
+    CONTACT_COLUMNS,
+    MARK_COLUMNS,
+    ImportFileError,
+    Problems,
+    column_numbers,
+    read_contacts,
+    read_marks,
+    read_pupils,
+)
 from casework.records import ContactRecord, MarkRecord, PupilRecord
 from casework.services.schools import find_school, school_context
 from casework.store.database import Database
@@ -73,13 +83,30 @@ def _upsert_pupils(
     return added, changed, unchanged
 
 
-def import_pupils(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
-    """Add or update the pupils in a CSV file."""
-    rows = read_pupils(path)
+def _numbered(records: Iterable[Any]) -> list[tuple[int, Any]]:
+    """Records not read from a file, numbered from 1 so that a problem can name one."""
+    return list(enumerate(records, start=1))
+
+
+def _import_pupils(
+    db: Database, rows: list[tuple[int, PupilRecord]], urn: str | None, source: str
+) -> ImportReport:
     with db.transaction() as session:
         school = find_school(session, urn)
         added, changed, unchanged = _upsert_pupils(session, school.id, [r for _, r in rows])
-        return ImportReport(str(path), school.urn, added, changed, unchanged)
+        return ImportReport(source, school.urn, added, changed, unchanged)
+
+
+def import_pupils(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
+    """Add or update the pupils in a CSV file."""
+    return _import_pupils(db, read_pupils(path), urn, str(path))
+
+
+def store_pupils(
+    db: Database, records: Iterable[PupilRecord], urn: str | None = None, source: str = "<records>"
+) -> ImportReport:
+    """Add or update pupils given as records (as import_pupils does for a file)."""
+    return _import_pupils(db, _numbered(records), urn, source)
 
 
 def _pupil_ids(session: Session, school_id: int) -> dict[str, Pupil]:
@@ -115,21 +142,45 @@ def _upsert_contacts(
     return added, changed, unchanged
 
 
-def import_contacts(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
-    """Add or update the contacts in a CSV file (matched by pupil and contact name)."""
-    rows = read_contacts(path)
+def _import_contacts(
+    db: Database,
+    rows: list[tuple[int, ContactRecord]],
+    urn: str | None,
+    source: str,
+    columns: dict[str, int] | None = None,
+) -> ImportReport:
+    where = columns or {name: n for n, name in enumerate(CONTACT_COLUMNS, start=1)}
     with db.transaction() as session:
         school = find_school(session, urn)
         pupils = _pupil_ids(session, school.id)
-        problems = Problems(str(path))
+        problems = Problems(source)
         for line, record in rows:
             if record.upn not in pupils:
                 problems.add(
-                    line, 1, "upn", f"no pupil with UPN {record.upn} at school {school.urn}"
+                    line,
+                    where["upn"],
+                    "upn",
+                    f"no pupil with UPN {record.upn} at school {school.urn}",
                 )
         problems.raise_if_any()
         added, changed, unchanged = _upsert_contacts(session, pupils, [r for _, r in rows])
-        return ImportReport(str(path), school.urn, added, changed, unchanged)
+        return ImportReport(source, school.urn, added, changed, unchanged)
+
+
+def import_contacts(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
+    """Add or update the contacts in a CSV file (matched by pupil and contact name)."""
+    rows = read_contacts(path)
+    return _import_contacts(db, rows, urn, str(path), column_numbers(path))
+
+
+def store_contacts(
+    db: Database,
+    records: Iterable[ContactRecord],
+    urn: str | None = None,
+    source: str = "<records>",
+) -> ImportReport:
+    """Add or update contacts given as records (as import_contacts does for a file)."""
+    return _import_contacts(db, _numbered(records), urn, source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,27 +197,30 @@ def _check_marks(
     calendar: SchoolCalendar,
     problems: Problems,
     urn: str,
+    columns: dict[str, int] | None = None,
 ) -> None:
     """Problems that need the school: unknown pupil, not on roll, not a school day."""
+    where = columns or {name: n for n, name in enumerate(MARK_COLUMNS, start=1)}
+    upn_column, date_column = where["upn"], where["date"]
     for line, mark in rows:
         pupil = pupils.get(mark.upn)
         if pupil is None:
-            problems.add(line, 1, "upn", f"no pupil with UPN {mark.upn} at school {urn}")
+            problems.add(line, upn_column, "upn", f"no pupil with UPN {mark.upn} at school {urn}")
             continue
         if mark.code != PLANNED_CLOSURE and not calendar.is_school_day(mark.date):
-            problems.add(line, 2, "date", f"{mark.date} is not a school day")
+            problems.add(line, date_column, "date", f"{mark.date} is not a school day")
             continue
         if pupil.admission_date and mark.date < pupil.admission_date:
             problems.add(
                 line,
-                2,
+                date_column,
                 "date",
                 f"{mark.upn} was not on roll on {mark.date} (admitted {pupil.admission_date})",
             )
         elif pupil.leaving_date and mark.date > pupil.leaving_date:
             problems.add(
                 line,
-                2,
+                date_column,
                 "date",
                 f"{mark.upn} was not on roll on {mark.date} (left {pupil.leaving_date})",
             )
@@ -181,7 +235,8 @@ def _store_marks(
 ) -> tuple[int, int, int]:
     if not rows:
         return 0, 0, 0
-    ids = {pupils[m.upn].id for _, m in rows}
+    id_of = {upn: pupil.id for upn, pupil in pupils.items()}  # once, not per mark
+    ids = {id_of[m.upn] for _, m in rows}
     first = min(m.date for _, m in rows)
     last = max(m.date for _, m in rows)
     existing: dict[tuple[int, date, str], tuple[str, int | None, str | None]] = {}
@@ -195,6 +250,11 @@ def _store_marks(
     ).where(SessionMark.date >= first, SessionMark.date <= last)
     if len(ids) <= 1000:
         query = query.where(SessionMark.pupil_id.in_(ids))
+    else:  # a large school: its marks through the school, not every school's in the dates
+        school_id = pupils[rows[0][1].upn].school_id
+        query = query.join(Pupil, Pupil.id == SessionMark.pupil_id).where(
+            Pupil.school_id == school_id
+        )
     for pupil_id, day, sess, code, minutes, comment in session.execute(query):
         if pupil_id in ids:
             existing[(pupil_id, day, sess)] = (code, minutes, comment or None)
@@ -202,7 +262,7 @@ def _store_marks(
     changes: list[tuple[int, date, str, tuple[str, int | None, str | None], MarkRecord]] = []
     unchanged = 0
     for _line, mark in rows:
-        pupil_id = pupils[mark.upn].id
+        pupil_id = id_of[mark.upn]
         now = (mark.code, mark.minutes_late, mark.comment or None)
         before = existing.get((pupil_id, mark.date, mark.session))
         if before is None:
@@ -255,14 +315,46 @@ def import_marks(
     if progress:
         progress("reading")
     rows = read_marks(path)
+    return _import_marks(db, rows, urn, amender, progress, str(path), column_numbers(path))
+
+
+def store_marks(
+    db: Database,
+    records: Iterable[MarkRecord],
+    urn: str | None = None,
+    amender: Amender | None = None,
+    progress: ProgressCallback | None = None,
+    source: str = "<records>",
+) -> ImportReport:
+    """Add register marks given as records (as import_marks does for a file)."""
+    rows = _numbered(records)
+    problems = Problems(source)
+    for number, mark in rows:  # a file's reader checks these; records are checked here
+        if mark.code not in BY_CODE:
+            problems.add(number, 4, "code", f"unknown attendance code {mark.code!r}")
+        if mark.session not in ("AM", "PM"):
+            problems.add(number, 3, "session", f"session must be AM or PM, not {mark.session!r}")
+    problems.raise_if_any()
+    return _import_marks(db, rows, urn, amender, progress, source)
+
+
+def _import_marks(
+    db: Database,
+    rows: list[tuple[int, MarkRecord]],
+    urn: str | None,
+    amender: Amender | None,
+    progress: ProgressCallback | None,
+    source: str,
+    columns: dict[str, int] | None = None,
+) -> ImportReport:
     with db.transaction() as session:
         school = find_school(session, urn)
         context = school_context(school)
         pupils = _pupil_ids(session, school.id)
-        problems = Problems(str(path))
+        problems = Problems(source)
         if progress:
             progress("checking")
-        _check_marks(rows, pupils, context.calendar, problems, school.urn)
+        _check_marks(rows, pupils, context.calendar, problems, school.urn, columns)
         problems.raise_if_any()
         who = amender or Amender(
             context.config.attendance_lead.name, context.config.attendance_lead.position
@@ -270,7 +362,22 @@ def import_marks(
         if progress:
             progress("storing")
         added, changed, unchanged = _store_marks(session, rows, pupils, who, "import")
-        return ImportReport(str(path), school.urn, added, changed, unchanged)
+        return ImportReport(source, school.urn, added, changed, unchanged)
+
+
+def remove_pupils(db: Database, urn: str) -> int:
+    """Remove every pupil of a school with their contacts, marks and mark amendments.
+
+    Only for rebuilding generated data (the demo school): a real register is kept, not removed.
+    Returns how many pupils were removed.
+    """
+    with db.transaction() as session:
+        school = find_school(session, urn)
+        ids = select(Pupil.id).where(Pupil.school_id == school.id).scalar_subquery()
+        for table in (MarkAmendment, SessionMark, Contact):
+            session.execute(delete(table).where(table.pupil_id.in_(ids)))
+        result = session.execute(delete(Pupil).where(Pupil.school_id == school.id))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def import_ctf(
@@ -280,8 +387,10 @@ def import_ctf(
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError([_problem(str(path), "no such file")]) from None
+    except OSError as error:  # missing, a folder, not readable: a message, not a traceback
+        reason = "no such file" if isinstance(error, FileNotFoundError) else "cannot be read"
+        message = f"{reason}: {error.strerror or error}"
+        raise ImportFileError([_problem(str(path), message)]) from None
     transfer = ctf.parse_ctf(data, str(path))
     with db.transaction() as session:
         school = find_school(session, urn)

@@ -79,6 +79,8 @@ def cohort_statistics(
     with db.transaction() as session:
         school = school_context(find_school(session, urn))
     start = start or default_start(school, as_of)
+    if start > as_of:
+        raise ValueError(f"the start {start} is after {as_of}")
     loaded = load_register(db, school, start, as_of)
     pupils = loaded.pupils
     on_roll = np.array(

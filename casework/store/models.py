@@ -13,10 +13,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -115,4 +117,121 @@ class MarkAmendment(Base):
     amended_by_position: Mapped[str] = mapped_column(String(200))
 
 
-__all__ = ["Base", "Contact", "MarkAmendment", "Pupil", "School", "SessionMark"]
+class AppUser(Base):
+    """A person who uses Casework: their role decides what they may do."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    la_code: Mapped[str | None] = mapped_column(String(10))
+
+
+class Case(Base):
+    """A pupil concern moving through a lifecycle; `version` guards against lost updates."""
+
+    __tablename__ = "casefile"
+    __table_args__ = (
+        # One open concern and one open missing-education enquiry per pupil at a time.
+        Index(
+            "ix_casefile_one_open",
+            "pupil_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(
+                "closed_on IS NULL AND kind IN ('attendance_concern', 'missing_education')"
+            ),
+            postgresql_where=text(
+                "closed_on IS NULL AND kind IN ('attendance_concern', 'missing_education')"
+            ),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    entered_state_on: Mapped[date] = mapped_column(Date)
+    la_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("casefile.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CaseEvidence(Base):
+    """Evidence on a case. Never changed or deleted: a correction supersedes it with a reason."""
+
+    __tablename__ = "case_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("casefile.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recorded_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("case_evidence.id"))
+    supersede_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseDeadline(Base):
+    """A date by which something must happen on a case, computed from policy and calendar."""
+
+    __tablename__ = "case_deadline"
+    __table_args__ = (Index("ix_case_deadline_open_due", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("casefile.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    fires: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, closed
+    set_in_state: Mapped[str] = mapped_column(String(40))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CaseEvent(Base):
+    """The audit trail: append only (PostgreSQL refuses updates and deletes by trigger)."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("casefile.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    on_day: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(20))  # opened, transition, evidence, superseded
+    trigger: Mapped[str | None] = mapped_column(String(50))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("case_evidence.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(30))
+    position: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+__all__ = [
+    "AppUser",
+    "Base",
+    "Case",
+    "CaseDeadline",
+    "CaseEvent",
+    "CaseEvidence",
+    "Contact",
+    "MarkAmendment",
+    "Pupil",
+    "School",
+    "SessionMark",
+]

@@ -1,0 +1,286 @@
+"""Kinds of evidence a case can hold, declared as data: their fields and who may record them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from casework.machines.lifecycle import LA, SCHOOL_STAFF, SLT, Role
+
+STAFF_AND_LA = SCHOOL_STAFF | LA
+
+
+class EvidenceError(ValueError):
+    """Evidence that does not fit its kind; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    kind: str = "text"  # text, date, flag, amount, choice, list
+    choices: tuple[str, ...] = ()
+    required: bool = True
+
+    def parse(self, raw: Any) -> Any:
+        if raw is None or raw == "":
+            return None
+        if self.kind == "list":
+            return list(raw)
+        if self.kind == "date":
+            try:
+                return (
+                    raw.isoformat()
+                    if isinstance(raw, date)
+                    else date.fromisoformat(str(raw)).isoformat()
+                )
+            except ValueError:
+                raise EvidenceError(
+                    f"{self.name} {raw!r} is not a date in the form YYYY-MM-DD"
+                ) from None
+        if self.kind == "flag":
+            if str(raw).upper() in ("Y", "YES", "TRUE", "1"):
+                return True
+            if str(raw).upper() in ("N", "NO", "FALSE", "0"):
+                return False
+            raise EvidenceError(f"{self.name} must be Y or N, not {raw!r}")
+        if self.kind == "amount":
+            try:
+                value = round(float(raw), 2)
+            except ValueError:
+                raise EvidenceError(f"{self.name} {raw!r} is not an amount of money") from None
+            if value < 0:
+                raise EvidenceError(f"{self.name} cannot be negative")
+            return value
+        text = str(raw).strip()
+        if self.kind == "choice" and text not in self.choices:
+            raise EvidenceError(
+                f"{self.name} must be one of {', '.join(self.choices)}, not {text!r}"
+            )
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceKind:
+    name: str
+    label: str
+    fields: tuple[Field, ...]
+    roles: frozenset[Role]
+
+    def parse(self, details: dict[str, Any]) -> dict[str, Any]:
+        """Check and normalise details; unknown or missing fields are errors naming the field."""
+        known = {f.name for f in self.fields}
+        unknown = sorted(set(details) - known)
+        if unknown:
+            raise EvidenceError(
+                f"{self.name} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})"
+            )
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            value = f.parse(details.get(f.name))
+            if value is None:
+                if f.required:
+                    raise EvidenceError(f"{self.name} needs {f.name}")
+                continue
+            out[f.name] = value
+        return out
+
+
+PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
+LETTERS = (
+    "attendance_concern",
+    "support_meeting_invitation",
+    "attendance_plan",
+    "notice_to_improve",
+    "penalty_notice_warning",
+    "leave_granted",
+    "leave_partly_granted",
+    "leave_declined",
+    "leave_not_applied_for",
+    "medical_evidence_request",
+    "punctuality",
+    "other",
+)
+
+EVIDENCE_KINDS: dict[str, EvidenceKind] = {
+    k.name: k
+    for k in (
+        EvidenceKind(
+            "contact_attempt",
+            "Contact attempt",
+            (
+                Field("channel", "choice", ("phone", "text", "email", "letter", "in_person")),
+                Field("contact"),
+                Field(
+                    "outcome", "choice", ("reached", "no_answer", "message_left", "wrong_details")
+                ),
+                Field("summary", required=False),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "home_visit",
+            "Home visit",
+            (
+                Field(
+                    "outcome", "choice", ("child_seen", "parent_seen", "no_answer", "moved_away")
+                ),
+                Field("summary", required=False),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "meeting",
+            "Meeting",
+            (
+                Field(
+                    "purpose",
+                    "choice",
+                    ("school_support", "plan_review", "formal_support", "attendance_panel"),
+                ),
+                Field("attendees"),
+                Field("outcome"),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "signed_plan",
+            "Signed plan",
+            (
+                Field("plan", "choice", PLANS),
+                Field("signed_on", "date"),
+                Field("review_date", "date"),
+                Field("summary", required=False),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "letter_sent",
+            "Letter sent",
+            (
+                Field("letter", "choice", LETTERS),
+                Field("sent_on", "date"),
+                Field("to", required=False),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "medical_evidence",
+            "Medical evidence",
+            (
+                Field("description"),
+                Field("covers_from", "date", required=False),
+                Field("covers_to", "date", required=False),
+            ),
+            SCHOOL_STAFF,
+        ),
+        EvidenceKind(
+            "support_offered",
+            "Support offered",
+            (
+                Field(
+                    "support",
+                    "choice",
+                    (
+                        "early_help",
+                        "attendance_contract",
+                        "mentoring",
+                        "health",
+                        "transport",
+                        "other",
+                    ),
+                ),
+                Field("accepted", "flag"),
+                Field("summary", required=False),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "agencies",
+            "Agencies involved",
+            (Field("agencies"),),  # "none" is an answer too: the LA pack asks for it either way
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "slt_approval",
+            "Senior leader's decision",
+            (
+                Field("decision", "choice", ("approved", "refused")),
+                Field("step"),  # the trigger approved, e.g. refer_formal_support
+                Field("reason", required=False),
+            ),
+            SLT,
+        ),
+        EvidenceKind(
+            "la_decision",
+            "Local authority decision",
+            (
+                Field(
+                    "decision",
+                    "choice",
+                    ("accepted", "returned", "prosecute", "withdraw", "located_elsewhere"),
+                ),
+                Field("reason", required=False),
+            ),
+            LA,
+        ),
+        EvidenceKind(
+            "eso_considered",
+            "Education supervision order considered",
+            (Field("decision", "choice", ("applying", "not_appropriate")), Field("reason")),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "welfare_check",
+            "Police welfare check",
+            (Field("requested_on", "date"), Field("outcome", required=False)),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "enquiry",
+            "Enquiry",
+            (
+                Field(
+                    "with",
+                    "choice",
+                    ("sibling_school", "la_cme_team", "other_la", "social_care", "police", "other"),
+                ),
+                Field("outcome"),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "payment",
+            "Penalty payment",
+            (Field("amount", "amount"), Field("paid_on", "date")),
+            LA,
+        ),
+        EvidenceKind(
+            "court_outcome",
+            "Court outcome",
+            (Field("outcome"), Field("heard_on", "date")),
+            LA,
+        ),
+        EvidenceKind("note", "Note", (Field("text"),), STAFF_AND_LA | {Role.TEACHER}),
+        EvidenceKind(
+            "finding",
+            "Sweep finding",
+            (
+                Field("rule"),
+                Field("reason"),
+                Field("as_of", "date"),
+                Field("marks", "list", required=False),
+            ),
+            frozenset({Role.SYSTEM}),
+        ),
+    )
+}
+
+
+def evidence_kind(name: str) -> EvidenceKind:
+    try:
+        return EVIDENCE_KINDS[name]
+    except KeyError:
+        raise EvidenceError(
+            f"unknown evidence kind {name!r} (kinds: {', '.join(sorted(EVIDENCE_KINDS))})"
+        ) from None

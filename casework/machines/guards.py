@@ -1,0 +1,272 @@
+"""Guards the lifecycles share: each returns None when a step may go ahead, else the reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from casework.machines.lifecycle import CaseFacts, EvidenceItem, Guard, Unit, add_period, as_date
+from casework.rules import long_date
+
+
+def _since_entering(facts: CaseFacts, items: list[EvidenceItem]) -> list[EvidenceItem]:
+    if facts.entered_state_on is None:
+        return items
+    return [e for e in items if e.recorded_on >= facts.entered_state_on]
+
+
+# -- evidence -------------------------------------------------------------------------------
+
+
+def family_contacted(facts: CaseFacts) -> str | None:
+    """A contact with the family (call, text, email, letter or meeting) is on file."""
+    if facts.of_kind("contact_attempt") or facts.of_kind("letter_sent") or facts.of_kind("meeting"):
+        return None
+    return "no contact with the family recorded yet"
+
+
+def support_meeting_held(facts: CaseFacts) -> str | None:
+    """School-led support was offered: a support meeting with the family is on file."""
+    if any(e.get("purpose") == "school_support" for e in facts.of_kind("meeting")):
+        return None
+    return "no school-led support meeting with the family recorded"
+
+
+def signed_plan(plan: str, section: str) -> Guard:
+    """A signed plan of this kind whose review date falls in the policy's review window."""
+    name = plan.replace("_", " ")
+
+    def guard(facts: CaseFacts) -> str | None:
+        plans = [e for e in facts.of_kind("signed_plan") if e.get("plan") == plan]
+        if not plans:
+            return f"no signed {name} on file"
+        latest = max(plans, key=lambda e: (e.recorded_on, e.id))
+        signed = as_date(latest.get("signed_on"))
+        review = as_date(latest.get("review_date"))
+        earliest = add_period(
+            facts.calendar,
+            signed,
+            int(facts.number(section, "review_min_school_weeks")),
+            Unit.SCHOOL_WEEKS,
+        )
+        latest_ok = add_period(
+            facts.calendar,
+            signed,
+            int(facts.number(section, "review_max_school_weeks")),
+            Unit.SCHOOL_WEEKS,
+        )
+        if review < earliest or review > latest_ok:
+            return (
+                f"the {name} review date {long_date(review)} must fall between "
+                f"{long_date(earliest)} and {long_date(latest_ok)}"
+            )
+        return None
+
+    guard.__doc__ = f"A signed {name} with a review date in the policy's window."
+    return guard
+
+
+def slt_approved(step: str) -> Guard:
+    """A senior leader approved this step since the case entered its current state."""
+
+    def guard(facts: CaseFacts) -> str | None:
+        decisions = [e for e in facts.of_kind("slt_approval") if e.get("step") == step]
+        decisions = _since_entering(facts, decisions)
+        if not decisions:
+            return "needs SLT approval"
+        latest = max(decisions, key=lambda e: (e.recorded_on, e.id))
+        if latest.get("decision") != "approved":
+            return f"SLT refused on {long_date(latest.recorded_on)}"
+        return None
+
+    guard.__doc__ = f"SLT approval for {step}."
+    return guard
+
+
+def formal_support_offered(facts: CaseFacts) -> str | None:
+    """Formal support was offered: an attendance contract, early help or similar."""
+    offers = [
+        e
+        for e in facts.of_kind("support_offered")
+        if e.get("support") in ("attendance_contract", "early_help")
+    ]
+    contracts = [e for e in facts.of_kind("signed_plan") if e.get("plan") == "attendance_contract"]
+    if offers or contracts:
+        return None
+    return "no attendance contract or early help offered"
+
+
+def letter_sent(letter: str) -> Guard:
+    name = letter.replace("_", " ")
+
+    def guard(facts: CaseFacts) -> str | None:
+        sent = [e for e in facts.of_kind("letter_sent") if e.get("letter") == letter]
+        if _since_entering(facts, sent) or (sent and facts.entered_state_on is None):
+            return None
+        return f"no {name} letter sent"
+
+    guard.__doc__ = f"A {name} letter was sent."
+    return guard
+
+
+def eso_considered(facts: CaseFacts) -> str | None:
+    """An education supervision order was considered before prosecution (s447)."""
+    if facts.of_kind("eso_considered"):
+        return None
+    return "an education supervision order must be considered first (s447 Education Act 1996)"
+
+
+def la_decided(decision: str) -> Guard:
+    name = decision.replace("_", " ")
+
+    def guard(facts: CaseFacts) -> str | None:
+        latest = facts.latest("la_decision")
+        if latest is not None and latest.get("decision") == decision:
+            return None
+        return f"needs the local authority's decision: {name}"
+
+    guard.__doc__ = f"The LA decided: {name}."
+    return guard
+
+
+# -- parents and the pupil -----------------------------------------------------------------
+
+
+def parents_named(facts: CaseFacts) -> str | None:
+    """At least one contact with parental responsibility is recorded."""
+    if facts.pupil.parents:
+        return None
+    return "no parent with parental responsibility named"
+
+
+def pupil_left_roll(facts: CaseFacts) -> str | None:
+    if facts.params.get("outcome") != "left_roll":
+        return None
+    if facts.pupil.leaving_date is None:
+        return "the pupil has no leaving date recorded"
+    return None
+
+
+def outcome_in(*outcomes: str) -> Guard:
+    def guard(facts: CaseFacts) -> str | None:
+        outcome = facts.params.get("outcome")
+        if outcome is None or outcome in outcomes:
+            return None  # a missing outcome is reported by the step's needs
+        return f"outcome must be one of {', '.join(outcomes)}, not {outcome!r}"
+
+    guard.__doc__ = f"The outcome is one of {', '.join(outcomes)}."
+    return guard
+
+
+# -- thresholds and periods ----------------------------------------------------------------
+
+
+def holiday_case(facts: CaseFacts) -> bool:
+    return bool(facts.details.get("holiday"))
+
+
+def not_holiday(facts: CaseFacts) -> str | None:
+    """A notice to improve is not used for term-time holidays."""
+    if holiday_case(facts):
+        return "a notice to improve is not used for a term-time holiday"
+    return None
+
+
+def penalty_threshold_met(facts: CaseFacts) -> str | None:
+    """The unauthorised-absence threshold is met now, or the case is an unauthorised holiday."""
+    if holiday_case(facts):
+        return None
+    measure = facts.details.get("penalty_threshold")
+    if not measure:
+        return "threshold not checked: no register data for the penalty window"
+    count, needed, window = measure["count"], measure["threshold"], measure["window"]
+    if count >= needed:
+        return None
+    return f"threshold not met: {count} of {needed} sessions {window}"
+
+
+def notice_period_over(facts: CaseFacts) -> str | None:
+    """For other than a holiday: a notice to improve was issued and its period has ended."""
+    if holiday_case(facts):
+        return None
+    issued = facts.details.get("notice_to_improve_issued")
+    if not issued:
+        return "no notice to improve issued"
+    ends = add_period(
+        facts.calendar,
+        as_date(issued),
+        int(facts.number("notice_to_improve", "period_school_weeks")),
+        Unit.SCHOOL_WEEKS,
+    )
+    if facts.today <= ends:
+        return f"notice-to-improve period ends {long_date(ends)}"
+    return None
+
+
+def penalty_route_exhausted(facts: CaseFacts) -> str | None:
+    """A penalty notice went unpaid past its final date, or a third notice is barred."""
+    if (
+        "unpaid" in facts.related.penalty_notice_states
+        or "barred" in facts.related.penalty_notice_states
+    ):
+        return None
+    return "no penalty notice unpaid after its final date, and no third notice barred"
+
+
+def referral_pack_complete(facts: CaseFacts) -> str | None:
+    """The evidence an LA asks for with a referral is all on the case."""
+    missing = []
+    if not (facts.of_kind("letter_sent")):
+        missing.append("letters sent")
+    if not facts.of_kind("home_visit"):
+        missing.append("home visit outcome")
+    if not facts.of_kind("signed_plan"):
+        missing.append("support plan")
+    if not facts.of_kind("agencies"):
+        missing.append("agencies involved")
+    if not facts.pupil.parents:
+        missing.append("parents with parental responsibility")
+    if missing:
+        return "LA referral pack is missing: " + ", ".join(missing)
+    return None
+
+
+def within_notice_limit(facts: CaseFacts) -> str | None:
+    """No more penalty notices to this parent for this child within the repeat window."""
+    years = int(facts.number("penalty_notice", "repeat_window_years"))
+    most = int(facts.number("penalty_notice", "max_notices_in_window"))
+    since = _years_before(facts.today, years)
+    recent = [
+        n
+        for n in facts.related.prior_notices
+        if n.issued_on > since and n.state not in ("withdrawn", "refused")
+    ]
+    if len(recent) >= most:
+        return (
+            f"this parent already had {len(recent)} penalty notices for this child since "
+            f"{long_date(since)}: no further notice within {years} years; use another route"
+        )
+    return None
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def days_after(detail: str, section: str, key: str, verb: str) -> Guard:
+    """Today is more than the policy's number of days after a date held on the case."""
+
+    def guard(facts: CaseFacts) -> str | None:
+        start = facts.details.get(detail)
+        if not start:
+            return f"no {detail.replace('_', ' ')} recorded"
+        ends = add_period(
+            facts.calendar, as_date(start), int(facts.number(section, key)), Unit.DAYS
+        )
+        if facts.today <= ends:
+            return f"{verb} until {long_date(ends)}"
+        return None
+
+    return guard

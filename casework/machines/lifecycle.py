@@ -1,0 +1,378 @@
+"""Case lifecycles declared as data, run on one shared `transitions` machine per case kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from transitions import Machine
+
+from casework.calendar import SchoolCalendar
+from casework.policy import Policy
+
+
+class Role(StrEnum):
+    """Who may do what: permission is about the role, never about the case's facts."""
+
+    ATTENDANCE_OFFICER = "attendance_officer"
+    SENIOR_LEADER = "senior_leader"
+    LA_OFFICER = "la_officer"
+    TEACHER = "teacher"
+    SYSTEM = "system"  # the daily sweep, firing what a deadline decides by itself
+
+
+SCHOOL_STAFF = frozenset({Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER})
+SLT = frozenset({Role.SENIOR_LEADER})
+LA = frozenset({Role.LA_OFFICER})
+
+
+# -- facts a guard reads ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """A piece of evidence on a case, as guards see it (superseded items are left out)."""
+
+    id: int
+    kind: str
+    recorded_on: date
+    details: dict[str, Any]
+    recorded_by_role: str = ""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.details.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFacts:
+    name: str
+    relationship: str
+    parental_responsibility: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PupilFacts:
+    upn: str
+    vulnerable: bool  # social worker, looked after or a safeguarding concern: faster deadlines
+    leaving_date: date | None
+    contacts: tuple[ContactFacts, ...] = ()
+
+    @property
+    def parents(self) -> tuple[ContactFacts, ...]:
+        """Contacts with parental responsibility."""
+        return tuple(c for c in self.contacts if c.parental_responsibility)
+
+
+@dataclass(frozen=True, slots=True)
+class PriorNotice:
+    """A penalty notice issued earlier to the same parent for the same child."""
+
+    issued_on: date
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedFacts:
+    """Facts from the pupil's other cases that a guard may need."""
+
+    penalty_notice_states: tuple[str, ...] = ()  # states of this child's penalty notice cases
+    prior_notices: tuple[PriorNotice, ...] = ()  # this parent's earlier notices for this child
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """Everything a guard may read: the case, its evidence and the world as of `today`."""
+
+    kind: str
+    state: str
+    today: date
+    calendar: SchoolCalendar
+    policy: Policy
+    pupil: PupilFacts
+    evidence: tuple[EvidenceItem, ...] = ()
+    entered_state_on: date | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # the case's own data (leave dates...)
+    related: RelatedFacts = RelatedFacts()
+    params: dict[str, Any] = field(default_factory=dict)  # what the person firing supplied
+
+    def of_kind(self, kind: str) -> list[EvidenceItem]:
+        return [e for e in self.evidence if e.kind == kind]
+
+    def latest(self, kind: str) -> EvidenceItem | None:
+        items = self.of_kind(kind)
+        return max(items, key=lambda e: (e.recorded_on, e.id)) if items else None
+
+    def number(self, section: str, key: str) -> Any:
+        """A number from the policy; a missing one is a policy error, never a default here."""
+        table = self.policy.section(section)
+        if key not in table:
+            from casework.policy import PolicyError
+
+            raise PolicyError(f"policy {self.policy.id}: [{section}] has no {key}")
+        return table[key]
+
+
+Guard = Callable[[CaseFacts], str | None]
+"""A guard returns None when the transition may go ahead, else the reason it may not."""
+
+
+# -- deadlines -------------------------------------------------------------------------------
+
+
+class Unit(StrEnum):
+    SCHOOL_DAYS = "school_days"
+    SCHOOL_WEEKS = "school_weeks"
+    DAYS = "days"
+
+
+def add_period(calendar: SchoolCalendar, start: date, amount: int, unit: Unit) -> date:
+    """The day `amount` units after `start`, counted as the unit says."""
+    if unit is Unit.DAYS:
+        return start + timedelta(days=amount)
+    if unit is Unit.SCHOOL_DAYS:
+        return calendar.nth_school_day_after(start, amount)
+    # School weeks: the last school day of the amount-th school week after the start's week.
+    weeks = [w for w in calendar.school_weeks if w > start - timedelta(days=start.weekday())]
+    if len(weeks) < amount:
+        raise ValueError(f"the calendar has fewer than {amount} school weeks after {start}")
+    week_end = weeks[amount - 1] + timedelta(days=6)
+    return calendar.days[calendar.index_on_or_before(week_end)]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRule:
+    """A deadline set when a transition enters its state; the numbers come from the policy."""
+
+    name: str
+    label: str  # "plan review due", in the words a worklist shows
+    section: str  # policy table holding the amount
+    key: str  # its key there
+    unit: Unit
+    start_param: str | None = None  # a date supplied with the transition, else the day fired
+    fires: str | None = None  # trigger the sweep fires when the deadline passes
+    vulnerable_key: str | None = None  # key for the shorter deadline of a vulnerable pupil
+
+    def due(self, facts: CaseFacts) -> date:
+        key = self.vulnerable_key if self.vulnerable_key and facts.pupil.vulnerable else self.key
+        amount = int(facts.number(self.section, key))
+        start = facts.today
+        if self.start_param and facts.params.get(self.start_param):
+            start = as_date(facts.params[self.start_param])
+        return add_period(facts.calendar, start, amount, self.unit)
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# -- transitions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One transition: its trigger, where from and to, who may fire it and what must hold."""
+
+    trigger: str
+    source: tuple[str, ...]
+    dest: str
+    label: str
+    roles: frozenset[Role]
+    guards: tuple[Guard, ...] = ()
+    needs: tuple[str, ...] = ()  # what the person must supply (a note, an outcome, a date)
+    deadlines: tuple[DeadlineRule, ...] = ()
+    automatic: bool = False  # the sweep fires it when its guards allow
+    stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
+
+    def blocked_by(self, facts: CaseFacts) -> list[str]:
+        """Every reason this step may not be taken now (empty when it may)."""
+        reasons = [
+            f"needs {need.replace('_', ' ')}" for need in self.needs if not facts.params.get(need)
+        ]
+        for guard in self.guards:
+            reason = guard(facts)
+            if reason:
+                reasons.append(reason)
+        return reasons
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    name: str
+    label: str
+    final: bool = False
+    la_visible: bool = False  # the case is with the LA from this state on (data minimisation)
+
+
+class _Token:
+    """The object a shared machine moves: just a state attribute, nothing per case."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+class TriggerError(Exception):
+    """A trigger that cannot be fired; `reasons` says why, in words a user can act on."""
+
+    def __init__(self, message: str, reasons: Sequence[str] = ()) -> None:
+        super().__init__(message if not reasons else f"{message}: {'; '.join(reasons)}")
+        self.reasons = list(reasons)
+
+
+class UnknownTriggerError(TriggerError):
+    pass
+
+
+class NotPermittedError(TriggerError):
+    pass
+
+
+class BlockedError(TriggerError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """A transition from the current state, as the case page and `case show` list it."""
+
+    trigger: str
+    label: str
+    dest: str
+    allowed: bool
+    reasons: tuple[str, ...]
+    roles: tuple[str, ...]
+    permitted: bool  # may this user's role fire it
+    automatic: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "trigger": self.trigger,
+            "label": self.label,
+            "to": self.dest,
+            "allowed": self.allowed,
+            "reasons": list(self.reasons),
+            "roles": list(self.roles),
+            "permitted": self.permitted,
+            "automatic": self.automatic,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """The outcome of a transition: the step taken and the deadlines it sets."""
+
+    step: Step
+    from_state: str
+    to_state: str
+    deadlines: tuple[tuple[DeadlineRule, date], ...]
+
+
+class Lifecycle:
+    """A case kind: its states and steps as data, and the one machine that enforces them."""
+
+    def __init__(
+        self,
+        kind: str,
+        title: str,
+        states: Iterable[State],
+        initial: str,
+        steps: Iterable[Step],
+    ) -> None:
+        self.kind = kind
+        self.title = title
+        self.states: dict[str, State] = {s.name: s for s in states}
+        self.initial = initial
+        self.steps: tuple[Step, ...] = tuple(steps)
+        for step in self.steps:
+            for name in (*step.source, step.dest):
+                if name not in self.states:
+                    raise ValueError(f"{kind}: step {step.trigger} names unknown state {name}")
+        self.machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=initial,
+            transitions=[self._declare(step) for step in self.steps],
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+    @staticmethod
+    def _declare(step: Step) -> dict[str, Any]:
+        def guards_pass(event: Any) -> bool:
+            return not step.blocked_by(event.kwargs["facts"])
+
+        return {
+            "trigger": step.trigger,
+            "source": list(step.source),
+            "dest": step.dest,
+            "conditions": [guards_pass],
+        }
+
+    @property
+    def triggers(self) -> list[str]:
+        return list(dict.fromkeys(step.trigger for step in self.steps))
+
+    def steps_from(self, state: str) -> list[Step]:
+        return [step for step in self.steps if state in step.source]
+
+    def is_final(self, state: str) -> bool:
+        return self.states[state].final
+
+    def next_steps(self, facts: CaseFacts, role: Role | str | None) -> list[NextStep]:
+        """Each step from the current state: allowed or blocked with reasons, and permitted."""
+        out = []
+        for step in self.steps_from(facts.state):
+            reasons = tuple(step.blocked_by(facts))
+            out.append(
+                NextStep(
+                    trigger=step.trigger,
+                    label=step.label,
+                    dest=step.dest,
+                    allowed=not reasons,
+                    reasons=reasons,
+                    roles=tuple(sorted(r.value for r in step.roles)),
+                    permitted=role is not None and Role(role) in step.roles,
+                    automatic=step.automatic,
+                )
+            )
+        return out
+
+    def fire(self, facts: CaseFacts, trigger: str, role: Role | str) -> Fired:
+        """Take the transition `trigger` from the case's state, or raise why it cannot be."""
+        candidates = [s for s in self.steps_from(facts.state) if s.trigger == trigger]
+        if not candidates:
+            possible = ", ".join(s.trigger for s in self.steps_from(facts.state)) or "none"
+            raise UnknownTriggerError(
+                f"{trigger!r} is not a step from {facts.state!r} (possible: {possible})"
+            )
+        permitted = [s for s in candidates if Role(role) in s.roles]
+        if not permitted:
+            roles = sorted({r.value for s in candidates for r in s.roles})
+            raise NotPermittedError(
+                f"a {Role(role).value.replace('_', ' ')} may not {trigger.replace('_', ' ')}",
+                [f"needs the role {' or '.join(roles)}"],
+            )
+        token = _Token(facts.state)
+        # The shared machine checks the source and runs the declared guards (its conditions).
+        if not self.machine.events[trigger].trigger(token, facts=facts):
+            reasons = [r for s in permitted for r in s.blocked_by(facts)]
+            raise BlockedError(f"cannot {trigger.replace('_', ' ')} now", reasons)
+        taken = next(s for s in permitted if s.dest == token.state and not s.blocked_by(facts))
+        scheduled = tuple((rule, rule.due(facts)) for rule in taken.deadlines)
+        return Fired(taken, facts.state, token.state, scheduled)
+
+    def replay(self, moves: Iterable[tuple[str, str, str]]) -> str:
+        """The state after (trigger, from, to) moves from the initial state; checks each one."""
+        state = self.initial
+        for trigger, source, dest in moves:
+            if source != state:
+                raise ValueError(f"event from {source} but the case was in {state}")
+            if not any(s.trigger == trigger and s.dest == dest for s in self.steps_from(state)):
+                raise ValueError(f"{trigger} does not lead from {state} to {dest}")
+            state = dest
+        return state

@@ -1,0 +1,173 @@
+"""Children missing education: enquiries after unexplained absence, LA referral and outcome."""
+
+from __future__ import annotations
+
+from casework.machines import guards as g
+from casework.machines.lifecycle import (
+    LA,
+    SCHOOL_STAFF,
+    CaseFacts,
+    DeadlineRule,
+    Lifecycle,
+    State,
+    Step,
+    Unit,
+    as_date,
+)
+from casework.rules import long_date
+
+KIND = "missing_education"
+DELETION_GROUNDS = ("cme_continuous_absence", "cme_not_returned_after_leave")
+ELSEWHERE = ("new_school", "home_education", "moved_away", "other")
+
+STATES = (
+    State("unexplained_absence", "Unexplained absence"),
+    State("enquiries", "Reasonable enquiries"),
+    State("referred", "Referred to the LA children missing education team", la_visible=True),
+    State("returned", "Located and back in school", final=True),
+    State("located_elsewhere", "Located elsewhere", final=True, la_visible=True),
+    State("deleted", "Deleted from roll", final=True, la_visible=True),
+)
+
+
+def first_day_contact(facts: CaseFacts) -> str | None:
+    """A first contact attempt with the family is on file."""
+    if facts.of_kind("contact_attempt"):
+        return None
+    return "no contact attempt recorded yet"
+
+
+def every_contact_tried(facts: CaseFacts) -> str | None:
+    """Every contact on record has been tried at least once."""
+    tried = {e.get("contact") for e in facts.of_kind("contact_attempt")}
+    missing = [c.name for c in facts.pupil.contacts if c.name not in tried]
+    if missing:
+        return "no contact attempt recorded with " + ", ".join(missing)
+    if not facts.pupil.contacts:
+        return "the pupil has no contacts on record to try"
+    return None
+
+
+def home_visit_made(facts: CaseFacts) -> str | None:
+    if facts.of_kind("home_visit"):
+        return None
+    return "no home visit recorded"
+
+
+def welfare_check_if_due(facts: CaseFacts) -> str | None:
+    """A police welfare check was requested once the policy's day for it has come."""
+    if facts.of_kind("welfare_check"):
+        return None
+    due = facts.details.get("welfare_check_due")
+    if due and facts.today >= as_date(due):
+        return f"a police welfare check was due by {long_date(as_date(due))}"
+    return None
+
+
+def enquiries_made(facts: CaseFacts) -> str | None:
+    """Enquiries with others who may know where the child is (sibling schools, LA, agencies)."""
+    if facts.of_kind("enquiry"):
+        return None
+    return "no enquiries recorded with sibling schools, the LA or other agencies"
+
+
+def deletion_ground_met(facts: CaseFacts) -> str | None:
+    """A deletion ground of the registration regulations is met (or the pupil is vulnerable)."""
+    rules = {e.get("rule", "").rsplit(".", 1)[-1] for e in facts.of_kind("finding")}
+    if rules & set(DELETION_GROUNDS):
+        return None
+    if facts.pupil.vulnerable:
+        return None  # vulnerable pupils are referred without waiting for a ground
+    return (
+        "no deletion ground met yet (20 school days absent without reason, or not back after leave)"
+    )
+
+
+def not_backdated(facts: CaseFacts) -> str | None:
+    """A deletion takes effect today or later, never earlier."""
+    effective = facts.params.get("effective_on")
+    if not effective:
+        return None
+    when = as_date(effective)
+    if when < facts.today:
+        return f"a deletion cannot be backdated: {long_date(when)} is before today ({long_date(facts.today)})"
+    return None
+
+
+def referred_to_la(facts: CaseFacts) -> str | None:
+    if facts.details.get("referred_on"):
+        return None
+    return "the LA has not been told"
+
+
+HOME_VISIT_DUE = DeadlineRule(
+    "home_visit",
+    "home visit due",
+    "missing_education",
+    "home_visit_school_days",
+    Unit.SCHOOL_DAYS,
+    vulnerable_key="home_visit_school_days_vulnerable",
+)
+WELFARE_CHECK_DUE = DeadlineRule(
+    "welfare_check",
+    "police welfare check due",
+    "missing_education",
+    "welfare_check_school_days",
+    Unit.SCHOOL_DAYS,
+    vulnerable_key="welfare_check_school_days_vulnerable",
+)
+
+STEPS = (
+    Step(
+        "start_enquiries",
+        ("unexplained_absence",),
+        "enquiries",
+        "Start reasonable enquiries",
+        SCHOOL_STAFF,
+        (first_day_contact,),
+        deadlines=(HOME_VISIT_DUE, WELFARE_CHECK_DUE),
+    ),
+    Step(
+        "refer_to_la",
+        ("enquiries",),
+        "referred",
+        "Refer to the LA children missing education team",
+        SCHOOL_STAFF,
+        (
+            every_contact_tried,
+            home_visit_made,
+            welfare_check_if_due,
+            enquiries_made,
+            deletion_ground_met,
+        ),
+        stamps=("referred_on",),
+    ),
+    Step(
+        "record_return",
+        ("unexplained_absence", "enquiries", "referred"),
+        "returned",
+        "Record that the child is back",
+        SCHOOL_STAFF | LA,
+        needs=("note",),
+    ),
+    Step(
+        "record_located_elsewhere",
+        ("referred",),
+        "located_elsewhere",
+        "Record where the child is now",
+        LA,
+        (g.outcome_in(*ELSEWHERE),),
+        needs=("outcome", "note"),
+    ),
+    Step(
+        "delete_from_roll",
+        ("referred",),
+        "deleted",
+        "Delete from roll",
+        SCHOOL_STAFF,
+        (referred_to_la, deletion_ground_met, not_backdated, g.slt_approved("delete_from_roll")),
+        needs=("effective_on",),
+    ),
+)
+
+LIFECYCLE = Lifecycle(KIND, "Child missing education", STATES, "unexplained_absence", STEPS)

@@ -1,0 +1,198 @@
+"""The daily sweep's case work: findings open or join cases, deadlines come due or fire."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.machines import lifecycle as lifecycle_of
+from casework.machines.lifecycle import TriggerError
+from casework.rules import Finding
+from casework.services import cases
+from casework.services.sweep import SweepResult, sweep
+from casework.services.users import SYSTEM_USERNAME, actor
+from casework.store.database import Database
+from casework.store.models import Case, CaseDeadline, CaseEvidence, Pupil, School
+
+HOLIDAY_CODE = "G"
+
+
+@dataclass(slots=True)
+class DailySweep:
+    """What one sweep found and did."""
+
+    findings: SweepResult
+    cases_opened: list[dict[str, Any]] = field(default_factory=list)
+    evidence_added: list[dict[str, Any]] = field(default_factory=list)
+    deadlines_due: list[dict[str, Any]] = field(default_factory=list)
+    deadlines_overdue: list[dict[str, Any]] = field(default_factory=list)
+    transitions_fired: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.findings.as_dict(),
+            "cases_opened": self.cases_opened,
+            "evidence_added": self.evidence_added,
+            "deadlines_due": self.deadlines_due,
+            "deadlines_overdue": self.deadlines_overdue,
+            "transitions_fired": self.transitions_fired,
+        }
+
+
+def _is_holiday(finding: Finding) -> bool:
+    """A penalty-threshold finding made up by an unauthorised term-time holiday (code G)."""
+    threshold = int(finding.facts.get("threshold", 0) or 0)
+    holiday = sum(1 for m in finding.evidence if m.code == HOLIDAY_CODE)
+    return bool(threshold) and holiday >= threshold
+
+
+def apply_findings(
+    db: Database, result: SweepResult, today: date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Open a case per pupil and kind for new findings; add findings to open cases once."""
+    opened: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    policies: dict[str, Any] = {}
+    with db.transaction() as session:
+        who = actor(session, SYSTEM_USERNAME)
+        schools = {s.urn: s for s in session.scalars(select(School))}
+        for urn, finding in result.findings:
+            school = schools[urn]
+            if urn not in policies:
+                policies[urn] = cases.school_context(school).policy
+            spec = policies[urn].rules[finding.rule]
+            if spec.opens == "none":
+                continue
+            pupil = session.scalars(
+                select(Pupil).where(Pupil.school_id == school.id, Pupil.upn == finding.pupil)
+            ).one()
+            case = cases._open_case_of(session, pupil.id, spec.opens)
+            details = (
+                {"holiday": True}
+                if finding.rule.endswith("penalty_threshold") and _is_holiday(finding)
+                else {}
+            )
+            if case is None:
+                case = cases._create_case(
+                    session,
+                    school_id=school.id,
+                    pupil=pupil,
+                    kind=spec.opens,
+                    who=who,
+                    today=today,
+                    details=details,
+                    note=f"opened by the sweep: {finding.rule}",
+                )
+                opened.append(
+                    {"case": case.id, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
+                )
+            elif details and not case.details.get("holiday"):
+                case.details = {**case.details, **details}
+            already = session.scalars(
+                select(CaseEvidence.id).where(
+                    CaseEvidence.case_id == case.id, CaseEvidence.kind == "finding"
+                )
+            ).all()
+            rules_on_case = (
+                {
+                    e.details.get("rule")
+                    for e in session.scalars(
+                        select(CaseEvidence).where(CaseEvidence.id.in_(already))
+                    )
+                }
+                if already
+                else set()
+            )
+            if finding.rule in rules_on_case:
+                continue
+            cases._add_evidence_row(
+                session,
+                case,
+                who,
+                today,
+                "finding",
+                {
+                    "rule": finding.rule,
+                    "reason": finding.reason,
+                    "as_of": result.as_of,
+                    "marks": [m.as_dict() for m in finding.evidence],
+                },
+            )
+            added.append({"case": case.id, "upn": pupil.upn, "rule": finding.rule})
+    return opened, added
+
+
+def run_deadlines(
+    db: Database, today: date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Deadlines due today and overdue; fire the transitions a passed deadline decides."""
+    due: list[dict[str, Any]] = []
+    overdue: list[dict[str, Any]] = []
+    to_fire: list[tuple[int, str, int]] = []
+    with db.transaction() as session:
+        rows = session.execute(
+            select(CaseDeadline, Case, Pupil)
+            .join(Case, Case.id == CaseDeadline.case_id)
+            .join(Pupil, Pupil.id == Case.pupil_id)
+            .where(CaseDeadline.status == "open", CaseDeadline.due_on <= today)
+            .order_by(CaseDeadline.due_on, CaseDeadline.id)
+        )
+        for deadline, case, pupil in rows:
+            entry = {
+                "case": case.id,
+                "upn": pupil.upn,
+                "kind": case.kind,
+                "state": case.state,
+                "deadline": deadline.name,
+                "label": deadline.label,
+                "due_on": deadline.due_on.isoformat(),
+            }
+            (due if deadline.due_on == today else overdue).append(entry)
+            if deadline.fires and deadline.due_on < today:
+                to_fire.append((case.id, deadline.fires, case.version))
+    fired: list[dict[str, Any]] = []
+    for case_id, trigger, version in to_fire:
+        try:
+            outcome = cases.fire(
+                db,
+                case_id=case_id,
+                trigger=trigger,
+                username=SYSTEM_USERNAME,
+                today=today,
+                expected_version=version,
+            )
+        except (TriggerError, cases.ConflictError):
+            continue  # not yet decidable (or someone acted first): the deadline stays listed
+        fired.append(
+            {
+                "case": case_id,
+                "trigger": trigger,
+                "from": outcome.from_state,
+                "to": outcome.to_state,
+            }
+        )
+    return due, overdue, fired
+
+
+def daily_sweep(
+    db: Database,
+    as_of: date,
+    urn: str | None = None,
+    *,
+    record: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> DailySweep:
+    """Findings for every pupil; with `record`, the case work they and the deadlines lead to."""
+    result = sweep(db, as_of, urn, progress=progress)
+    out = DailySweep(result)
+    if record:
+        out.cases_opened, out.evidence_added = apply_findings(db, result, as_of)
+        out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(db, as_of)
+    return out
+
+
+__all__ = ["DailySweep", "apply_findings", "daily_sweep", "lifecycle_of", "run_deadlines"]

@@ -1,0 +1,121 @@
+"""People who use Casework: adding them and looking them up by username."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.machines.lifecycle import Role
+from casework.services.schools import find_school
+from casework.store.database import Database
+from casework.store.models import AppUser, School
+
+SYSTEM_USERNAME = "casework-sweep"
+
+
+class UserError(ValueError):
+    """A user that cannot be added or found; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: what the audit trail records and what permissions check."""
+
+    id: int
+    username: str
+    name: str
+    position: str
+    role: Role
+    school_id: int | None
+    la_code: str | None
+
+
+def _actor(user: AppUser) -> Actor:
+    return Actor(
+        user.id,
+        user.username,
+        user.name,
+        user.position,
+        Role(user.role),
+        user.school_id,
+        user.la_code,
+    )
+
+
+def add_user(
+    db: Database,
+    *,
+    username: str,
+    name: str,
+    position: str,
+    role: str,
+    school_urn: str | None = None,
+    la_code: str | None = None,
+) -> Actor:
+    """Add a user: school staff belong to a school, LA officers to an LA."""
+    try:
+        the_role = Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role if r is not Role.SYSTEM)
+        raise UserError(f"unknown role {role!r} (roles: {roles})") from None
+    if the_role is Role.SYSTEM:
+        raise UserError("the system role is kept for the daily sweep")
+    if not username.strip():
+        raise UserError("a username is needed")
+    with db.transaction() as session:
+        if session.scalars(select(AppUser).where(AppUser.username == username)).first():
+            raise UserError(f"there is already a user {username!r}")
+        school_id = None
+        if the_role is Role.LA_OFFICER:
+            if not la_code:
+                raise UserError("an LA officer needs --la CODE (the local authority's code)")
+        else:
+            school = find_school(session, school_urn)
+            school_id = school.id
+            la_code = None
+        user = AppUser(
+            username=username,
+            name=name,
+            position=position,
+            role=the_role.value,
+            school_id=school_id,
+            la_code=la_code,
+        )
+        session.add(user)
+        session.flush()
+        return _actor(user)
+
+
+def actor(session: Session, username: str) -> Actor:
+    """The user with this username, or the sweep's own system user (made on first use)."""
+    user = session.scalars(select(AppUser).where(AppUser.username == username)).first()
+    if user is None and username == SYSTEM_USERNAME:
+        user = AppUser(
+            username=SYSTEM_USERNAME,
+            name="Casework daily sweep",
+            position="automatic",
+            role=Role.SYSTEM.value,
+            school_id=None,
+            la_code=None,
+        )
+        session.add(user)
+        session.flush()
+    if user is None:
+        raise UserError(f"no user {username!r}; add one with casework user add")
+    return _actor(user)
+
+
+def can_see(who: Actor, school: School, la_visible: bool) -> bool:
+    """School staff see their school's cases; LA officers only what was referred to them."""
+    if who.role is Role.SYSTEM:
+        return True
+    if who.role is Role.LA_OFFICER:
+        return la_visible and school.la_code == who.la_code
+    return who.school_id == school.id
+
+
+def list_users(db: Database) -> list[Actor]:
+    with db.transaction() as session:
+        return [_actor(u) for u in session.scalars(select(AppUser).order_by(AppUser.username))]

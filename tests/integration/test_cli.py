@@ -1,0 +1,383 @@
+"""The `casework` command line end to end: init, imports, stats, sweep, cohorts and errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from casework.cli import app
+from casework.imports import CONTACT_COLUMNS, MARK_COLUMNS
+from casework.store.database import Database
+
+ALEX = "B801200005001"  # year 4, pupil premium
+JORDAN = "R674123101121"  # year 5, SEND
+ROBIN = "P207000016049"  # year 3, left on Friday 2026-02-13
+
+# Alex, 3 to 9 September 2025 (five school days):
+#   present /, \, L, /, \, \   -> 6 present (1 of them late, L)
+#   V                          -> 1 approved educational activity
+#   I                          -> 1 authorised absence
+#   U                          -> 1 unauthorised absence (late after the register closed)
+#   Y1                         -> not a possible session
+# possible 9, attending 7: attendance 7/9 = 77.78%, absence 2/9 = 22.2% (persistent, not severe)
+ALEX_MARKS = [
+    f"{ALEX},2025-09-03,AM,/,,",
+    f"{ALEX},2025-09-03,PM,\\,,",
+    f"{ALEX},2025-09-04,AM,L,12,bus late",
+    f"{ALEX},2025-09-04,PM,I,,",
+    f"{ALEX},2025-09-05,AM,/,,",
+    f"{ALEX},2025-09-05,PM,\\,,",
+    f"{ALEX},2025-09-08,AM,V,,museum",
+    f"{ALEX},2025-09-08,PM,\\,,",
+    f"{ALEX},2025-09-09,AM,Y1,,",
+    f"{ALEX},2025-09-09,PM,U,40,",
+]
+SEPTEMBER_DAYS = ["2025-09-03", "2025-09-04", "2025-09-05", "2025-09-08", "2025-09-09"]
+# Jordan: no reason for absence (N) in every session of those five days: severely absent.
+JORDAN_MARKS = [f"{JORDAN},{day},{s},N,," for day in SEPTEMBER_DAYS for s in ("AM", "PM")]
+# Robin: absent (N) every session of the last week before leaving on Friday 13 February.
+FEBRUARY_DAYS = ["2026-02-09", "2026-02-10", "2026-02-11", "2026-02-12", "2026-02-13"]
+ROBIN_MARKS = [f"{ROBIN},{day},{s},N,," for day in FEBRUARY_DAYS for s in ("AM", "PM")]
+
+CONTACT_LINES = [
+    f"{ALEX},Carol Testington,Mother,Y,Y,1,07700 900001,carol@example.invalid,1 Example Road",
+    f"{JORDAN},Erin Carer,Carer,N,Y,1,0113 496 0002,,",
+]
+
+runner = CliRunner()
+
+
+def run(database_url: str, *args: str) -> Result:
+    return runner.invoke(app, [*args, "--database", database_url])
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def as_json(result: Result) -> Any:
+    return json.loads(ok(result).stdout)
+
+
+def no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("\n".join([",".join(CONTACT_COLUMNS), *CONTACT_LINES]) + "\n")
+    marks = tmp_path / "marks.csv"
+    lines = [",".join(MARK_COLUMNS), *ALEX_MARKS, *JORDAN_MARKS, *ROBIN_MARKS]
+    marks.write_text("\n".join(lines) + "\n")
+    return {"contacts": contacts, "marks": marks}
+
+
+@pytest.fixture
+def loaded(database_url: str, data_dir: Path, files: dict[str, Path]) -> str:
+    """The example school with its pupils, two contacts and the marks above; the URL."""
+    ok(run(database_url, "init", "--school", str(data_dir / "school.toml")))
+    ok(run(database_url, "import", "pupils", str(data_dir / "pupils.csv")))
+    ok(run(database_url, "import", "contacts", str(files["contacts"])))
+    ok(run(database_url, "import", "marks", str(files["marks"])))
+    return database_url
+
+
+def test_init_adds_the_school_then_updates_it(database_url: str, data_dir: Path) -> None:
+    school = str(data_dir / "school.toml")
+    first = ok(run(database_url, "init", "--school", school))
+    assert "Added school 100001 Example Primary School (policy national-2024)." in first.output
+    second = ok(run(database_url, "init", "--school", school))
+    assert "Updated school 100001 Example Primary School" in second.output
+    assert "Database is up to date." in ok(run(database_url, "init")).output
+
+
+def test_database_url_from_the_environment(database_url: str, data_dir: Path) -> None:
+    env = {"CASEWORK_DATABASE_URL": database_url}
+    school = str(data_dir / "school.toml")
+    result = runner.invoke(app, ["init", "--school", school], env=env)
+    assert "Added school 100001" in ok(result).output
+    result = runner.invoke(app, ["import", "pupils", str(data_dir / "pupils.csv")], env=env)
+    assert "3 added, 0 changed, 0 unchanged (school 100001)" in ok(result).output
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM pupil").scalar() == 3
+    finally:
+        db.dispose()
+
+
+def test_imports_report_what_they_did_and_reimports_change_nothing(
+    database_url: str, data_dir: Path, files: dict[str, Path]
+) -> None:
+    ok(run(database_url, "init", "--school", str(data_dir / "school.toml")))
+    pupils = str(data_dir / "pupils.csv")
+    assert "3 added, 0 changed, 0 unchanged" in ok(run(database_url, "import", "pupils", pupils))
+    contacts = str(files["contacts"])
+    report = as_json(run(database_url, "import", "contacts", contacts, "--json"))
+    assert report == {
+        "file": contacts,
+        "school": "100001",
+        "added": 2,
+        "changed": 0,
+        "unchanged": 0,
+        "warnings": [],
+    }
+    marks = str(files["marks"])
+    report = as_json(run(database_url, "import", "marks", marks, "--json"))
+    assert (report["added"], report["changed"], report["unchanged"]) == (30, 0, 0)
+    for kind, path, total in (
+        ("pupils", pupils, 3),
+        ("contacts", contacts, 2),
+        ("marks", marks, 30),
+    ):
+        again = as_json(run(database_url, "import", kind, path, "--json"))
+        assert (again["added"], again["changed"], again["unchanged"]) == (0, 0, total)
+
+
+def test_stats_json_has_the_numbers_worked_out_by_hand(loaded: str) -> None:
+    stats = as_json(run(loaded, "stats", ALEX, "--as-of", "2025-09-09", "--json"))
+    for key in (
+        "possible_sessions",
+        "present",
+        "approved_activity",
+        "authorised_absence",
+        "unauthorised_absence",
+        "late",
+        "attendance_rate",
+        "persistent_absence",
+        "severe_absence",
+    ):
+        assert key in stats
+    assert stats["possible_sessions"] == 9
+    assert stats["present"] == 6
+    assert stats["approved_activity"] == 1
+    assert stats["authorised_absence"] == 1
+    assert stats["unauthorised_absence"] == 1
+    assert stats["late"] == 2
+    # 7 of 9 = 77.777...%: at least two decimals, not 78 or 77.8
+    assert abs(stats["attendance_rate"] - 700 / 9) < 0.005
+    assert round(stats["attendance_rate"], 2) == 77.78
+    assert stats["persistent_absence"] is True
+    assert stats["severe_absence"] is False
+
+    jordan = as_json(run(loaded, "stats", JORDAN, "--as-of", "2025-09-09", "--json"))
+    assert (jordan["possible_sessions"], jordan["unauthorised_absence"]) == (10, 10)
+    assert jordan["attendance_rate"] == 0
+    assert (jordan["persistent_absence"], jordan["severe_absence"]) == (True, True)
+
+
+def test_stats_from_a_later_day(loaded: str) -> None:
+    # 5 to 9 September: /, \, V, \, Y1, U -> possible 5, attending 4: 80%, 1 late (U)
+    stats = as_json(
+        run(loaded, "stats", ALEX, "--from", "2025-09-05", "--as-of", "2025-09-09", "--json")
+    )
+    assert stats["possible_sessions"] == 5
+    assert (stats["present"], stats["approved_activity"]) == (3, 1)
+    assert (stats["authorised_absence"], stats["unauthorised_absence"]) == (0, 1)
+    assert stats["late"] == 1
+    assert stats["attendance_rate"] == 80.0
+    assert stats["persistent_absence"] is True  # exactly 20% missed
+
+
+def test_stats_table_without_json(loaded: str) -> None:
+    result = ok(run(loaded, "stats", ALEX, "--as-of", "2025-09-09"))
+    assert "possible sessions" in result.output
+    assert "77.7778" in result.output
+
+
+def test_stats_from_after_as_of_fails_clearly(loaded: str) -> None:
+    result = run(loaded, "stats", ALEX, "--from", "2025-09-10", "--as-of", "2025-09-09")
+    assert result.exit_code == 2
+    assert "the start 2025-09-10 is after 2025-09-09" in result.output
+    no_traceback(result)
+    result = run(loaded, "cohorts", "--from", "2025-09-10", "--as-of", "2025-09-09")
+    assert result.exit_code == 2
+    assert "the start 2025-09-10 is after 2025-09-09" in result.output
+    no_traceback(result)
+
+
+def test_stats_bad_date_and_unknown_pupil_fail_clearly(loaded: str) -> None:
+    result = run(loaded, "stats", ALEX, "--as-of", "9/9/2025")
+    assert result.exit_code == 2
+    assert "--as-of '9/9/2025' is not a date in the form YYYY-MM-DD" in result.output
+    result = run(loaded, "stats", "A000000000000", "--as-of", "2025-09-09")
+    assert result.exit_code == 1
+    assert "no pupil with UPN A000000000000" in result.output
+    no_traceback(result)
+
+
+def _findings(sweep: dict[str, Any], upn: str) -> dict[str, dict[str, Any]]:
+    return {f["rule"]: f for f in sweep["findings"] if f["upn"] == upn}
+
+
+def test_sweep_json_shape_and_a_persistent_absence_finding(loaded: str) -> None:
+    sweep = as_json(run(loaded, "sweep", "--as-of", "2025-09-09", "--json"))
+    assert sweep["as_of"] == "2025-09-09"
+    assert isinstance(sweep["findings"], list)
+    assert sweep["findings"]
+    for finding in sweep["findings"]:
+        assert {"upn", "rule", "reason", "evidence"} <= finding.keys()
+        assert isinstance(finding["reason"], str)
+        assert finding["reason"]
+        for mark in finding["evidence"]:
+            assert set(mark) == {"date", "session", "code"}
+
+    jordan = _findings(sweep, JORDAN)
+    assert {"persistent_absence", "severe_absence"} <= jordan.keys()
+    persistent = jordan["persistent_absence"]
+    assert "missed 10 of 10 possible sessions" in persistent["reason"]
+    assert len(persistent["evidence"]) == 10
+    assert {m["code"] for m in persistent["evidence"]} == {"N"}
+    assert {m["date"] for m in persistent["evidence"]} == set(SEPTEMBER_DAYS)
+
+    alex = _findings(sweep, ALEX)
+    assert "persistent_absence" in alex  # 2 of 9 missed
+    assert "severe_absence" not in alex
+    assert {
+        (m["date"], m["session"], m["code"]) for m in alex["persistent_absence"]["evidence"]
+    } == {
+        ("2025-09-04", "PM", "I"),
+        ("2025-09-09", "PM", "U"),
+    }
+    assert _findings(sweep, ROBIN) == {}  # no marks yet this year
+
+
+def test_sweep_table_without_json(loaded: str) -> None:
+    result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001"))
+    assert JORDAN in result.output
+    assert "findings." in result.output
+
+
+def test_a_leaver_is_not_swept_after_leaving(loaded: str) -> None:
+    on_last_day = as_json(run(loaded, "sweep", "--as-of", "2026-02-13", "--json"))
+    assert "persistent_absence" in _findings(on_last_day, ROBIN)
+    after = as_json(run(loaded, "sweep", "--as-of", "2026-02-23", "--json"))
+    assert _findings(after, ROBIN) == {}
+    assert "persistent_absence" in _findings(after, JORDAN)  # the others are still swept
+    # A Saturday after leaving, inside the half-term week, too.
+    weekend = as_json(run(loaded, "sweep", "--as-of", "2026-02-14", "--json"))
+    assert _findings(weekend, ROBIN) == {}
+
+
+def test_cohorts_json(loaded: str) -> None:
+    report = as_json(run(loaded, "cohorts", "--as-of", "2025-09-09", "--json"))
+    assert (report["school"], report["from"], report["as_of"]) == (
+        "100001",
+        "2025-09-03",
+        "2025-09-09",
+    )
+    cohorts = report["cohorts"]
+    assert list(cohorts) == [
+        "whole school",
+        "year 3",
+        "year 4",
+        "year 5",
+        "pupil premium",
+        "not pupil premium",
+        "SEND",
+        "not SEND",
+    ]
+    whole = cohorts["whole school"]
+    assert whole["pupils"] == 3
+    assert whole["possible_sessions"] == 9 + 10
+    assert (whole["present"], whole["approved_activity"]) == (6, 1)
+    assert (whole["authorised_absence"], whole["unauthorised_absence"]) == (1, 11)
+    assert whole["late"] == 2
+    assert abs(whole["attendance_rate"] - 700 / 19) < 0.005  # 7 of 19
+    assert (whole["persistent_absentees"], whole["persistent_absence_rate"]) == (2, 100.0)
+    assert whole["severe_absentees"] == 1
+    assert cohorts["year 4"]["possible_sessions"] == 9
+    assert cohorts["year 3"]["possible_sessions"] == 0
+    assert cohorts["year 3"]["attendance_rate"] is None
+    assert (cohorts["pupil premium"]["pupils"], cohorts["SEND"]["pupils"]) == (1, 1)
+    assert cohorts["SEND"]["severe_absentees"] == 1
+
+
+def test_bad_import_exits_non_zero_naming_file_line_and_column(loaded: str, tmp_path: Path) -> None:
+    before = as_json(run(loaded, "stats", ALEX, "--as-of", "2025-09-10", "--json"))
+    path = tmp_path / "a-rather-long-folder-name-to-push-the-location-past-eighty-characters.csv"
+    lines = [",".join(MARK_COLUMNS), f"{ALEX},2025-09-10,AM,/,,", f"{ALEX},2025-09-10,PM,Q9,,"]
+    path.write_text("\n".join(lines) + "\n")
+    result = run(loaded, "import", "marks", str(path))
+    assert result.exit_code == 1
+    no_traceback(result)
+    assert "nothing was stored" in result.output
+    # One line, not wrapped at the terminal width: editors jump to file:line:column.
+    assert f"{path}:3:4 (code): unknown attendance code 'Q9'" in result.output.splitlines()
+    after = as_json(run(loaded, "stats", ALEX, "--as-of", "2025-09-10", "--json"))
+    assert after == before  # the good first line was not stored either
+
+
+def test_unreadable_input_and_unset_database_fail_without_a_traceback(
+    loaded: str, tmp_path: Path
+) -> None:
+    result = run(loaded, "import", "pupils", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path}:0: cannot be read" in result.output
+    no_traceback(result)
+
+    result = run(loaded, "import", "marks", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 1
+    assert "no such file" in result.output
+    no_traceback(result)
+
+    empty = f"sqlite:///{tmp_path / 'never-initialised.sqlite'}"
+    result = runner.invoke(app, ["stats", ALEX, "--as-of", "2025-09-09", "--database", empty])
+    assert result.exit_code == 1
+    assert "run casework init" in result.output
+    no_traceback(result)
+
+    result = runner.invoke(app, ["sweep", "--database", "nosuchdialect://x"])
+    assert result.exit_code == 1
+    assert "database:" in result.output
+    no_traceback(result)
+
+    result = run(loaded, "init", "--school", str(tmp_path / "missing.toml"))
+    assert result.exit_code == 1
+    assert "missing.toml: no such file" in result.output
+    no_traceback(result)
+
+
+def _console_script() -> str:
+    found = shutil.which("casework") or str(Path(sys.executable).parent / "casework")
+    assert Path(found).is_file(), "the casework console script is not installed"
+    return found
+
+
+def test_the_installed_console_script_runs(database_url: str, data_dir: Path) -> None:
+    script = _console_script()
+    env = {**os.environ, "CASEWORK_DATABASE_URL": database_url}
+
+    def casework(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [script, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+
+    init = casework("init", "--school", str(data_dir / "school.toml"))
+    assert init.returncode == 0, init.stderr
+    assert "Added school 100001" in init.stdout
+    imported = casework("import", "pupils", str(data_dir / "pupils.csv"), "--json")
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["added"] == 3
+    imported = casework("import", "marks", str(data_dir / "marks.csv"))
+    assert imported.returncode == 0, imported.stderr
+    stats = casework("stats", ALEX, "--as-of", "2025-09-04", "--json")
+    assert stats.returncode == 0, stats.stderr
+    # tests/data/marks.csv: /, \, L, I -> 3 of 4 attended
+    assert json.loads(stats.stdout)["attendance_rate"] == 75.0
+    failed = casework("stats", ALEX, "--from", "2025-09-05", "--as-of", "2025-09-04")
+    assert failed.returncode == 2
+    assert "Traceback" not in failed.stderr
+    assert "is after" in failed.stderr
