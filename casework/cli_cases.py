@@ -171,6 +171,13 @@ def case_show(
     s = detail.summary
     out.print(f"[bold]Case {s.id}[/]: {detail.kind_title} for {s.upn}, school {s.school_urn}")
     out.print(f"State: [bold]{detail.state_label}[/] (version {s.version}, opened {s.opened_on})")
+    for key, value in detail.details.items():
+        if isinstance(value, dict):  # a live measure, e.g. the penalty threshold count
+            if "count" in value:
+                out.print(f"{key.replace('_', ' ').capitalize()}: {value['count']} of {value['threshold']} sessions {value['window']}")
+            continue
+        shown = f"£{value:.2f}" if key.endswith("amount") and isinstance(value, float) else value
+        out.print(f"{key.replace('_', ' ').capitalize()}: {shown}", highlight=False)
     steps = Table("next step", "trigger", "allowed", "why not", "who may", title="Next steps")
     for step in detail.next_steps:
         steps.add_row(

@@ -13,7 +13,14 @@ from casework.calendar import SchoolCalendar
 from casework.codes import BY_CODE
 from casework.policy import DEFAULT_POLICY
 from casework.records import ContactRecord, MarkRecord, PupilRecord
-from casework.school import DateRange, RegisterTimes, SchoolConfig, Signatory, Term
+from casework.school import (
+    DateRange,
+    RegisterTimes,
+    SchoolConfig,
+    Signatory,
+    Term,
+    school_to_dict,
+)
 from casework.services import importing, schools
 from casework.services.importing import ImportReport
 from casework.services.schools import SchoolNotFoundError
@@ -254,12 +261,20 @@ class _Pupil:
 
 
 class _Generator:
+    """Builds the school in two stages.
+
+    The people and their whole school year of marks come from a generator seeded by the seed
+    and the school year, so a pupil's history is the same whatever day the demo is run; the
+    marks are then cut at as_of, and the patterns placed for particular rules (which depend on
+    as_of) come from a generator seeded by the seed and the date.
+    """
+
     def __init__(self, as_of: date, seed: int, policy: str) -> None:
-        self.rng = random.Random(seed)
         self.as_of = as_of
         self.seed = seed
         self.policy = policy
         self.year = school_year_of(as_of)
+        self.rng = random.Random(f"casework demo {seed} {self.year}")
         terms = (*academic_year_terms(self.year - 1), *academic_year_terms(self.year))
         self.terms = terms
         self.calendar = SchoolCalendar(terms)
@@ -268,6 +283,7 @@ class _Generator:
         # day on or before as_of ("a term and more").
         self.start = cal.index_on_or_after(terms[2].start)
         self.end = cal.index_on_or_before(as_of)
+        self.year_end = cal.index_on_or_before(terms[5].end)
         self.year_start = cal.index_on_or_after(terms[3].start)
         self.pupils: list[_Pupil] = []
         self.contacts: list[ContactRecord] = []
@@ -321,25 +337,26 @@ class _Generator:
             first = max(self.start, self.day_index(admitted))
             for _ in range(rng.randint(55, 60)):
                 record = self.new_pupil(year_group, group, self.upn(entry))
-                records.append((replace(record, admission_date=admitted), first, self.end))
-        # A few admitted during this school year from schools elsewhere.
-        span = self.end - self.year_start
-        for _ in range(5):
+                records.append((replace(record, admission_date=admitted), first, self.year_end))
+        # A few admitted during the school year from schools elsewhere (those admitted after
+        # as_of are left out when the marks are cut).
+        for low, high in ((5, 30), (5, 30), (30, 80), (60, 120), (90, 150)):
             group = rng.randint(0, 6)
-            index = self.year_start + (rng.randint(5, span - 5) if span > 15 else 0)
+            index = min(self.year_start + rng.randint(low, high), self.year_end)
             record = self.new_pupil(
                 YEAR_GROUPS[group], group, self.upn(self.year - group, "998", "2417")
             )
             record = replace(record, admission_date=cal.days[index])
-            records.append((record, index, self.end))
-        # One or two leavers: moved away this school year (or at the end of the last one).
+            records.append((record, index, self.year_end))
+        # Two leavers: one moved away at the end of last school year, one during this one.
         candidates = [i for i, (r, _f, _l) in enumerate(records) if r.year_group not in ("R", "6")]
-        for i in rng.sample(candidates, 2):
+        summer_end = cal.index_on_or_before(self.terms[2].end)
+        for i, leaving in zip(
+            rng.sample(candidates, 2),
+            (summer_end, self.year_start + rng.randint(15, 45)),
+            strict=True,
+        ):
             record, first, _last = records[i]
-            if span > 20:
-                leaving = self.year_start + rng.randint(10, span - 8)
-            else:
-                leaving = cal.index_on_or_before(self.terms[2].end)
             records[i] = (replace(record, leaving_date=cal.days[leaving]), first, leaving)
         # Shares as in a typical primary school: pupil premium about a quarter, SEN support
         # about one in seven, EHC plans 3%, looked after 1%, a social worker 3%.
@@ -377,20 +394,21 @@ class _Generator:
     def make_contacts(self) -> None:
         """One or two contacts each; some pupils are siblings sharing parents and a home."""
         rng = self.rng
-        families: list[list[ContactRecord]] = []
+        families: list[tuple[list[ContactRecord], set[str]]] = []  # contacts, year groups
         for pupil in self.pupils:
             record = pupil.record
-            if families and not record.looked_after and rng.random() < 0.15:
-                # a brother or sister of an earlier pupil: the same parents and home
-                family = rng.choice(families)
+            others = [f for f in families if record.year_group not in f[1]]
+            if others and not record.looked_after and rng.random() < 0.15:
+                # a brother or sister in another year: the same parents, home and surname
+                family, years = rng.choice(others)
+                years.add(record.year_group)
                 surname = family[0].name.split(" ", 1)[1]
                 pupil.record = replace(record, surname=surname)
-                for contact in family:
-                    self.contacts.append(replace(contact, upn=record.upn))
+                self.contacts.extend(replace(contact, upn=record.upn) for contact in family)
                 continue
             family = self.family(record)
             if not record.looked_after:
-                families.append(family)
+                families.append((family, {record.year_group}))
             self.contacts.extend(family)
 
     def family(self, record: PupilRecord) -> list[ContactRecord]:
@@ -458,7 +476,7 @@ class _Generator:
         # Weighted random order (larger weight, earlier on average).
         order = sorted(self.pupils, key=lambda p: rng.random() ** (1 / weight(p)), reverse=True)
         n = len(order)
-        severe, persistent, middle = 3, round(0.085 * n), round(0.14 * n)
+        severe, persistent, middle = 3, round(0.085 * n), round(0.18 * n)
         for i, pupil in enumerate(order):
             if i < severe:
                 pupil.profile, (pupil.lo, pupil.hi) = "severe", (0.52, 0.68)
@@ -473,7 +491,7 @@ class _Generator:
             else:
                 pupil.profile, (pupil.lo, pupil.hi) = "good", (0.0, 0.045)
             if pupil.profile == "good":
-                pupil.target = rng.triangular(0.0, 0.045, 0.012)
+                pupil.target = rng.triangular(0.0, 0.045, 0.016)
             else:
                 pupil.target = rng.uniform(pupil.lo, pupil.hi)
         # Lateness: a few pupils are late often, some now and then, most hardly ever.
@@ -526,30 +544,33 @@ class _Generator:
         """Year-group trips (V), a sports team (P), a snow day (Y2), reception part time (X)."""
         rng = self.rng
         cal = self.calendar
-        previous_summer = range(self.start, cal.index_on_or_before(self.terms[2].end) + 1)
-        this_year = range(self.year_start, self.end + 1)
+        terms = [
+            range(cal.index_on_or_after(t.start), cal.index_on_or_before(t.end) + 1)
+            for t in self.terms[2:]
+        ]
+        previous_summer = terms[0]
+        this_year = range(self.year_start, self.year_end + 1)
         for group, year_group in enumerate(YEAR_GROUPS):
             pupils = [p for p in self.pupils if p.record.year_group == year_group]
-            for days, label in ((previous_summer, "summer trip"), (this_year, "trip")):
-                if len(days) < 3 or (group == 0 and days is previous_summer):
+            # A trip each term (reception's first is in the autumn).
+            for term, days in zip(self.terms[2:], terms, strict=True):
+                if group == 0 and days is previous_summer:
                     continue
                 day = rng.choice(days[1:-1])
+                label = term.name.split()[0].lower()
                 for pupil in pupils:
                     if pupil.first <= day <= pupil.last and pupil.fully_present(day):
-                        pupil.set(day, 0, "V", f"Year {year_group} {label} to the science museum")
+                        pupil.set(day, 0, "V", f"Year {year_group} {label} trip to a museum")
                         pupil.set(day, 1, "V")
         team = rng.sample([p for p in self.pupils if p.record.year_group in ("5", "6")], 8)
-        for day in sorted(
-            rng.sample(list(this_year if len(this_year) > 10 else previous_summer), 2)
-        ):
+        for day in sorted(rng.sample(list(this_year), 2)):
             for pupil in team:
                 if pupil.first <= day <= pupil.last and pupil.get(day, 1) == "\\":
                     pupil.set(day, 1, "P", "football tournament")
-        if len(this_year) > 10:  # a snow day: the rural school bus did not run
-            day = rng.choice(this_year[5:-3])
-            for pupil in rng.sample(self.pupils, 12):
-                if pupil.first <= day <= pupil.last:
-                    pupil.set_day(day, "Y2", "snow: school bus cancelled")
+        day = rng.choice(terms[2][3:-3])  # a snow day: the rural school bus did not run
+        for pupil in rng.sample(self.pupils, 12):
+            if pupil.first <= day <= pupil.last:
+                pupil.set_day(day, "Y2", "snow: school bus cancelled")
         for pupil in self.pupils:  # reception starts part time: mornings only in the first week
             if pupil.record.year_group == "R" and pupil.first == self.year_start:
                 for day in pupil.days(self.year_start, self.year_start + 4):
@@ -592,6 +613,24 @@ class _Generator:
                     if pupil.get(day, session) in _ABSENT:
                         pupil.present(day, session)
                         absent -= 1
+
+    def cut(self) -> None:
+        """Keep what is known on as_of: pupils admitted by then, their marks up to then."""
+        kept: list[_Pupil] = []
+        for pupil in self.pupils:
+            if pupil.first > self.end:
+                continue
+            if pupil.last > self.end:
+                pupil.codes = pupil.codes[: self.end - pupil.first + 1]
+                pupil.last = self.end
+                pupil.record = replace(pupil.record, leaving_date=None)  # not left yet
+                for notes in (pupil.minutes, pupil.comments):
+                    for key in [k for k in notes if k[0] > self.end]:
+                        del notes[key]
+            kept.append(pupil)
+        self.pupils = kept
+        upns = {p.record.upn for p in kept}
+        self.contacts = [c for c in self.contacts if c.upn in upns]
 
     # -- patterns placed for particular rules ----------------------------------------------
 
@@ -679,6 +718,15 @@ class _Generator:
                 pupil.set_day(day, "N", "no call from home yet")
                 pupil.locked.add(day)
         self.late_patterns()
+        # Arrived after the register closed (U) five times this school year.
+        pupil = self.pick("often after the register closed", ("middle",))
+        if pupil:
+            free = [d for d in pupil.days(self.year_start, end) if pupil.get(d, 0) == "/"]
+            for day in self.rng.sample(free, min(5, len(free))):
+                pupil.set(
+                    day, 0, "U", "arrived after the register closed", self.rng.randint(31, 50)
+                )
+                pupil.locked.add(day)
         self.unauthorised_patterns()
         self.amber_pattern()
 
@@ -712,9 +760,9 @@ class _Generator:
             pupil = self.pick(name, ("middle",))
             if pupil is None:
                 continue
-            for day in days:
+            for day in days:  # in school every day of the half term, late on some
                 for session in (0, 1):
-                    if pupil.get(day, session) in ("L", "U"):
+                    if pupil.get(day, session) in _ABSENT or pupil.get(day, session) == "L":
                         pupil.present(day, session)
             slots = [(d, 0) for d in days if pupil.fully_present(d)]
             slots += [(d, 1) for d in days if pupil.fully_present(d)]
@@ -809,6 +857,9 @@ class _Generator:
         self.activities()
         for pupil in self.pupils:
             self.lates(pupil)
+        self.cut()
+        self.rng = random.Random(f"casework demo {self.seed} {self.as_of.isoformat()}")
+        for pupil in self.pupils:
             self.calibrate(pupil)
         self.patterns()
         demo = DemoSchool(
@@ -825,7 +876,13 @@ class _Generator:
 
 
 def generate(as_of: date, seed: int = DEFAULT_SEED, policy: str = DEFAULT_POLICY) -> DemoSchool:
-    """The demo school as of a date: the same seed and date always give the same school."""
+    """The demo school as of a date: the same seed and date always give the same school.
+
+    Every rule of every shipped policy finds something as of a date at least 20 school days
+    into its school year and 5 into its half term. Earlier, a rule whose window is not yet
+    that long cannot fire (20 days in a row absent this school year, 10 lates this half term);
+    in August the new school year has no school day yet.
+    """
     return _Generator(as_of, seed, policy).build()
 
 
@@ -854,33 +911,33 @@ def build_demo(
 ) -> DemoReport:
     """Generate the demo school and store it through the import services.
 
-    Running it again with the same seed and date changes nothing; with another seed or date
-    the demo school's pupils, contacts and marks are replaced.
+    Running it again with the same seed and date changes nothing. With another seed or date
+    the demo school's marks and contacts are replaced and its pupils brought up to date (a
+    pupil the demo no longer has is deleted, unless a case names them).
     """
 
     def step(text: str, done: int) -> None:
         if progress:
             progress(text, done)
 
-    step("generating pupils and marks", 0)
-    demo = generate(as_of, seed, policy)
-    step("storing the school", 3)
-    rebuilt = False
     try:
         stored = schools.get_school(db, DEMO_URN)
     except SchoolNotFoundError:
         stored = None
-    if stored is not None:
-        fingerprint = stored.config.extra.get("demo")
-        if not isinstance(fingerprint, dict):
-            raise NotADemoSchoolError(
-                f"school {DEMO_URN} ({stored.name}) was not made by casework demo; "
-                "it is left as it is"
-            )
-        if fingerprint != demo.fingerprint():
-            importing.remove_pupils(db, DEMO_URN)
-            rebuilt = True
-    schools.save_school(db, demo.config)
+    if stored is not None and not isinstance(stored.config.extra.get("demo"), dict):
+        raise NotADemoSchoolError(
+            f"school {DEMO_URN} ({stored.name}) was not made by casework demo; it is left as it is"
+        )
+    step("generating pupils and marks", 0)
+    demo = generate(as_of, seed, policy)
+    step("storing the school", 3)
+    rebuilt = False
+    if stored is not None and stored.config.extra["demo"] != demo.fingerprint():
+        keep = [p.upn for p in demo.pupils]
+        importing.clear_generated_school(db, DEMO_URN, keep)
+        rebuilt = True
+    if stored is None or school_to_dict(stored.config) != school_to_dict(demo.config):
+        schools.save_school(db, demo.config)
     step("storing pupils", 4)
     pupils = importing.store_pupils(db, demo.pupils, DEMO_URN, source="demo pupils")
     step("storing contacts", 5)

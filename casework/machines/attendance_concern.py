@@ -125,8 +125,8 @@ STEPS = (
         "Request a penalty notice (term-time holiday)",
         SCHOOL_STAFF,
         (
+            g.holiday_route,
             g.penalty_threshold_met,
-            g.notice_period_over,
             g.parents_named,
             g.slt_approved("request_penalty_notice"),
         ),

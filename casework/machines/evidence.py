@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,8 +24,8 @@ class Field:
     required: bool = True
 
     def parse(self, raw: Any) -> Any:
-        if raw is None or raw == "":
-            return None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None  # blank is missing: a required field says so
         if self.kind == "list":
             return list(raw)
         if self.kind == "date":
@@ -47,8 +48,10 @@ class Field:
         if self.kind == "amount":
             try:
                 value = round(float(raw), 2)
-            except ValueError:
-                raise EvidenceError(f"{self.name} {raw!r} is not an amount of money") from None
+            except (TypeError, ValueError):
+                value = math.nan
+            if not math.isfinite(value):  # nan and inf parse as floats but are not money
+                raise EvidenceError(f"{self.name} {raw!r} is not an amount of money")
             if value < 0:
                 raise EvidenceError(f"{self.name} cannot be negative")
             return value

@@ -139,10 +139,13 @@ def parents_named(facts: CaseFacts) -> str | None:
 
 
 def pupil_left_roll(facts: CaseFacts) -> str | None:
+    """Closing as left roll needs the pupil's leaving date, on or before today."""
     if facts.params.get("outcome") != "left_roll":
         return None
     if facts.pupil.leaving_date is None:
         return "the pupil has no leaving date recorded"
+    if facts.pupil.leaving_date > facts.today:
+        return f"the pupil leaves on {long_date(facts.pupil.leaving_date)}, after today"
     return None
 
 
@@ -162,6 +165,13 @@ def outcome_in(*outcomes: str) -> Guard:
 
 def holiday_case(facts: CaseFacts) -> bool:
     return bool(facts.details.get("holiday"))
+
+
+def holiday_route(facts: CaseFacts) -> str | None:
+    """Only a term-time holiday goes to a penalty notice without a notice to improve."""
+    if holiday_case(facts):
+        return None
+    return "only a term-time holiday goes to a penalty notice without a notice to improve first"
 
 
 def not_holiday(facts: CaseFacts) -> str | None:

@@ -28,6 +28,8 @@ STATES = (
     State("not_returned", "Not returned: missing education enquiry started", final=True),
     State("taken_without_permission", "Taken without permission", final=True),
     State("withdrawn", "Withdrawn by the family", final=True),
+    State("not_taken", "Declined and not taken", final=True),
+    State("returned_late", "Back after overstaying", final=True),
 )
 
 
@@ -105,6 +107,13 @@ def leave_taken(facts: CaseFacts) -> str | None:
     return "no absence recorded in the requested dates"
 
 
+def leave_not_taken(facts: CaseFacts) -> str | None:
+    days = facts.details.get("absent_days_in_leave", 0)
+    if days:
+        return f"absent on {days} school day(s) in the requested dates"
+    return None
+
+
 FURTHER_REASONS = DeadlineRule(
     "further_reasons",
     "family may give further reasons until",
@@ -118,6 +127,8 @@ DECISION_DUE = DeadlineRule(
     "leave",
     "decision_school_days_before",
     Unit.SCHOOL_DAYS,
+    start_detail="start",
+    before=True,
 )
 
 STEPS = (
@@ -128,6 +139,7 @@ STEPS = (
         "Start the review",
         SCHOOL_STAFF,
         (requested_before_leave,),
+        deadlines=(DECISION_DUE,),
     ),
     Step(
         "grant",
@@ -195,6 +207,22 @@ STEPS = (
         ("submitted", "under_review"),
         "withdrawn",
         "Withdraw the request",
+        SCHOOL_STAFF,
+        needs=("note",),
+    ),
+    Step(
+        "record_not_taken",
+        ("declined",),
+        "not_taken",
+        "Record that the leave was not taken",
+        SCHOOL_STAFF,
+        (leave_over, leave_not_taken),
+    ),
+    Step(
+        "record_late_return",
+        ("overstayed",),
+        "returned_late",
+        "Record the return after overstaying",
         SCHOOL_STAFF,
         needs=("note",),
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -134,12 +135,17 @@ def add_period(calendar: SchoolCalendar, start: date, amount: int, unit: Unit) -
         return start + timedelta(days=amount)
     if unit is Unit.SCHOOL_DAYS:
         return calendar.nth_school_day_after(start, amount)
-    # School weeks: the last school day of the amount-th school week after the start's week.
-    weeks = [w for w in calendar.school_weeks if w > start - timedelta(days=start.weekday())]
-    if len(weeks) < amount:
+    # School weeks: the same weekday `amount` school weeks on, skipping weeks with no school
+    # (half terms, holidays); if that day has no school, the next school day.
+    weeks = calendar.school_weeks
+    first = bisect.bisect_right(weeks, start - timedelta(days=start.weekday()))
+    if first + amount - 1 >= len(weeks):
         raise ValueError(f"the calendar has fewer than {amount} school weeks after {start}")
-    week_end = weeks[amount - 1] + timedelta(days=6)
-    return calendar.days[calendar.index_on_or_before(week_end)]
+    day = weeks[first + amount - 1] + timedelta(days=start.weekday())
+    index = calendar.index_on_or_after(day)
+    if index >= len(calendar.days):
+        raise ValueError(f"the calendar has no school day on or after {day}")
+    return calendar.days[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +160,8 @@ class DeadlineRule:
     start_param: str | None = None  # a date supplied with the transition, else the day fired
     fires: str | None = None  # trigger the sweep fires when the deadline passes
     vulnerable_key: str | None = None  # key for the shorter deadline of a vulnerable pupil
+    start_detail: str | None = None  # a date held on the case (e.g. the leave's first day)
+    before: bool = False  # count back from the start (a decision due before leave starts)
 
     def due(self, facts: CaseFacts) -> date:
         key = self.vulnerable_key if self.vulnerable_key and facts.pupil.vulnerable else self.key
@@ -161,6 +169,12 @@ class DeadlineRule:
         start = facts.today
         if self.start_param and facts.params.get(self.start_param):
             start = as_date(facts.params[self.start_param])
+        elif self.start_detail and facts.details.get(self.start_detail):
+            start = as_date(facts.details[self.start_detail])
+        if self.before:
+            if self.unit is not Unit.SCHOOL_DAYS:
+                raise ValueError(f"deadline {self.name}: only school days count back")
+            return facts.calendar.nth_school_day_before(start, amount)
         return add_period(facts.calendar, start, amount, self.unit)
 
 
@@ -346,7 +360,8 @@ class Lifecycle:
         """Take the transition `trigger` from the case's state, or raise why it cannot be."""
         candidates = [s for s in self.steps_from(facts.state) if s.trigger == trigger]
         if not candidates:
-            possible = ", ".join(s.trigger for s in self.steps_from(facts.state)) or "none"
+            triggers = dict.fromkeys(s.trigger for s in self.steps_from(facts.state))
+            possible = ", ".join(triggers) or "none"
             raise UnknownTriggerError(
                 f"{trigger!r} is not a step from {facts.state!r} (possible: {possible})"
             )

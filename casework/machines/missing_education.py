@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from casework.machines import guards as g
 from casework.machines.lifecycle import (
     LA,
@@ -59,6 +61,9 @@ def welfare_check_if_due(facts: CaseFacts) -> str | None:
     if facts.of_kind("welfare_check"):
         return None
     due = facts.details.get("welfare_check_due")
+    if not due and facts.state == "enquiries" and facts.entered_state_on is not None:
+        # The day the welfare-check deadline was set for when the enquiries started.
+        due = WELFARE_CHECK_DUE.due(replace(facts, today=facts.entered_state_on, params={}))
     if due and facts.today >= as_date(due):
         return f"a police welfare check was due by {long_date(as_date(due))}"
     return None
@@ -71,16 +76,21 @@ def enquiries_made(facts: CaseFacts) -> str | None:
     return "no enquiries recorded with sibling schools, the LA or other agencies"
 
 
-def deletion_ground_met(facts: CaseFacts) -> str | None:
-    """A deletion ground of the registration regulations is met (or the pupil is vulnerable)."""
+def deletion_ground_on_file(facts: CaseFacts) -> str | None:
+    """A deletion ground of the registration regulations is met, vulnerable pupil or not."""
     rules = {e.get("rule", "").rsplit(".", 1)[-1] for e in facts.of_kind("finding")}
     if rules & set(DELETION_GROUNDS):
         return None
-    if facts.pupil.vulnerable:
-        return None  # vulnerable pupils are referred without waiting for a ground
     return (
         "no deletion ground met yet (20 school days absent without reason, or not back after leave)"
     )
+
+
+def deletion_ground_met(facts: CaseFacts) -> str | None:
+    """A deletion ground of the registration regulations is met (or the pupil is vulnerable)."""
+    if facts.pupil.vulnerable:
+        return None  # vulnerable pupils are referred without waiting for a ground
+    return deletion_ground_on_file(facts)
 
 
 def not_backdated(facts: CaseFacts) -> str | None:
@@ -90,7 +100,10 @@ def not_backdated(facts: CaseFacts) -> str | None:
         return None
     when = as_date(effective)
     if when < facts.today:
-        return f"a deletion cannot be backdated: {long_date(when)} is before today ({long_date(facts.today)})"
+        return (
+            f"a deletion cannot be backdated: {long_date(when)} is before today "
+            f"({long_date(facts.today)})"
+        )
     return None
 
 
@@ -165,7 +178,12 @@ STEPS = (
         "deleted",
         "Delete from roll",
         SCHOOL_STAFF,
-        (referred_to_la, deletion_ground_met, not_backdated, g.slt_approved("delete_from_roll")),
+        (
+            referred_to_la,
+            deletion_ground_on_file,
+            not_backdated,
+            g.slt_approved("delete_from_roll"),
+        ),
         needs=("effective_on",),
     ),
 )

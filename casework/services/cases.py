@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,7 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from casework.machines import lifecycle as lifecycle_of
-from casework.machines.evidence import EvidenceError, evidence_kind
+from casework.machines.evidence import EvidenceError, Field, evidence_kind
+from casework.machines.guards import _years_before
 from casework.machines.lifecycle import (
     CaseFacts,
     ContactFacts,
@@ -21,8 +23,9 @@ from casework.machines.lifecycle import (
     PupilFacts,
     RelatedFacts,
     Role,
-    TriggerError,
 )
+from casework.machines.penalty_notice import amounts as penalty_amounts
+from casework.policy import Policy
 from casework.register import ABSENT, ATTENDING, Register
 from casework.rules import session_count_now
 from casework.services.schools import SchoolContext, school_context
@@ -150,7 +153,7 @@ def _live_measures(
     return out
 
 
-def _related(session: Session, case: Case) -> RelatedFacts:
+def _related(session: Session, case: Case, today: date, policy: Policy) -> RelatedFacts:
     notices = list(
         session.scalars(
             select(Case).where(
@@ -166,6 +169,21 @@ def _related(session: Session, case: Case) -> RelatedFacts:
         if parent and n.details.get("parent") == parent and n.details.get("issued_on")
     )
     barred = tuple("barred" for n in notices if n.details.get("barred"))
+    # A parent who already had as many notices for this child as the policy allows in its
+    # window cannot be given another: that bar is what opens the way to prosecution instead.
+    rules = policy.sections.get("penalty_notice") or {}
+    if "repeat_window_years" in rules and "max_notices_in_window" in rules:
+        since = _years_before(today, int(rules["repeat_window_years"]))
+        per_parent = Counter(
+            n.details.get("parent")
+            for n in notices
+            if n.details.get("parent")
+            and n.details.get("issued_on")
+            and date.fromisoformat(n.details["issued_on"]) > since
+            and n.state not in ("withdrawn", "refused")
+        )
+        if any(count >= int(rules["max_notices_in_window"]) for count in per_parent.values()):
+            barred += ("barred",)
     return RelatedFacts(penalty_notice_states=states + barred, prior_notices=prior)
 
 
@@ -181,7 +199,17 @@ def build_facts(
         EvidenceItem(e.id, e.kind, e.recorded_on, dict(e.details))
         for e in _current_evidence(session, case.id)
     )
-    details = {**case.details, **_live_measures(session, case, school, pupil, today)}
+    # The case's open deadlines, as "<name>_due" dates: guards such as the CME welfare check
+    # read them (the deadline rows are the only place those dates are kept).
+    due = {
+        f"{d.name}_due": d.due_on.isoformat()
+        for d in session.scalars(
+            select(CaseDeadline).where(
+                CaseDeadline.case_id == case.id, CaseDeadline.status == "open"
+            )
+        )
+    }
+    details = {**due, **case.details, **_live_measures(session, case, school, pupil, today)}
     facts = CaseFacts(
         kind=case.kind,
         state=case.state,
@@ -201,7 +229,7 @@ def build_facts(
         evidence=evidence,
         entered_state_on=case.entered_state_on,
         details=details,
-        related=_related(session, case),
+        related=_related(session, case, today, school.policy),
         params=dict(params or {}),
     )
     return facts, school, pupil
@@ -305,7 +333,8 @@ def _add_evidence_row(
     if who.role not in spec.roles:
         roles = " or ".join(sorted(r.value for r in spec.roles))
         raise CaseError(
-            f"a {who.role.value.replace('_', ' ')} may not record {spec.label.lower()} (needs {roles})"
+            f"a {who.role.value.replace('_', ' ')} may not record {spec.label.lower()} "
+            f"(needs {roles})"
         )
     parsed = spec.parse(details)
     row = CaseEvidence(
@@ -331,6 +360,19 @@ def _add_evidence_row(
         data={"kind": kind, "details": parsed, "supersedes": supersedes.id if supersedes else None},
     )
     return row
+
+
+def _change_details(
+    session: Session, case: Case, who: Actor, today: date, changes: dict[str, Any], note: str
+) -> None:
+    """Change a case's own data outside a transition (the holiday flag): the row is locked,
+    its version moves on (someone acting on what they saw before gets a conflict) and the
+    change is in the audit trail, since guards read it."""
+    session.refresh(case, with_for_update=True)
+    case.details = {**case.details, **changes}
+    case.version = case.version + 1
+    session.flush()
+    _event(session, case, who, today, "details", note=note, data={"details": changes})
 
 
 def _pupil(session: Session, upn: str, school_urn: str | None, who: Actor) -> Pupil:
@@ -377,6 +419,16 @@ def _summary(session: Session, case: Case) -> CaseSummary:
     )
 
 
+# What a person may give when opening a case by hand. Everything else a case holds is set by
+# its steps (dates stamped, amounts, the holiday flag) and guards rely on it, so it cannot be
+# typed in: a concern opened with notice_to_improve_issued would skip the notice to improve.
+OPENING_DETAILS: dict[str, tuple[str, ...]] = {
+    "attendance_concern": (),
+    "missing_education": ("safeguarding",),
+    "leave_request": ("start", "end", "requested_on", "reason"),
+}
+
+
 def open_case(
     db: Database,
     *,
@@ -391,6 +443,15 @@ def open_case(
     """Open a case by hand (a leave request, a missing education enquiry, a concern)."""
     if kind == "penalty_notice":
         raise CaseError("penalty notices are opened by requesting one on an attendance concern")
+    if kind not in OPENING_DETAILS:
+        raise CaseError(f"unknown case kind {kind!r} (kinds: {', '.join(OPENING_DETAILS)})")
+    unknown = sorted(set(details or {}) - set(OPENING_DETAILS[kind]))
+    if unknown:
+        allowed = ", ".join(OPENING_DETAILS[kind]) or "none"
+        raise CaseError(
+            f"a {kind.replace('_', ' ')} case is not opened with {unknown[0]!r} "
+            f"(details it takes: {allowed})"
+        )
     with db.transaction() as session:
         who = actor(session, username)
         if who.role not in (Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER, Role.SYSTEM):
@@ -400,6 +461,13 @@ def open_case(
         details = dict(details or {})
         if kind == "leave_request":
             details = _leave_details(school, details, today)
+        if "safeguarding" in details:
+            try:
+                details["safeguarding"] = bool(
+                    Field("safeguarding", "flag").parse(details["safeguarding"])
+                )
+            except EvidenceError as error:
+                raise CaseError(str(error)) from None
         existing = _open_case_of(session, pupil.id, kind)
         if existing is not None and kind in ("attendance_concern", "missing_education"):
             raise CaseError(
@@ -475,7 +543,14 @@ def add_evidence(
                 raise CaseError("superseding evidence needs a reason")
             if old.id not in {e.id for e in _current_evidence(session, case.id)}:
                 raise CaseError(f"evidence {supersedes} was already superseded")
-            kind = kind or old.kind
+            # A correction is of the same kind, by someone who may record that kind: otherwise
+            # a note could supersede (and so hide) an SLT refusal or a sweep finding.
+            if kind and kind != old.kind:
+                raise CaseError(
+                    f"evidence {supersedes} is a {old.kind.replace('_', ' ')}: "
+                    f"it can only be superseded by another {old.kind.replace('_', ' ')}"
+                )
+            kind = old.kind
         try:
             row = _add_evidence_row(
                 session,
@@ -513,19 +588,45 @@ def fire(
     expected_version: int | None = None,
 ) -> FireOutcome:
     """Take a transition: check version, permission and guards; record state, audit, deadlines."""
-    params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+    params = _checked_params({k: v for k, v in (params or {}).items() if v not in (None, "")})
     with db.transaction() as session:
         who = actor(session, username)
         case = _load_case(session, case_id, who)
         version = case.version if expected_version is None else expected_version
         if case.version != version:
             raise ConflictError(case_id, version, case.version, {"trigger": trigger, **params})
-        facts, school, pupil = build_facts(session, case, today, params)
+        facts, _school, pupil = build_facts(session, case, today, params)
         try:
             fired = lifecycle_of(case.kind).fire(facts, trigger, who.role)
-        except TriggerError:
-            raise
+        except ValueError as error:
+            # A date the calendar cannot reach (a deadline after its last day, say): a
+            # refusal with the reason, not a crash.
+            raise CaseError(f"cannot {trigger.replace('_', ' ')}: {error}") from error
+        if case.kind == "penalty_notice" and fired.to_state == "issued":
+            # The amounts are fixed when the notice is issued: a repeat notice has no reduction.
+            reduced, full = penalty_amounts(facts)
+            case.details = {**case.details, "reduced_amount": reduced, "full_amount": full}
         return _apply(session, case, who, today, fired, params, version, pupil)
+
+
+def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
+    """What the person firing supplied, refused by name when it is not what a step can use."""
+    out = dict(params)
+    if "days_granted" in out:
+        try:
+            out["days_granted"] = int(str(out["days_granted"]).strip())
+        except ValueError:
+            raise CaseError(
+                "days_granted must be a whole number of school days, "
+                f"not {params['days_granted']!r}"
+            ) from None
+    for key, value in params.items():
+        if key.endswith("_on") and not isinstance(value, date):
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                raise CaseError(f"{key} {value!r} is not a date in the form YYYY-MM-DD") from None
+    return out
 
 
 def _apply(
@@ -667,8 +768,15 @@ def _follow_on(
                 note=f"leave taken without permission (leave request {case.id})",
             )
             opened.append(concern)
-        else:
-            concern.details = {**concern.details, "holiday": True}
+        elif not concern.details.get("holiday"):
+            _change_details(
+                session,
+                concern,
+                who,
+                today,
+                {"holiday": True},
+                f"leave taken without permission (leave request {case.id})",
+            )
     return [_summary(session, c) for c in opened]
 
 

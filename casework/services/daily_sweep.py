@@ -91,7 +91,14 @@ def apply_findings(
                     {"case": case.id, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
                 )
             elif details and not case.details.get("holiday"):
-                case.details = {**case.details, **details}
+                cases._change_details(
+                    session,
+                    case,
+                    who,
+                    today,
+                    details,
+                    f"the sweep found an unauthorised term-time holiday: {finding.rule}",
+                )
             already = session.scalars(
                 select(CaseEvidence.id).where(
                     CaseEvidence.case_id == case.id, CaseEvidence.kind == "finding"

@@ -28,7 +28,7 @@ from casework.records import ContactRecord, MarkRecord, PupilRecord
 from casework.services.schools import find_school, school_context
 from casework.store.database import Database
 from casework.store.marks import insert_marks
-from casework.store.models import Contact, MarkAmendment, Pupil, SessionMark
+from casework.store.models import Case, Contact, MarkAmendment, Pupil, SessionMark
 
 PLANNED_CLOSURE = "#"
 ProgressCallback = Callable[[str], None]
@@ -365,19 +365,31 @@ def _import_marks(
         return ImportReport(source, school.urn, added, changed, unchanged)
 
 
-def remove_pupils(db: Database, urn: str) -> int:
-    """Remove every pupil of a school with their contacts, marks and mark amendments.
+def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> int:
+    """Empty a school of generated data (the demo school) before it is generated again.
 
-    Only for rebuilding generated data (the demo school): a real register is kept, not removed.
-    Returns how many pupils were removed.
+    Every mark, mark amendment and contact of the school's pupils is deleted, and so is every
+    pupil whose UPN is not in `keep`, unless a case names them: a case's audit trail is append
+    only, so such a pupil stays (without marks). Never for a real register.
+    Returns how many pupils were deleted.
     """
+    kept = set(keep)
     with db.transaction() as session:
         school = find_school(session, urn)
         ids = select(Pupil.id).where(Pupil.school_id == school.id).scalar_subquery()
         for table in (MarkAmendment, SessionMark, Contact):
             session.execute(delete(table).where(table.pupil_id.in_(ids)))
-        result = session.execute(delete(Pupil).where(Pupil.school_id == school.id))
-        return int(getattr(result, "rowcount", 0) or 0)
+        with_case = set(session.scalars(select(Case.pupil_id).where(Case.school_id == school.id)))
+        gone = [
+            pupil_id
+            for pupil_id, upn in session.execute(
+                select(Pupil.id, Pupil.upn).where(Pupil.school_id == school.id)
+            )
+            if upn not in kept and pupil_id not in with_case
+        ]
+        for first in range(0, len(gone), 500):
+            session.execute(delete(Pupil).where(Pupil.id.in_(gone[first : first + 500])))
+        return len(gone)
 
 
 def import_ctf(

@@ -64,6 +64,10 @@ def add_user(
         raise UserError("the system role is kept for the daily sweep")
     if not username.strip():
         raise UserError("a username is needed")
+    if username.strip() == SYSTEM_USERNAME:
+        # The sweep acts as this user with the system role; a person by that name would
+        # take its place and the sweep could no longer record findings.
+        raise UserError(f"the username {SYSTEM_USERNAME!r} is kept for the daily sweep")
     with db.transaction() as session:
         if session.scalars(select(AppUser).where(AppUser.username == username)).first():
             raise UserError(f"there is already a user {username!r}")

@@ -119,21 +119,109 @@ def day_number(day: date) -> int:
     return day.toordinal() - _EPOCH_ORDINAL
 
 
-def school_mark_arrays(
-    connection: Connection, school_id: int, start: date, end: date
-) -> tuple[
+MarkArrays = tuple[
     npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.uint8]
-]:
-    """Every mark of a school's pupils between two dates as four columns.
+]
 
-    Returns pupil ids, day numbers (days since 1970-01-01), sessions (0 AM, 1 PM) and code ids.
-    Reads through the DBAPI cursor in large batches and converts with numpy: one Python tuple
-    per mark is the floor of the cost, and nothing is built per mark beyond it.
-    """
-    sql = (
-        f"SELECT m.pupil_id, {_day_number_sql(connection)}, m.session, m.code "
-        "FROM session_mark m JOIN pupil p ON p.id = m.pupil_id "
-        "WHERE p.school_id = :school AND m.date >= :start AND m.date <= :end"
+# Code ids by a 16-bit key of a code's characters (first * 256 + second, 0 for none), which
+# the database computes per mark: numpy then maps a column of keys to ids with one lookup.
+_ID_BY_KEY = np.zeros(1 << 16, dtype=np.uint8)
+for _code, _id in CODE_ID.items():
+    assert len(_code) <= 2 and _code.isascii(), _code
+    _ID_BY_KEY[ord(_code[0]) * 256 + (ord(_code[1]) if len(_code) > 1 else 0)] = _id
+
+_SCHOOL_MARKS = (
+    "FROM session_mark m JOIN pupil p ON p.id = m.pupil_id "
+    "WHERE p.school_id = {school} AND m.date >= {start} AND m.date <= {end}"
+)
+
+# PostgreSQL: one bytea per school, each mark three big-endian int4 (pupil id, day number,
+# session * 65536 + code key) concatenated by the server, received in binary and read in place
+# by numpy. (Binary COPY would need no aggregate, but psycopg receives COPY a message per row.)
+_PG_MARKS = (
+    "SELECT string_agg(int4send(m.pupil_id) || int4send(m.date - DATE '1970-01-01') "
+    "|| int4send((m.session = 'PM')::int * 65536 + ascii(m.code) * 256 "
+    "+ ascii(substr(m.code, 2, 1))), ''::bytea) "
+    + _SCHOOL_MARKS.format(school="%s", start="%s", end="%s")
+)
+
+# SQLite: one text value per school, each mark a fixed 24 characters (pupil id in 10 digits,
+# the stored ISO date, AM or PM, the code padded to 2), built by SQLite in C: the driver
+# makes one string instead of a tuple and four objects per mark.
+_SQLITE_WIDTH = 24
+_SQLITE_MARKS = (
+    "SELECT group_concat(printf('%010d%s%s%-2s', m.pupil_id, m.date, m.session, m.code), '') "
+    + _SCHOOL_MARKS.format(school="?", start="?", end="?")
+)
+_DIGITS_10 = 10 ** np.arange(9, -1, -1, dtype=np.int64)
+
+
+def _empty() -> MarkArrays:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint8)
+
+
+def _postgresql_arrays(
+    connection: Connection, school_id: int, start: date, end: date
+) -> MarkArrays | None:
+    raw: Any = connection.connection.driver_connection
+    with raw.cursor(binary=True) as cursor:
+        (packed,) = cursor.execute(_PG_MARKS, (school_id, start, end)).fetchone()
+    if packed is None:
+        return _empty()
+    if len(packed) % 12:
+        return None
+    values = np.frombuffer(packed, dtype=">i4").reshape(-1, 3)
+    last = values[:, 2]
+    return (
+        values[:, 0].astype(np.int64),
+        values[:, 1].astype(np.int64),
+        (last >> 16).astype(np.intp),
+        _ID_BY_KEY[last & 0xFFFF],
+    )
+
+
+def _sqlite_arrays(
+    connection: Connection, school_id: int, start: date, end: date
+) -> MarkArrays | None:
+    raw: Any = connection.connection.driver_connection
+    cursor = raw.cursor()
+    try:
+        (packed,) = cursor.execute(
+            _SQLITE_MARKS, (school_id, start.isoformat(), end.isoformat())
+        ).fetchone()
+    finally:
+        cursor.close()
+    if packed is None:
+        return _empty()
+    if not packed.isascii() or len(packed) % _SQLITE_WIDTH:
+        return None  # not the shape written by this program: read it the general way
+    chars = np.frombuffer(packed.encode("ascii"), dtype=np.uint8).reshape(-1, _SQLITE_WIDTH)
+    digits = chars[:, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 18, 19]] - ord("0")
+    if (digits > 9).any() or (chars[:, [14, 17]] != ord("-")).any():
+        return None
+    pupil_ids = digits[:, :10].astype(np.int64) @ _DIGITS_10
+    year = digits[:, 10:14].astype(np.int64) @ _DIGITS_10[-4:]
+    month = digits[:, 14:16].astype(np.int64) @ _DIGITS_10[-2:]
+    day = digits[:, 16:18].astype(np.int64) @ _DIGITS_10[-2:]
+    days = (
+        (year - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+        + (month - 1).astype("timedelta64[M]")
+    ).astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    second = chars[:, 23].astype(np.intp)
+    keys = chars[:, 22].astype(np.intp) * 256 + np.where(second == ord(" "), 0, second)
+    return (
+        pupil_ids,
+        days.astype(np.int64),
+        (chars[:, 20] == ord("P")).astype(np.intp),
+        _ID_BY_KEY[keys],
+    )
+
+
+def _cursor_arrays(connection: Connection, school_id: int, start: date, end: date) -> MarkArrays:
+    """The general way: rows through the DBAPI cursor, one tuple per mark."""
+    sql = f"SELECT m.pupil_id, {_day_number_sql(connection)}, m.session, m.code " + (
+        _SCHOOL_MARKS.format(school=":school", start=":start", end=":end")
     )
     result = connection.execute(text(sql), {"school": school_id, "start": start, "end": end})
     cursor: Any = result.cursor
@@ -146,8 +234,7 @@ def school_mark_arrays(
     result.close()
     rows = [row for chunk in chunks for row in chunk]
     if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint8)
+        return _empty()
     pupils, days, sessions, codes = zip(*rows, strict=True)
     pupil_ids = np.fromiter(pupils, dtype=np.int64, count=len(rows))
     day_numbers = np.fromiter(days, dtype=np.int64, count=len(rows))
@@ -155,6 +242,30 @@ def school_mark_arrays(
     code_strings = np.array(codes, dtype="U2")
     code_ids = _SORTED_IDS[np.searchsorted(_SORTED_CODES, code_strings)]
     return pupil_ids, day_numbers, session_idx, code_ids
+
+
+def school_mark_arrays(
+    connection: Connection, school_id: int, start: date, end: date
+) -> MarkArrays:
+    """Every mark of a school's pupils between two dates as four columns.
+
+    Returns pupil ids, day numbers (days since 1970-01-01), sessions (0 AM, 1 PM) and code ids,
+    in no particular order. One query per school, and no Python object per mark: PostgreSQL
+    packs the marks into one binary value of fixed-width integers that numpy reads in place;
+    SQLite packs them into one fixed-width text value that numpy slices into columns. The
+    database turns each code into a number, and numpy maps the numbers to code ids. Other
+    databases, or data of an unexpected shape, go through the DBAPI cursor a tuple per mark
+    (several times slower).
+    """
+    dialect = connection.dialect.name
+    arrays = None
+    if dialect == "postgresql":
+        arrays = _postgresql_arrays(connection, school_id, start, end)
+    elif dialect == "sqlite":
+        arrays = _sqlite_arrays(connection, school_id, start, end)
+    if arrays is None:
+        arrays = _cursor_arrays(connection, school_id, start, end)
+    return arrays
 
 
 def count_marks(connection: Connection) -> int:

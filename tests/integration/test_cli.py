@@ -123,7 +123,10 @@ def test_imports_report_what_they_did_and_reimports_change_nothing(
 ) -> None:
     ok(run(database_url, "init", "--school", str(data_dir / "school.toml")))
     pupils = str(data_dir / "pupils.csv")
-    assert "3 added, 0 changed, 0 unchanged" in ok(run(database_url, "import", "pupils", pupils))
+    assert (
+        "3 added, 0 changed, 0 unchanged"
+        in ok(run(database_url, "import", "pupils", pupils)).output
+    )
     contacts = str(files["contacts"])
     report = as_json(run(database_url, "import", "contacts", contacts, "--json"))
     assert report == {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The README's worked example: from a sweep finding to a penalty notice, with the CLI only.
+set -euo pipefail
+cd "$(dirname "$0")"
+export COLUMNS=110
+export CASEWORK_DATABASE_URL="sqlite:///$(mktemp -d)/example.sqlite"
+run() { printf "$ casework"; printf " %q" "$@"; printf "\n"; casework "$@"; echo; }
+
+python marks.py
+run init --school school.toml
+run import pupils pupils.csv
+run import contacts contacts.csv
+run import marks marks.csv
+run user add lead --name "Ben Example" --position "Attendance Lead" --role attendance_officer
+run user add head --name "Ann Example" --position Headteacher --role senior_leader
+run user add la --name "Lee Officer" --position "LA attendance officer" --role la_officer --la 850
+
+# 23 January: the daily sweep finds the pattern and opens a case.
+run sweep --as-of 2026-01-23
+run case list --as lead
+# School-led support: a call, then the offer.
+run case evidence 1 contact_attempt --as lead --today 2026-01-23 -f channel=phone -f contact="Dana Testington" -f outcome=reached
+run case fire 1 offer_support --as lead --today 2026-01-23 --note "Mondays missed since November; family asked to meet"
+run case evidence 1 meeting --as lead --today 2026-01-26 -f purpose=school_support -f attendees="Dana Testington, Ben Example" -f outcome="Plan agreed"
+# Trying the plan before the signed plan is on file is refused, with the reason.
+run case fire 1 agree_plan --as lead --today 2026-01-26 || true
+run case evidence 1 signed_plan --as lead --today 2026-01-26 -f plan=attendance_plan -f signed_on=2026-01-26 -f review_date=2026-03-06
+run case fire 1 agree_plan --as lead --today 2026-01-26
+# Still missing Mondays: formal support with the LA, approved by the head.
+run case evidence 1 letter_sent --as lead --today 2026-02-09 -f letter=attendance_concern -f sent_on=2026-02-09
+run case evidence 1 home_visit --as lead --today 2026-02-09 -f outcome=parent_seen
+run case evidence 1 agencies --as lead --today 2026-02-09 -f agencies="none"
+run case evidence 1 slt_approval --as head --today 2026-02-09 -f decision=approved -f step=refer_formal_support
+run case fire 1 refer_formal_support --as lead --today 2026-02-09
+# A notice to improve, then a penalty notice once its period is over and the threshold still met.
+run case evidence 1 support_offered --as lead --today 2026-02-23 -f support=attendance_contract -f accepted=N
+run case evidence 1 slt_approval --as head --today 2026-02-23 -f decision=approved -f step=issue_notice_to_improve
+run case fire 1 issue_notice_to_improve --as lead --today 2026-02-23
+run case fire 1 request_penalty_notice --as lead --today 2026-03-16 || true
+run case evidence 1 slt_approval --as head --today 2026-03-24 -f decision=approved -f step=request_penalty_notice
+run case fire 1 request_penalty_notice --as lead --today 2026-03-24
+run case fire 2 approve --as head --today 2026-03-24
+run case fire 2 issue --as la --today 2026-03-25
+run case show 2 --as la --today 2026-03-25

@@ -1,0 +1,963 @@
+"""Case lifecycles end to end through the services, on a real database (SQLite or PostgreSQL).
+
+Each path walks DOMAIN.md sections 4-6 step by step and checks, after every step, the stored
+state and version, the audit events (who, role, position, from, to, trigger, note), the
+deadlines, and that replaying the audit trail gives the stored state.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from case_support import (
+    AO,
+    FATHER,
+    GRANDMOTHER,
+    HEAD,
+    LA,
+    LA_ELSEWHERE,
+    MOTHER,
+    PEOPLE,
+    SYSTEM,
+    World,
+    case_row,
+    case_snapshot,
+    cases_of,
+    deadlines,
+    events,
+    evidence_rows,
+    make_world,
+    open_deadlines,
+    transitions,
+)
+
+from casework.machines.lifecycle import (
+    BlockedError,
+    NotPermittedError,
+    Unit,
+    UnknownTriggerError,
+    add_period,
+)
+from casework.services import cases
+from casework.services.daily_sweep import daily_sweep
+from casework.store.database import Database
+
+
+@pytest.fixture
+def world(db: Database, data_dir: Path) -> World:
+    return make_world(db, data_dir)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def fire(
+    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
+) -> cases.FireOutcome:
+    return cases.fire(
+        db, case_id=case_id, trigger=trigger, username=who, today=d(today), params=params
+    )
+
+
+def evidence(db: Database, case_id: int, kind: str, who: str, today: str, **details: Any) -> int:
+    return cases.add_evidence(
+        db, case_id=case_id, kind=kind, details=details, username=who, today=d(today)
+    )
+
+
+def assert_step(
+    db: Database,
+    case_id: int,
+    *,
+    trigger: str,
+    source: str,
+    dest: str,
+    who: str,
+    version: int,
+    on: str,
+    note: str | None = None,
+) -> None:
+    """The case is in `dest` at `version`, and its last transition event says who did what."""
+    row = case_row(db, case_id)
+    assert (row["state"], row["version"], row["entered_state_on"]) == (dest, version, d(on))
+    last = transitions(db, case_id)[-1]
+    _name, position, role = PEOPLE.get(who, ("Casework daily sweep", "automatic", "system"))
+    assert {
+        k: last[k]
+        for k in ("trigger", "from_state", "to_state", "username", "role", "position", "note")
+    } == {
+        "trigger": trigger,
+        "from_state": source,
+        "to_state": dest,
+        "username": who,
+        "role": role,
+        "position": position,
+        "note": note,
+    }
+    assert last["on_day"] == d(on)
+    # The audit trail is numbered without gaps and the last event is this transition.
+    trail = events(db, case_id)
+    assert [e["seq"] for e in trail] == list(range(1, len(trail) + 1))
+    assert trail[-1]["id"] == last["id"]
+    assert cases.replay_state(db, case_id) == dest
+
+
+def blocked(
+    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
+) -> list[str]:
+    """Fire a step that must be blocked; nothing about the case may change. Returns reasons."""
+    before = case_snapshot(db, case_id)
+    with pytest.raises(BlockedError) as caught:
+        fire(db, case_id, trigger, who, today, **params)
+    assert case_snapshot(db, case_id) == before
+    return caught.value.reasons
+
+
+# -- the attendance concern, from a sweep finding to a prosecution referral -----------------
+
+O_WEEK = {day: "O" for day in (d("2026-01-12"), d("2026-01-13"), d("2026-01-14"))}
+O_WEEK |= {d("2026-01-15"): "O", d("2026-01-16"): "O"}
+
+
+def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
+    db: Database, world: World
+) -> None:
+    pupil = world.pupil()
+    # Present every day except a week of unauthorised absence (O): 10 sessions in 10 weeks.
+    world.marks(pupil, d("2025-09-03"), d("2026-04-30"), O_WEEK)
+    calendar = world.calendar
+
+    # The sweep opens a concern in monitoring with the finding as evidence.
+    swept = daily_sweep(db, d("2026-01-16"))
+    (concern,) = cases_of(db, pupil, "attendance_concern")
+    cid = concern["id"]
+    assert swept.cases_opened == [
+        {"case": cid, "upn": pupil, "kind": "attendance_concern", "rule": "penalty_threshold"}
+    ]
+    assert (concern["state"], concern["version"], concern["la_visible"]) == (
+        "monitoring",
+        1,
+        False,
+    )
+    (finding,) = evidence_rows(db, cid)
+    assert finding["kind"] == "finding"
+    assert finding["details"]["rule"] == "penalty_threshold"
+    assert len(finding["details"]["marks"]) == 10
+    assert [(e["action"], e["username"], e["role"], e["to_state"]) for e in events(db, cid)] == [
+        ("opened", SYSTEM, "system", "monitoring"),
+        ("evidence", SYSTEM, "system", None),
+    ]
+    # A second sweep: no second case and no second copy of the finding.
+    again = daily_sweep(db, d("2026-01-19"))
+    assert again.cases_opened == [] and again.evidence_added == []
+    assert len(cases_of(db, pupil)) == 1
+    assert len(evidence_rows(db, cid)) == 1
+    assert cases.replay_state(db, cid) == "monitoring"
+
+    # The LA cannot see a case that was not referred to it (data minimisation).
+    with pytest.raises(cases.CaseNotFoundError):
+        cases.show_case(db, case_id=cid, username=LA, today=d("2026-01-19"))
+    assert [c.id for c in cases.list_cases(db, username=LA)] == []
+
+    # Monitoring -> school-led support, once the family has been contacted.
+    reasons = blocked(db, cid, "offer_support", AO, "2026-01-19")
+    assert reasons == ["no contact with the family recorded yet"]
+    evidence(
+        db,
+        cid,
+        "contact_attempt",
+        AO,
+        "2026-01-19",
+        channel="phone",
+        contact=MOTHER,
+        outcome="reached",
+    )
+    fire(db, cid, "offer_support", AO, "2026-01-19", note="talked with mum about mornings")
+    assert_step(
+        db,
+        cid,
+        trigger="offer_support",
+        source="monitoring",
+        dest="school_support",
+        who=AO,
+        version=2,
+        on="2026-01-19",
+        note="talked with mum about mornings",
+    )
+    assert open_deadlines(db, cid) == {}
+
+    # School-led support -> an individual attendance plan, signed with a review date.
+    reasons = blocked(db, cid, "agree_plan", AO, "2026-01-21")
+    assert reasons == [
+        "no school-led support meeting with the family recorded",
+        "no signed attendance plan on file",
+    ]
+    evidence(
+        db,
+        cid,
+        "meeting",
+        AO,
+        "2026-01-21",
+        purpose="school_support",
+        attendees="mother, attendance lead",
+        outcome="agreed a morning routine",
+    )
+    # A review date outside the 4 to 6 school week window is refused with the window.
+    late = evidence(
+        db,
+        cid,
+        "signed_plan",
+        AO,
+        "2026-01-21",
+        plan="attendance_plan",
+        signed_on="2026-01-21",
+        review_date="2026-06-01",
+    )
+    earliest = add_period(calendar, d("2026-01-21"), 4, Unit.SCHOOL_WEEKS)
+    latest = add_period(calendar, d("2026-01-21"), 6, Unit.SCHOOL_WEEKS)
+    (reason,) = blocked(db, cid, "agree_plan", AO, "2026-01-21")
+    assert reason.startswith("the attendance plan review date 1 June 2026 must fall between")
+    cases.add_evidence(
+        db,
+        case_id=cid,
+        kind="signed_plan",
+        username=AO,
+        today=d("2026-01-21"),
+        details={
+            "plan": "attendance_plan",
+            "signed_on": "2026-01-21",
+            "review_date": earliest.isoformat(),
+        },
+        supersedes=late,
+        reason="review date typed wrongly",
+    )
+    fire(db, cid, "agree_plan", AO, "2026-01-21")
+    assert_step(
+        db,
+        cid,
+        trigger="agree_plan",
+        source="school_support",
+        dest="attendance_plan",
+        who=AO,
+        version=3,
+        on="2026-01-21",
+    )
+    assert open_deadlines(db, cid) == {"plan_review": latest}
+
+    # Attendance plan -> formal support with the LA: SLT approval and the LA's evidence pack.
+    reasons = blocked(db, cid, "refer_formal_support", AO, "2026-01-26")
+    assert reasons == [
+        "needs SLT approval",
+        "LA referral pack is missing: letters sent, home visit outcome, agencies involved",
+    ]
+    evidence(
+        db,
+        cid,
+        "letter_sent",
+        AO,
+        "2026-01-22",
+        letter="attendance_concern",
+        sent_on="2026-01-22",
+        to=MOTHER,
+    )
+    evidence(db, cid, "home_visit", AO, "2026-01-23", outcome="parent_seen")
+    evidence(db, cid, "agencies", AO, "2026-01-23", agencies="none")
+    evidence(
+        db,
+        cid,
+        "slt_approval",
+        HEAD,
+        "2026-01-26",
+        decision="approved",
+        step="refer_formal_support",
+    )
+    fire(db, cid, "refer_formal_support", AO, "2026-01-26")
+    assert_step(
+        db,
+        cid,
+        trigger="refer_formal_support",
+        source="attendance_plan",
+        dest="formal_support",
+        who=AO,
+        version=4,
+        on="2026-01-26",
+    )
+    assert case_row(db, cid)["la_visible"] is True
+    # The plan review closed with the state; the formal support review is due in 6 weeks.
+    closed = {x["name"]: x for x in deadlines(db, cid) if x["status"] == "closed"}
+    assert closed["plan_review"]["closed_on"] == d("2026-01-26")
+    assert open_deadlines(db, cid) == {
+        "contract_review": add_period(calendar, d("2026-01-26"), 6, Unit.SCHOOL_WEEKS)
+    }
+    # Now the LA officer of the school's authority sees it; another authority's does not.
+    assert [c.id for c in cases.list_cases(db, username=LA)] == [cid]
+    with pytest.raises(cases.CaseNotFoundError):
+        cases.show_case(db, case_id=cid, username=LA_ELSEWHERE, today=d("2026-01-26"))
+
+    # Formal support -> notice to improve (formal support offered, parents named, SLT).
+    reasons = blocked(db, cid, "issue_notice_to_improve", LA, "2026-02-02")
+    assert reasons == ["no attendance contract or early help offered", "needs SLT approval"]
+    evidence(
+        db, cid, "support_offered", LA, "2026-02-02", support="attendance_contract", accepted="N"
+    )
+    evidence(
+        db,
+        cid,
+        "slt_approval",
+        HEAD,
+        "2026-02-02",
+        decision="approved",
+        step="issue_notice_to_improve",
+    )
+    fire(db, cid, "issue_notice_to_improve", LA, "2026-02-02", note="contract not kept")
+    assert_step(
+        db,
+        cid,
+        trigger="issue_notice_to_improve",
+        source="formal_support",
+        dest="notice_to_improve",
+        who=LA,
+        version=5,
+        on="2026-02-02",
+        note="contract not kept",
+    )
+    period_end = add_period(calendar, d("2026-02-02"), 4, Unit.SCHOOL_WEEKS)
+    assert case_row(db, cid)["details"]["notice_to_improve_issued"] == "2026-02-02"
+    assert open_deadlines(db, cid) == {"notice_period_end": period_end}
+
+    # Notice to improve -> penalty notice: not before the improvement period is over.
+    evidence(
+        db,
+        cid,
+        "slt_approval",
+        HEAD,
+        "2026-03-02",
+        decision="approved",
+        step="request_penalty_notice",
+    )
+    reasons = blocked(db, cid, "request_penalty_notice", AO, period_end.isoformat())
+    assert reasons == [f"notice-to-improve period ends {period_end.day} March 2026"]
+    after = calendar.nth_school_day_after(period_end, 1).isoformat()
+    outcome = fire(db, cid, "request_penalty_notice", AO, after)
+    assert_step(
+        db,
+        cid,
+        trigger="request_penalty_notice",
+        source="notice_to_improve",
+        dest="penalty_notice",
+        who=AO,
+        version=6,
+        on=after,
+    )
+    assert open_deadlines(db, cid) == {}
+    # One penalty notice case per parent with parental responsibility (not the grandmother).
+    notices = cases_of(db, pupil, "penalty_notice")
+    assert [n["details"] for n in notices] == [
+        {"parent": MOTHER, "holiday": False},
+        {"parent": FATHER, "holiday": False},
+    ]
+    assert GRANDMOTHER not in str(notices)
+    assert [c.id for c in outcome.opened] == [n["id"] for n in notices]
+    for notice in notices:
+        assert (notice["state"], notice["version"], notice["parent_case_id"]) == (
+            "requested",
+            1,
+            cid,
+        )
+        assert notice["la_visible"] is True
+        (opened,) = events(db, notice["id"])
+        assert (opened["action"], opened["username"], opened["to_state"], opened["note"]) == (
+            "opened",
+            AO,
+            "requested",
+            f"requested on attendance concern {cid}",
+        )
+    mother_notice, father_notice = (n["id"] for n in notices)
+
+    # SLT approves; the LA may not approve, and issues.
+    before = case_snapshot(db, mother_notice)
+    with pytest.raises(NotPermittedError):
+        fire(db, mother_notice, "approve", LA, "2026-03-11")
+    assert case_snapshot(db, mother_notice) == before
+    fire(db, mother_notice, "approve", HEAD, "2026-03-11")
+    assert_step(
+        db,
+        mother_notice,
+        trigger="approve",
+        source="requested",
+        dest="approved",
+        who=HEAD,
+        version=2,
+        on="2026-03-11",
+    )
+    fire(db, mother_notice, "issue", LA, "2026-03-12")
+    assert_step(
+        db,
+        mother_notice,
+        trigger="issue",
+        source="approved",
+        dest="issued",
+        who=LA,
+        version=3,
+        on="2026-03-12",
+    )
+    assert case_row(db, mother_notice)["details"]["issued_on"] == "2026-03-12"
+    assert {x["name"]: (x["due_on"], x["fires"]) for x in deadlines(db, mother_notice)} == {
+        "payment_reduced": (d("2026-04-02"), None),
+        "payment_final": (d("2026-04-09"), "expire"),
+    }
+
+    # The father pays the reduced amount in time: only the LA records a payment.
+    fire(db, father_notice, "approve", HEAD, "2026-03-11")
+    fire(db, father_notice, "issue", LA, "2026-03-12")
+    with pytest.raises(cases.CaseError, match="may not record penalty payment"):
+        evidence(
+            db, father_notice, "payment", HEAD, "2026-03-30", amount="80", paid_on="2026-03-30"
+        )
+    evidence(db, father_notice, "payment", LA, "2026-03-30", amount="80", paid_on="2026-03-30")
+    fire(db, father_notice, "record_payment", LA, "2026-03-30")
+    assert_step(
+        db,
+        father_notice,
+        trigger="record_payment",
+        source="issued",
+        dest="paid_reduced",
+        who=LA,
+        version=4,
+        on="2026-03-30",
+    )
+    assert case_row(db, father_notice)["closed_on"] == d("2026-03-30")
+    assert open_deadlines(db, father_notice) == {}
+
+    # On the 28th day the final payment date is due, not yet passed: nothing fires.
+    on_day = daily_sweep(db, d("2026-04-09"))
+    assert [(x["case"], x["deadline"]) for x in on_day.deadlines_due] == [
+        (mother_notice, "payment_final")
+    ]
+    assert [(x["case"], x["deadline"]) for x in on_day.deadlines_overdue] == [
+        (mother_notice, "payment_reduced")
+    ]
+    assert on_day.transitions_fired == []
+    assert case_row(db, mother_notice)["state"] == "issued"
+    # The day after, the sweep marks the mother's notice unpaid by itself.
+    next_day = daily_sweep(db, d("2026-04-10"))
+    assert next_day.transitions_fired == [
+        {"case": mother_notice, "trigger": "expire", "from": "issued", "to": "unpaid"}
+    ]
+    assert_step(
+        db,
+        mother_notice,
+        trigger="expire",
+        source="issued",
+        dest="unpaid",
+        who=SYSTEM,
+        version=4,
+        on="2026-04-10",
+    )
+    assert open_deadlines(db, mother_notice) == {}
+    assert case_row(db, mother_notice)["closed_on"] is None
+    # A third sweep fires nothing more.
+    assert daily_sweep(db, d("2026-04-13")).transitions_fired == []
+
+    # Penalty notice unpaid -> refer for prosecution: an ESO considered first, SLT approval.
+    reasons = blocked(db, cid, "refer_prosecution", HEAD, "2026-04-14")
+    assert reasons == [
+        "an education supervision order must be considered first (s447 Education Act 1996)",
+        "needs SLT approval",
+    ]
+    with pytest.raises(NotPermittedError):
+        fire(db, cid, "refer_prosecution", AO, "2026-04-14")
+    evidence(
+        db,
+        cid,
+        "eso_considered",
+        LA,
+        "2026-04-14",
+        decision="not_appropriate",
+        reason="support refused throughout",
+    )
+    evidence(
+        db, cid, "slt_approval", HEAD, "2026-04-14", decision="approved", step="refer_prosecution"
+    )
+    fire(db, cid, "refer_prosecution", HEAD, "2026-04-14", note="pack sent to LA legal")
+    assert_step(
+        db,
+        cid,
+        trigger="refer_prosecution",
+        source="penalty_notice",
+        dest="prosecution",
+        who=HEAD,
+        version=7,
+        on="2026-04-14",
+        note="pack sent to LA legal",
+    )
+    # Every case of this pupil replays to its stored state.
+    for case in cases_of(db, pupil):
+        assert cases.replay_state(db, case["id"]) == case["state"]
+    # The sweep never opened a second concern for this pupil.
+    assert len(cases_of(db, pupil, "attendance_concern")) == 1
+
+
+# -- leave of absence -----------------------------------------------------------------------
+
+
+def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: World) -> None:
+    pupil = world.pupil()
+    summary = cases.open_case(
+        db,
+        upn=pupil,
+        kind="leave_request",
+        username=AO,
+        today=d("2026-02-02"),
+        details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-02-02"},
+    )
+    lid = summary.id
+    row = case_row(db, lid)
+    assert (row["state"], row["version"]) == ("submitted", 1)
+    assert row["details"] == {
+        "start": "2026-03-02",
+        "end": "2026-03-06",
+        "requested_on": "2026-02-02",
+        "school_days_requested": 5,
+    }
+    (opened,) = events(db, lid)
+    assert (opened["action"], opened["username"], opened["role"], opened["position"]) == (
+        "opened",
+        AO,
+        "attendance_officer",
+        "Attendance Lead",
+    )
+
+    fire(db, lid, "review", AO, "2026-02-03")
+    assert_step(
+        db,
+        lid,
+        trigger="review",
+        source="submitted",
+        dest="under_review",
+        who=AO,
+        version=2,
+        on="2026-02-03",
+    )
+    # Only the head decides.
+    before = case_snapshot(db, lid)
+    with pytest.raises(NotPermittedError, match="senior_leader"):
+        fire(db, lid, "grant_in_part", AO, "2026-02-04", days_granted=3, reason="funeral")
+    assert case_snapshot(db, lid) == before
+    assert blocked(db, lid, "grant_in_part", HEAD, "2026-02-04", reason="funeral") == [
+        "needs days granted"
+    ]
+    assert blocked(
+        db, lid, "grant_in_part", HEAD, "2026-02-04", days_granted=5, reason="funeral"
+    ) == ["days granted must be between 1 and 4 (asked for 5)"]
+    assert blocked(db, lid, "grant_in_part", HEAD, "2026-02-04", days_granted=3) == [
+        "needs the exceptional circumstances that justify the leave"
+    ]
+    fire(
+        db,
+        lid,
+        "grant_in_part",
+        HEAD,
+        "2026-02-04",
+        days_granted=3,
+        reason="grandparent's funeral abroad",
+        note="three days, back on Thursday",
+    )
+    assert_step(
+        db,
+        lid,
+        trigger="grant_in_part",
+        source="under_review",
+        dest="partially_granted",
+        who=HEAD,
+        version=3,
+        on="2026-02-04",
+        note="three days, back on Thursday",
+    )
+    details = case_row(db, lid)["details"]
+    assert (details["days_granted"], details["agreed_end"], details["decided_on"]) == (
+        3,
+        "2026-03-04",
+        "2026-02-04",
+    )
+    assert transitions(db, lid)[-1]["data"]["params"] == {
+        "days_granted": "3",
+        "reason": "grandparent's funeral abroad",
+    }
+
+    # Away on the three agreed days (C), back on the fourth.
+    leave = {d("2026-03-02"): "C", d("2026-03-03"): "C", d("2026-03-04"): "C"}
+    world.marks(pupil, d("2026-02-23"), d("2026-03-10"), leave)
+    assert blocked(db, lid, "record_return", AO, "2026-03-04") == [
+        "the agreed leave ends on 4 March 2026"
+    ]
+    assert blocked(db, lid, "record_overstay", AO, "2026-03-09") == [
+        "no absence recorded after the agreed end"
+    ]
+    fire(db, lid, "record_return", AO, "2026-03-09")
+    assert_step(
+        db,
+        lid,
+        trigger="record_return",
+        source="partially_granted",
+        dest="taken_as_agreed",
+        who=AO,
+        version=4,
+        on="2026-03-09",
+    )
+    assert case_row(db, lid)["closed_on"] == d("2026-03-09")
+    assert cases_of(db, pupil, "attendance_concern") == []
+
+
+def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: World) -> None:
+    pupil = world.pupil()
+    lid = cases.open_case(
+        db,
+        upn=pupil,
+        kind="leave_request",
+        username=AO,
+        today=d("2026-02-23"),
+        details={"start": "2026-03-16", "end": "2026-03-20", "requested_on": "2026-02-23"},
+    ).id
+    fire(db, lid, "review", AO, "2026-02-24")
+    assert blocked(db, lid, "decline", HEAD, "2026-02-25") == ["needs note"]
+    fire(db, lid, "decline", HEAD, "2026-02-25", note="no exceptional circumstances")
+    assert_step(
+        db,
+        lid,
+        trigger="decline",
+        source="under_review",
+        dest="declined",
+        who=HEAD,
+        version=3,
+        on="2026-02-25",
+        note="no exceptional circumstances",
+    )
+    assert open_deadlines(db, lid) == {
+        "further_reasons": world.calendar.nth_school_day_after(d("2026-02-25"), 5)
+    }
+    # Not yet taken: nothing in the register for those dates.
+    assert blocked(db, lid, "record_taken", AO, "2026-03-13") == [
+        "no absence recorded in the requested dates"
+    ]
+    holiday = {day: "G" for day in world.calendar.school_days(d("2026-03-16"), d("2026-03-20"))}
+    world.marks(pupil, d("2026-03-09"), d("2026-03-20"), holiday)
+    outcome = fire(db, lid, "record_taken", AO, "2026-03-23")
+    assert_step(
+        db,
+        lid,
+        trigger="record_taken",
+        source="declined",
+        dest="taken_without_permission",
+        who=AO,
+        version=4,
+        on="2026-03-23",
+    )
+    assert case_row(db, lid)["closed_on"] == d("2026-03-23")
+    assert open_deadlines(db, lid) == {}
+    # A holiday concern opens, linked to the leave request.
+    (concern,) = cases_of(db, pupil, "attendance_concern")
+    assert [c.id for c in outcome.opened] == [concern["id"]]
+    assert (concern["state"], concern["details"], concern["parent_case_id"]) == (
+        "monitoring",
+        {"holiday": True},
+        lid,
+    )
+    (opened,) = events(db, concern["id"])
+    assert (opened["username"], opened["note"]) == (
+        AO,
+        f"leave taken without permission (leave request {lid})",
+    )
+    # A holiday goes to a penalty notice request without a notice to improve.
+    cid = concern["id"]
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == ["needs SLT approval"]
+    evidence(
+        db,
+        cid,
+        "slt_approval",
+        HEAD,
+        "2026-03-23",
+        decision="approved",
+        step="request_penalty_notice",
+    )
+    fire(db, cid, "request_penalty_notice", AO, "2026-03-23")
+    assert_step(
+        db,
+        cid,
+        trigger="request_penalty_notice",
+        source="monitoring",
+        dest="penalty_notice",
+        who=AO,
+        version=2,
+        on="2026-03-23",
+    )
+    notices = cases_of(db, pupil, "penalty_notice")
+    assert [n["details"] for n in notices] == [
+        {"parent": MOTHER, "holiday": True},
+        {"parent": FATHER, "holiday": True},
+    ]
+
+
+def test_leave_requested_after_it_started_cannot_be_reviewed(db: Database, world: World) -> None:
+    pupil = world.pupil()
+    lid = cases.open_case(
+        db,
+        upn=pupil,
+        kind="leave_request",
+        username=AO,
+        today=d("2026-03-04"),
+        details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-03-04"},
+    ).id
+    assert blocked(db, lid, "review", AO, "2026-03-04") == [
+        "requested on 4 March 2026, once the leave had started: no retrospective approval"
+    ]
+    # Leave is decided before it starts.
+    late = cases.open_case(
+        db,
+        upn=pupil,
+        kind="leave_request",
+        username=AO,
+        today=d("2026-02-23"),
+        details={"start": "2026-03-02", "end": "2026-03-06"},
+    ).id
+    fire(db, late, "review", AO, "2026-02-24")
+    assert blocked(db, late, "grant", HEAD, "2026-03-02", reason="wedding") == [
+        "the leave started on 2 March 2026: it can no longer be granted"
+    ]
+    assert case_row(db, late)["details"]["requested_on"] == "2026-02-23"
+
+
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        ({"end": "2026-03-06"}, "a leave request needs start"),
+        ({"start": "2026-03-06", "end": "2026-03-02"}, "ends (2026-03-02) before it starts"),
+        ({"start": "2026-03-2", "end": "2026-03-06"}, "leave dates must be YYYY-MM-DD"),
+        ({"start": "2026-04-01", "end": "2026-04-10"}, "no school days from"),
+    ],
+)
+def test_leave_request_with_bad_dates_is_refused(
+    db: Database, world: World, details: dict[str, str], message: str
+) -> None:
+    pupil = world.pupil()
+    with pytest.raises(cases.CaseError, match=re.escape(message)):
+        cases.open_case(
+            db,
+            upn=pupil,
+            kind="leave_request",
+            username=AO,
+            today=d("2026-02-02"),
+            details=details,
+        )
+    assert cases_of(db, pupil) == []
+
+
+# -- children missing education ------------------------------------------------------------
+
+CME_DAYS = (d("2026-02-02"), d("2026-03-06"))
+
+
+def test_missing_education_from_finding_to_deletion(db: Database, world: World) -> None:
+    pupil = world.pupil()
+    absent = {day: "O" for day in world.calendar.school_days(*CME_DAYS)}
+    assert len(absent) == 20
+    world.marks(pupil, d("2025-09-03"), CME_DAYS[1], absent)
+    swept = daily_sweep(db, CME_DAYS[1])
+    (cme,) = cases_of(db, pupil, "missing_education")
+    mid = cme["id"]
+    assert {
+        "case": mid,
+        "upn": pupil,
+        "kind": "missing_education",
+        "rule": "cme_continuous_absence",
+    } in swept.cases_opened
+    assert (cme["state"], cme["version"]) == ("unexplained_absence", 1)
+    assert [e["details"]["rule"] for e in evidence_rows(db, mid)] == ["cme_continuous_absence"]
+    daily_sweep(db, d("2026-03-09"))
+    assert len(cases_of(db, pupil, "missing_education")) == 1
+    assert len(evidence_rows(db, mid)) == 1
+
+    today = "2026-03-09"
+    assert blocked(db, mid, "start_enquiries", AO, today) == ["no contact attempt recorded yet"]
+    evidence(
+        db, mid, "contact_attempt", AO, today, channel="phone", contact=MOTHER, outcome="no_answer"
+    )
+    fire(db, mid, "start_enquiries", AO, today)
+    assert_step(
+        db,
+        mid,
+        trigger="start_enquiries",
+        source="unexplained_absence",
+        dest="enquiries",
+        who=AO,
+        version=2,
+        on=today,
+    )
+    home_visit_due = world.calendar.nth_school_day_after(d(today), 3)
+    welfare_due = world.calendar.nth_school_day_after(d(today), 5)
+    assert open_deadlines(db, mid) == {"home_visit": home_visit_due, "welfare_check": welfare_due}
+
+    reasons = blocked(db, mid, "refer_to_la", AO, "2026-03-10")
+    assert reasons == [
+        f"no contact attempt recorded with {FATHER}, {GRANDMOTHER}",
+        "no home visit recorded",
+        "no enquiries recorded with sibling schools, the LA or other agencies",
+    ]
+    for name in (FATHER, GRANDMOTHER):
+        evidence(
+            db,
+            mid,
+            "contact_attempt",
+            AO,
+            "2026-03-10",
+            channel="phone",
+            contact=name,
+            outcome="no_answer",
+        )
+    evidence(db, mid, "home_visit", AO, "2026-03-11", outcome="no_answer")
+    evidence(
+        db,
+        mid,
+        "enquiry",
+        AO,
+        "2026-03-11",
+        outcome="no record of the family",
+        **{"with": "sibling_school"},
+    )
+    # Once the welfare check day has come, the referral waits for a police welfare check.
+    assert blocked(db, mid, "refer_to_la", AO, welfare_due.isoformat()) == [
+        f"a police welfare check was due by {welfare_due.day} March 2026"
+    ]
+    evidence(
+        db, mid, "welfare_check", AO, welfare_due.isoformat(), requested_on=welfare_due.isoformat()
+    )
+    with pytest.raises(cases.CaseNotFoundError):
+        cases.show_case(db, case_id=mid, username=LA, today=welfare_due)
+    fire(db, mid, "refer_to_la", AO, welfare_due.isoformat())
+    assert_step(
+        db,
+        mid,
+        trigger="refer_to_la",
+        source="enquiries",
+        dest="referred",
+        who=AO,
+        version=3,
+        on=welfare_due.isoformat(),
+    )
+    row = case_row(db, mid)
+    assert row["la_visible"] is True
+    assert row["details"]["referred_on"] == welfare_due.isoformat()
+    assert open_deadlines(db, mid) == {}
+    assert cases.show_case(db, case_id=mid, username=LA, today=welfare_due).summary.id == mid
+
+    # Deletion from roll: SLT approval, and never backdated.
+    today = "2026-03-18"
+    evidence(db, mid, "slt_approval", HEAD, today, decision="approved", step="delete_from_roll")
+    assert blocked(db, mid, "delete_from_roll", AO, today, effective_on="2026-03-06") == [
+        "a deletion cannot be backdated: 6 March 2026 is before today (18 March 2026)"
+    ]
+    with pytest.raises(NotPermittedError):
+        fire(db, mid, "delete_from_roll", LA, today, effective_on=today)
+    fire(db, mid, "delete_from_roll", AO, today, effective_on=today, note="LA agreed")
+    assert_step(
+        db,
+        mid,
+        trigger="delete_from_roll",
+        source="referred",
+        dest="deleted",
+        who=AO,
+        version=4,
+        on=today,
+        note="LA agreed",
+    )
+    assert case_row(db, mid)["closed_on"] == d(today)
+    assert transitions(db, mid)[-1]["data"]["params"] == {"effective_on": today}
+    # Closed: nothing more can be fired.
+    with pytest.raises(UnknownTriggerError, match="not a step from 'deleted'"):
+        fire(db, mid, "record_return", AO, today, note="back")
+
+
+def test_missing_education_for_a_vulnerable_pupil_runs_on_shorter_deadlines(
+    db: Database, world: World
+) -> None:
+    pupil = world.pupil(social_worker=True)
+    mid = cases.open_case(
+        db,
+        upn=pupil,
+        kind="missing_education",
+        username=AO,
+        today=d("2026-03-09"),
+        note="not in school, no call",
+    ).id
+    evidence(
+        db,
+        mid,
+        "contact_attempt",
+        AO,
+        "2026-03-09",
+        channel="phone",
+        contact=MOTHER,
+        outcome="no_answer",
+    )
+    fire(db, mid, "start_enquiries", AO, "2026-03-09")
+    next_day = world.calendar.nth_school_day_after(d("2026-03-09"), 1)
+    assert open_deadlines(db, mid) == {"home_visit": next_day, "welfare_check": next_day}
+    # A vulnerable pupil is referred without waiting for a deletion ground.
+    for name in (FATHER, GRANDMOTHER):
+        evidence(
+            db,
+            mid,
+            "contact_attempt",
+            AO,
+            "2026-03-09",
+            channel="phone",
+            contact=name,
+            outcome="no_answer",
+        )
+    evidence(db, mid, "home_visit", AO, "2026-03-09", outcome="no_answer")
+    evidence(db, mid, "enquiry", AO, "2026-03-09", outcome="none", **{"with": "social_care"})
+    fire(db, mid, "refer_to_la", AO, "2026-03-09")
+    assert case_row(db, mid)["state"] == "referred"
+
+
+def test_missing_education_without_a_deletion_ground_is_not_referred(
+    db: Database, world: World
+) -> None:
+    pupil = world.pupil(contacts=[(MOTHER, "Mother", True)])
+    mid = cases.open_case(
+        db, upn=pupil, kind="missing_education", username=HEAD, today=d("2026-03-09")
+    ).id
+    evidence(
+        db,
+        mid,
+        "contact_attempt",
+        AO,
+        "2026-03-09",
+        channel="phone",
+        contact=MOTHER,
+        outcome="no_answer",
+    )
+    fire(db, mid, "start_enquiries", AO, "2026-03-09")
+    evidence(db, mid, "home_visit", AO, "2026-03-09", outcome="no_answer")
+    evidence(db, mid, "enquiry", AO, "2026-03-09", outcome="none", **{"with": "la_cme_team"})
+    assert blocked(db, mid, "refer_to_la", AO, "2026-03-10") == [
+        "no deletion ground met yet (20 school days absent without reason, or not back after leave)"
+    ]
+    # Found: the child is back.
+    fire(db, mid, "record_return", AO, "2026-03-10", note="back on Tuesday")
+    assert_step(
+        db,
+        mid,
+        trigger="record_return",
+        source="enquiries",
+        dest="returned",
+        who=AO,
+        version=3,
+        on="2026-03-10",
+        note="back on Tuesday",
+    )

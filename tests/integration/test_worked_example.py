@@ -1,0 +1,48 @@
+"""The README's worked example (docs/example/run.sh) still runs and still says what the README shows."""
+
+from __future__ import annotations
+
+import re
+import runpy
+import shlex
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from casework.cli import app
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example"
+KEY_LINE = re.compile(r"-> |^error|deadline:|opened case|cases opened")
+
+
+def _commands(script: str) -> list[tuple[list[str], bool]]:
+    """The `run ...` lines of run.sh as argument lists, and whether a failure is expected."""
+    out = []
+    for line in script.splitlines():
+        if not line.startswith("run "):
+            continue
+        expect_failure = line.rstrip().endswith("|| true")
+        line = line.removesuffix("|| true").strip()
+        out.append((shlex.split(line)[1:], expect_failure))
+    return out
+
+
+def test_worked_example_matches_its_recorded_output(tmp_path: Path) -> None:
+    folder = tmp_path / "example"
+    shutil.copytree(EXAMPLE, folder)
+    runpy.run_path(str(folder / "marks.py"), run_name="__main__")
+    env = {"CASEWORK_DATABASE_URL": f"sqlite:///{tmp_path / 'example.sqlite'}", "COLUMNS": "110"}
+    runner = CliRunner()
+    transcript: list[str] = []
+    for args, expect_failure in _commands((folder / "run.sh").read_text()):
+        # Paths in the script are relative to its folder.
+        args = [str(folder / a) if (folder / a).is_file() else a for a in args]
+        result = runner.invoke(app, args, env=env, catch_exceptions=False)
+        assert (result.exit_code != 0) == expect_failure, (args, result.output)
+        transcript.extend(result.output.splitlines())
+    recorded = (EXAMPLE / "output.txt").read_text().splitlines()
+    ours = [line for line in transcript if KEY_LINE.search(line) and not line.startswith(("│", "┃"))]
+    theirs = [line for line in recorded if KEY_LINE.search(line) and not line.startswith(("│", "┃"))]
+    assert ours == theirs
+    assert "Case 2: approved -> issued." in ours

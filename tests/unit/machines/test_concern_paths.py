@@ -1,0 +1,266 @@
+"""The attendance concern walked end to end (DOMAIN.md section 4), with no database.
+
+Dates are 2025/26 school days. A school week is a week with at least one school session;
+"N school weeks on" is the same weekday N school weeks later, skipping weeks with no school.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casework.machines.attendance_concern import CLOSE_OUTCOMES, OPEN_STATES
+from casework.machines.lifecycle import (
+    NotPermittedError,
+    RelatedFacts,
+    Role,
+    UnknownTriggerError,
+)
+
+from .facts import (
+    LEFT,
+    NO_PARENT,
+    Case,
+    contact,
+    due,
+    eso,
+    meeting,
+    plan,
+    referral_pack,
+    slt,
+    support,
+    threshold,
+)
+
+OFFICER = Role.ATTENDANCE_OFFICER
+HEAD = Role.SENIOR_LEADER
+LA_OFFICER = Role.LA_OFFICER
+KIND = "attendance_concern"
+
+
+def test_full_escalation_from_monitoring_to_prosecution() -> None:
+    case = Case(KIND, "2025-09-22")
+    assert case.state == "monitoring"
+
+    # monitoring -> school-led support: the family must have been contacted first.
+    assert case.refused("offer_support", OFFICER, "2025-09-22") == [
+        "no contact with the family recorded yet"
+    ]
+    case.add(contact("2025-09-23"))
+    fired = case.fire("offer_support", OFFICER, "2025-09-24")
+    assert case.state == "school_support"
+    assert due(fired) == {}
+
+    # school-led support -> attendance plan: a support meeting and a signed plan.
+    assert case.refused("agree_plan", OFFICER, "2025-10-08") == [
+        "no school-led support meeting with the family recorded",
+        "no signed attendance plan on file",
+    ]
+    # Signed Wed 8 Oct 2025: 4 school weeks on is Wed 12 Nov (13 Oct, 20 Oct, half term
+    # 27 Oct skipped, 3 Nov, 10 Nov), 6 school weeks on is Wed 26 Nov: review on 19 Nov fits.
+    case.add(meeting("2025-10-01"), plan("2025-10-08", "2025-11-19"))
+    fired = case.fire("agree_plan", OFFICER, "2025-10-08")
+    assert case.state == "attendance_plan"
+    # plan review: review_max_school_weeks = 6 from Wed 8 Oct 2025 -> Wed 26 Nov 2025.
+    assert due(fired) == {"plan_review": date(2025, 11, 26)}
+
+    # attendance plan -> formal support with the LA: SLT sign-off and the referral pack.
+    assert case.refused("refer_formal_support", OFFICER, "2025-11-26") == [
+        "needs SLT approval",
+        "LA referral pack is missing: letters sent, home visit outcome, agencies involved",
+    ]
+    case.add(referral_pack("2025-11-21"), slt("2025-11-25", "refer_formal_support"))
+    fired = case.fire("refer_formal_support", OFFICER, "2025-11-26")
+    assert case.state == "formal_support"
+    assert case.lifecycle.states[case.state].la_visible
+    # contract review: 6 school weeks from Wed 26 Nov 2025: 1, 8, 15 Dec, (Christmas holidays
+    # skipped) 5, 12, 19 Jan -> Wed 21 Jan 2026.
+    assert due(fired) == {"contract_review": date(2026, 1, 21)}
+
+    # formal support -> notice to improve: formal support offered, parent named, SLT approval.
+    assert case.refused("issue_notice_to_improve", OFFICER, "2026-02-26") == [
+        "no attendance contract or early help offered",
+        "needs SLT approval",
+    ]
+    case.add(support("2026-01-21"), slt("2026-02-25", "issue_notice_to_improve"))
+    fired = case.fire("issue_notice_to_improve", OFFICER, "2026-02-26")
+    assert case.state == "notice_to_improve"
+    assert case.details["notice_to_improve_issued"] == "2026-02-26"
+    # period: 4 school weeks from Thu 26 Feb 2026: 2, 9, 16, 23 Mar -> Thu 26 Mar 2026.
+    assert due(fired) == {"notice_period_end": date(2026, 3, 26)}
+
+    # notice to improve -> penalty notice: threshold, period over, SLT approval.
+    case.add(slt("2026-03-25", "request_penalty_notice"))
+    case.details["penalty_threshold"] = threshold(7)
+    assert case.refused("request_penalty_notice", OFFICER, "2026-03-26") == [
+        "threshold not met: 7 of 10 sessions in the last 10 school weeks",
+        "notice-to-improve period ends 26 March 2026",
+    ]
+    case.details["penalty_threshold"] = threshold(10)
+    assert case.refused("request_penalty_notice", OFFICER, "2026-03-26") == [
+        "notice-to-improve period ends 26 March 2026"
+    ]
+    fired = case.fire("request_penalty_notice", OFFICER, "2026-03-27")
+    assert case.state == "penalty_notice"
+    assert due(fired) == {}
+
+    # penalty notice -> prosecution: notice unpaid, ESO considered, SLT sign-off.
+    assert case.refused("refer_prosecution", LA_OFFICER, "2026-05-13") == [
+        "no penalty notice unpaid after its final date, and no third notice barred",
+        "an education supervision order must be considered first (s447 Education Act 1996)",
+        "needs SLT approval",
+    ]
+    case.related = RelatedFacts(penalty_notice_states=("unpaid",))
+    case.add(eso("2026-05-13"), slt("2026-05-13", "refer_prosecution"))
+    case.fire("refer_prosecution", LA_OFFICER, "2026-05-13")
+    assert case.state == "prosecution"
+
+    case.fire("close", LA_OFFICER, "2026-07-10", outcome="other", note="court fined the parent")
+    assert case.state == "closed"
+    assert case.lifecycle.is_final("closed")
+    assert case.lifecycle.replay(case.moves) == "closed"
+
+
+def test_prosecution_after_a_barred_third_notice_skips_the_penalty_notice() -> None:
+    """From a notice to improve straight to prosecution when a third notice is barred."""
+    case = Case(KIND, "2026-02-26", state="notice_to_improve")
+    case.add(plan("2025-10-08", "2025-11-19"), referral_pack("2026-02-26"), eso("2026-03-27"))
+    case.add(slt("2026-03-27", "refer_prosecution"))
+    assert case.refused("refer_prosecution", HEAD, "2026-03-27") == [
+        "no penalty notice unpaid after its final date, and no third notice barred"
+    ]
+    case.related = RelatedFacts(penalty_notice_states=("paid_full", "barred"))
+    case.fire("refer_prosecution", HEAD, "2026-03-27")
+    assert case.state == "prosecution"
+
+
+@pytest.mark.parametrize(
+    "state", ["monitoring", "school_support", "attendance_plan", "formal_support"]
+)
+def test_term_time_holiday_goes_straight_to_a_penalty_notice(state: str) -> None:
+    case = Case(KIND, "2026-04-20", state=state, details={"holiday": True})
+    # No threshold, no notice to improve: a recorded holiday and SLT approval are enough.
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == ["needs SLT approval"]
+    case.add(slt("2026-04-21", "request_penalty_notice"))
+    fired = case.fire("request_penalty_notice", OFFICER, "2026-04-21")
+    assert case.state == "penalty_notice"
+    assert fired.step.label == "Request a penalty notice (term-time holiday)"
+
+
+def test_holiday_route_still_needs_a_parent_with_parental_responsibility() -> None:
+    case = Case(KIND, "2026-04-20", details={"holiday": True}, pupil=NO_PARENT)
+    case.add(slt("2026-04-21", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
+        "no parent with parental responsibility named"
+    ]
+
+
+def test_without_a_holiday_the_early_route_needs_a_notice_to_improve() -> None:
+    case = Case(KIND, "2026-04-20", details={"penalty_threshold": threshold(12)})
+    case.add(slt("2026-04-21", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
+        "only a term-time holiday goes to a penalty notice without a notice to improve first"
+    ]
+
+
+def test_a_holiday_case_gets_no_notice_to_improve() -> None:
+    case = Case(KIND, "2026-04-20", state="formal_support", details={"holiday": True})
+    case.add(support("2026-04-20"), slt("2026-04-21", "issue_notice_to_improve"))
+    assert case.refused("issue_notice_to_improve", OFFICER, "2026-04-21") == [
+        "a notice to improve is not used for a term-time holiday"
+    ]
+
+
+# -- de-escalation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "to"),
+    [("school_support", "monitoring"), ("attendance_plan", "school_support")],
+)
+def test_step_down_needs_a_note(state: str, to: str) -> None:
+    case = Case(KIND, "2026-01-12", state=state)
+    assert case.refused("step_down", OFFICER, "2026-03-02") == ["needs note"]
+    fired = case.fire("step_down", OFFICER, "2026-03-02", note="attendance 97% since the plan")
+    assert case.state == to
+    assert due(fired) == {}
+
+
+@pytest.mark.parametrize("state", ["formal_support", "notice_to_improve"])
+@pytest.mark.parametrize("role", [OFFICER, HEAD, LA_OFFICER])
+def test_step_down_from_formal_stages_returns_to_a_new_attendance_plan(
+    state: str, role: Role
+) -> None:
+    case = Case(KIND, "2026-01-12", state=state)
+    assert case.refused("step_down", role, "2026-03-02", note="improved") == [
+        "no signed attendance plan on file"
+    ]
+    # Signed Mon 2 Mar 2026: 4 school weeks on is Mon 13 Apr (9, 16, 23 Mar, Easter holidays
+    # skipped, 13 Apr); 6 school weeks on is Mon 27 Apr (20, 27 Apr). Review 20 Apr fits.
+    case.add(plan("2026-03-02", "2026-04-20"))
+    fired = case.fire("step_down", role, "2026-03-02", note="improved")
+    assert case.state == "attendance_plan"
+    # plan review: 6 school weeks from Mon 2 Mar 2026 -> Mon 27 Apr 2026.
+    assert due(fired) == {"plan_review": date(2026, 4, 27)}
+
+
+@pytest.mark.parametrize("state", ["penalty_notice", "prosecution", "monitoring"])
+def test_no_step_down_from_enforcement_or_monitoring(state: str) -> None:
+    case = Case(KIND, "2026-01-12", state=state)
+    case.refused("step_down", OFFICER, "2026-03-02", error=UnknownTriggerError, note="x")
+
+
+# -- closing ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", OPEN_STATES)
+@pytest.mark.parametrize("outcome", CLOSE_OUTCOMES)
+def test_close_from_every_open_state_with_every_outcome(state: str, outcome: str) -> None:
+    case = Case(KIND, "2026-01-12", state=state, pupil=LEFT)
+    fired = case.fire("close", OFFICER, "2026-03-23", outcome=outcome, note="closing")
+    assert case.state == "closed"
+    assert due(fired) == {}
+
+
+@pytest.mark.parametrize("state", OPEN_STATES)
+def test_left_roll_needs_a_leaving_date(state: str) -> None:
+    case = Case(KIND, "2026-01-12", state=state)
+    assert case.refused("close", OFFICER, "2026-03-23", outcome="left_roll", note="moved") == [
+        "the pupil has no leaving date recorded"
+    ]
+    case.pupil = LEFT
+    case.fire("close", OFFICER, "2026-03-23", outcome="left_roll", note="moved")
+    assert case.state == "closed"
+
+
+def test_close_needs_an_outcome_and_a_note_and_a_known_outcome() -> None:
+    case = Case(KIND, "2026-01-12")
+    assert case.refused("close", OFFICER, "2026-03-23") == ["needs outcome", "needs note"]
+    assert case.refused("close", OFFICER, "2026-03-23", outcome="bored", note="x") == [
+        "outcome must be one of improved_sustained, left_roll, transferred, other, not 'bored'"
+    ]
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.SYSTEM])
+def test_teachers_and_the_sweep_cannot_close(role: Role) -> None:
+    case = Case(KIND, "2026-01-12")
+    case.refused("close", role, "2026-03-23", error=NotPermittedError, outcome="other", note="x")
+
+
+def test_closed_is_final() -> None:
+    case = Case(KIND, "2026-01-12", state="closed")
+    assert case.lifecycle.steps_from("closed") == []
+    assert case.lifecycle.next_steps(case.facts("2026-03-23"), OFFICER) == []
+
+
+def test_slt_approval_before_entering_the_state_does_not_count() -> None:
+    """An approval belongs to the stage it was given in: stepping back up needs a fresh one."""
+    case = Case(KIND, "2026-01-12", state="attendance_plan")
+    case.add(meeting("2026-01-12"), plan("2026-01-12", "2026-02-23"))
+    case.add(referral_pack("2026-01-12"), slt("2026-01-12", "refer_formal_support"))
+    case.entered = date(2026, 1, 19)  # stepped down from formal support after the approval
+    assert case.refused("refer_formal_support", OFFICER, "2026-02-02") == ["needs SLT approval"]
+    case.add(slt("2026-02-02", "refer_formal_support"))
+    case.fire("refer_formal_support", OFFICER, "2026-02-02")
+    assert case.state == "formal_support"
