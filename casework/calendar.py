@@ -185,11 +185,11 @@ class SchoolCalendar:
                 out.append(HalfTerm(term.name, term.start, term.end))
             else:
                 out.append(
-                    HalfTerm(
-                        f"{term.name} 1", term.start, term.half_term.start - timedelta(days=1)
-                    )
+                    HalfTerm(f"{term.name} 1", term.start, term.half_term.start - timedelta(days=1))
                 )
-                out.append(HalfTerm(f"{term.name} 2", term.half_term.end + timedelta(days=1), term.end))
+                out.append(
+                    HalfTerm(f"{term.name} 2", term.half_term.end + timedelta(days=1), term.end)
+                )
         return out
 
     def half_term_of(self, day: date) -> HalfTerm | None:

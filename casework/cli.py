@@ -329,7 +329,8 @@ def run_sweep(
     if dry_run:
         return
     out.print(
-        f"{len(done.cases_opened)} cases opened, {len(done.evidence_added)} findings added to cases, "
+        f"{len(done.cases_opened)} cases opened, "
+        f"{len(done.evidence_added)} findings added to cases, "
         f"{len(done.transitions_fired)} steps fired by deadlines."
     )
     for label, rows in (("Due today", done.deadlines_due), ("Overdue", done.deadlines_overdue)):
@@ -393,6 +394,7 @@ def demo_school(
             built = demo.build_demo(db, day, seed, policy, progress=step)
         except demo.NotADemoSchoolError as error:
             fail(str(error))
+        demo.ensure_demo_users(db, built.demo.config)
         step("sweeping", demo.DEMO_STEPS)
         found = sweep_service.sweep(db, day, demo.DEMO_URN)
         context = schools.get_school(db, demo.DEMO_URN)
@@ -464,7 +466,9 @@ def demo_school(
     out.print(
         f"Try next: casework stats {example} --as-of {day}{where}  |  "
         f"casework cohorts --as-of {day}{where}  |  "
-        f"casework sweep --as-of {day} --json{where} (opens cases; --dry-run only lists)",
+        f"casework sweep --as-of {day}{where} (opens cases)  |  "
+        f"casework case list --as demo-lead{where}  |  "
+        f"casework case show ID --as demo-lead --today {day}{where}",
         soft_wrap=True,
         highlight=False,
     )

@@ -79,7 +79,9 @@ CODES: tuple[AttendanceCode, ...] = (
     AttendanceCode("U", "arrived in school after the register closed", _U, late=True),
     AttendanceCode("D", "dual registered, attending the other school", _NP),
     AttendanceCode("X", "not required to attend: non-compulsory school age", _NP),
-    AttendanceCode("Q", "unable to attend: the local authority has not made access arrangements", _NP),
+    AttendanceCode(
+        "Q", "unable to attend: the local authority has not made access arrangements", _NP
+    ),
     AttendanceCode("Y1", "unable to attend: transport not provided", _NP),
     AttendanceCode("Y2", "unable to attend: widespread travel disruption", _NP),
     AttendanceCode("Y3", "unable to attend: part of the school premises closed", _NP),
@@ -93,7 +95,9 @@ CODES: tuple[AttendanceCode, ...] = (
     AttendanceCode("J", "interview (2006 code: approved educational activity)", _AA, legacy=True),
     AttendanceCode("H", "agreed family holiday (2006 code)", _A, legacy=True),
     AttendanceCode("F", "agreed extended family holiday (2006 code)", _A, legacy=True),
-    AttendanceCode("Y", "unable to attend due to exceptional circumstances (2006 code)", _NP, legacy=True),
+    AttendanceCode(
+        "Y", "unable to attend due to exceptional circumstances (2006 code)", _NP, legacy=True
+    ),
 )
 
 BY_CODE: dict[str, AttendanceCode] = {c.code: c for c in CODES}

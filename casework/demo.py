@@ -952,3 +952,36 @@ def build_demo(
     )
     step("done", DEMO_STEPS)
     return DemoReport(demo, rebuilt, pupils, contacts, marks)
+
+
+DEMO_USERS = (
+    ("demo-lead", "attendance_officer"),
+    ("demo-head", "senior_leader"),
+    ("demo-la", "la_officer"),
+)
+
+
+def ensure_demo_users(db: Database, school: SchoolConfig) -> list[str]:
+    """The demo school's attendance lead, head and an LA officer, so its cases can be worked."""
+    from casework.services import users
+
+    existing = {u.username for u in users.list_users(db)}
+    people = {
+        "attendance_officer": (school.attendance_lead.name, school.attendance_lead.position),
+        "senior_leader": (school.head.name, school.head.position),
+        "la_officer": ("Lee Officer", "LA attendance officer"),
+    }
+    for username, role in DEMO_USERS:
+        if username in existing:
+            continue
+        name, position = people[role]
+        users.add_user(
+            db,
+            username=username,
+            name=name,
+            position=position,
+            role=role,
+            school_urn=DEMO_URN if role != "la_officer" else None,
+            la_code=DEMO_LA if role == "la_officer" else None,
+        )
+    return [u for u, _ in DEMO_USERS]

@@ -166,17 +166,15 @@ def _absence_rate(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDA
 def _attendance_rate(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
     # A band of attendance: from `at_least` (or strictly `above`) up to strictly `below`;
     # a band with no `below` is open at the top (so 100% attendance is in it).
-    below = float(spec.params.get("below", float("inf")))
+    below = spec.params.get("below")
     floor = float(spec.params.get("at_least", -1))
     above = float(spec.params.get("above", -1))
 
     def fires(attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        return (
-            (possible > 0)
-            & (attending * 100 < possible * below)
-            & (attending * 100 >= possible * floor)
-            & (attending * 100 > possible * above)
-        )
+        hit = (possible > 0) & (attending * 100 >= possible * floor) & (attending * 100 > possible * above)
+        if below is not None:  # compared only when set: no infinities times zero
+            hit &= attending * 100 < possible * float(below)
+        return hit
 
     return _rate_findings(register, as_of, spec, rows, fires)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import itertools
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -64,7 +65,9 @@ def _where(path: str | Path, key: str) -> str:
     return f"{path}: {key}"
 
 
-def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], path: str, at: str) -> Any:
+def _require(
+    table: dict[str, Any], key: str, kind: type | tuple[type, ...], path: str, at: str
+) -> Any:
     if key not in table:
         raise SchoolFileError(f"{_where(path, at + key)} is missing")
     value = table[key]
@@ -74,7 +77,9 @@ def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], pat
             f"{_where(path, at + key)} must be a date like 2025-09-03, not {value!r}"
         )
     if not isinstance(value, kind):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        expected = (
+            kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        )
         raise SchoolFileError(f"{_where(path, at + key)} must be a {expected}, not {value!r}")
     return value
 
@@ -95,7 +100,7 @@ def _time(table: dict[str, Any], key: str, path: str) -> time:
         except ValueError:
             pass
     raise SchoolFileError(
-        f"{_where(path, 'registers.' + key)} must be a time like \"08:45\", not {raw!r}"
+        f'{_where(path, "registers." + key)} must be a time like "08:45", not {raw!r}'
     )
 
 
@@ -162,8 +167,10 @@ def parse_school(data: dict[str, Any], path: str | Path = "<school>") -> SchoolC
     terms_raw = _require(data, "terms", list, path, "")
     if not terms_raw:
         raise SchoolFileError(f"{_where(path, 'terms')} must list at least one term")
-    terms = tuple(sorted((_term(t, i, path) for i, t in enumerate(terms_raw)), key=lambda t: t.start))
-    for earlier, later in zip(terms, terms[1:], strict=False):
+    terms = tuple(
+        sorted((_term(t, i, path) for i, t in enumerate(terms_raw)), key=lambda t: t.start)
+    )
+    for earlier, later in itertools.pairwise(terms):
         if later.start <= earlier.end:
             raise SchoolFileError(
                 f"{_where(path, 'terms')} {earlier.name} and {later.name} overlap"
@@ -203,9 +210,16 @@ def school_to_dict(config: SchoolConfig) -> dict[str, Any]:
     """The school as plain data (for storing with the school row and for round trips)."""
 
     def term(t: Term) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": t.name, "start": t.start.isoformat(), "end": t.end.isoformat()}
+        out: dict[str, Any] = {
+            "name": t.name,
+            "start": t.start.isoformat(),
+            "end": t.end.isoformat(),
+        }
         if t.half_term:
-            out["half_term"] = {"start": t.half_term.start.isoformat(), "end": t.half_term.end.isoformat()}
+            out["half_term"] = {
+                "start": t.half_term.start.isoformat(),
+                "end": t.half_term.end.isoformat(),
+            }
         if t.inset_days:
             out["inset_days"] = [d.isoformat() for d in t.inset_days]
         if t.closures:

@@ -90,7 +90,9 @@ def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 4) if whole else None
 
 
-def pupil_stats(register: Register, row: int, policy: Policy, lo: int = 0, hi: int | None = None) -> PupilStats:
+def pupil_stats(
+    register: Register, row: int, policy: Policy, lo: int = 0, hi: int | None = None
+) -> PupilStats:
     """One pupil's statistics over columns lo..hi-1 of a register."""
     c = counts(register, lo, hi)
     possible = int(c.possible[row])
@@ -106,7 +108,9 @@ def pupil_stats(register: Register, row: int, policy: Policy, lo: int = 0, hi: i
         late=int(c.late[row]),
         attendance_rate=attendance,
         absence_rate=rate(absent, possible),
-        persistent_absence=bool(possible and absent * 100 >= possible * policy.persistent_absence_at_least),
+        persistent_absence=bool(
+            possible and absent * 100 >= possible * policy.persistent_absence_at_least
+        ),
         severe_absence=bool(possible and absent * 100 >= possible * policy.severe_absence_at_least),
         band=policy.band_for(attendance),
     )

@@ -38,7 +38,10 @@ def requested_before_leave(facts: CaseFacts) -> str | None:
     start = as_date(facts.details["start"])
     requested = as_date(facts.details["requested_on"])
     if requested >= start:
-        return f"requested on {long_date(requested)}, once the leave had started: no retrospective approval"
+        return (
+            f"requested on {long_date(requested)}, once the leave had started: "
+            "no retrospective approval"
+        )
     return None
 
 
@@ -97,7 +100,10 @@ def not_back_in_time(facts: CaseFacts) -> str | None:
     need = int(facts.number("leave", "not_returned_school_days"))
     days = int(facts.details.get("absent_days_after_leave", 0))
     if days < need:
-        return f"absent {days} of the {need} school days after the agreed end that start a missing education enquiry"
+        return (
+            f"absent {days} of the {need} school days after the agreed end "
+            "that start a missing education enquiry"
+        )
     return None
 
 

@@ -1,4 +1,4 @@
-"""The README's worked example (docs/example/run.sh) still runs and still says what the README shows."""
+"""The README's worked example (docs/example/run.sh) runs and says what the README shows."""
 
 from __future__ import annotations
 
@@ -42,7 +42,11 @@ def test_worked_example_matches_its_recorded_output(tmp_path: Path) -> None:
         assert (result.exit_code != 0) == expect_failure, (args, result.output)
         transcript.extend(result.output.splitlines())
     recorded = (EXAMPLE / "output.txt").read_text().splitlines()
-    ours = [line for line in transcript if KEY_LINE.search(line) and not line.startswith(("│", "┃"))]
-    theirs = [line for line in recorded if KEY_LINE.search(line) and not line.startswith(("│", "┃"))]
+    ours = [
+        line for line in transcript if KEY_LINE.search(line) and not line.startswith(("│", "┃"))
+    ]
+    theirs = [
+        line for line in recorded if KEY_LINE.search(line) and not line.startswith(("│", "┃"))
+    ]
     assert ours == theirs
     assert "Case 2: approved -> issued." in ours
