@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from casework.cli import (
@@ -48,16 +49,17 @@ def case_errors() -> Iterator[None]:
         try:
             yield
         except cases.ConflictError as error:
-            err.print(f"[bold red]conflict:[/] {error}", highlight=False)
+            err.print(f"[bold red]conflict:[/] {escape(str(error))}", highlight=False)
             if error.submitted:
                 err.print("What you submitted, to try again:", highlight=False)
                 for key, value in error.submitted.items():
                     err.print(f"  {key}: {value}", highlight=False, markup=False)
             raise typer.Exit(3) from None
+        # Escaped: a message quotes what was typed, and rich would swallow "[phone]" as markup.
         except TriggerError as error:
-            fail(str(error))
+            fail(escape(str(error)))
         except (cases.CaseError, users.UserError) as error:
-            fail(str(error))
+            fail(escape(str(error)))
 
 
 def pairs(values: list[str] | None, what: str) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import itertools
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time

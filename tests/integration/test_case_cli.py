@@ -51,7 +51,7 @@ def world(db: Database, data_dir: Path) -> World:
 
 
 def test_user_add_and_its_refusals(db: Database, data_dir: Path, database_url: str) -> None:
-    ok(database_url, "init", str(data_dir / "school.toml"))
+    ok(database_url, "init", "--school", str(data_dir / "school.toml"))
     result = ok(
         database_url,
         "user",
