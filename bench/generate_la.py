@@ -46,7 +46,7 @@ POLICIES = ("national-2024", "copnor", "delius", "woodlands", "cooper")
 
 # The code alphabet of the generated matrix; index 0 is "present" (/ in the morning, \ after).
 CODES = ("", "L", "U", "I", "M", "G", "O", "N", "C")
-PRESENT, L, U, I, M, G, O, N, C = range(len(CODES))
+PRESENT, LATE, LATE_AFTER, ILL, MEDICAL, HOLIDAY, UNEXPLAINED, NO_REASON, LEAVE = range(len(CODES))
 
 PUPIL_HEADER = (
     "upn,surname,forename,date_of_birth,sex,year_group,pupil_premium,send,ehcp,"
@@ -54,17 +54,104 @@ PUPIL_HEADER = (
 )
 MARK_HEADER = "upn,date,session,code,minutes_late,comment\n"
 
-SURNAMES = (
-    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Wright Walker Robinson "
-    "Thompson White Hughes Edwards Green Hall Wood Harris Lewis Martin Jackson Clarke Clark "
-    "Turner Hill Scott Cooper Morris Ward Moore King Watson Baker Harrison Morgan Khan Young "
-    "Allen Mitchell James Anderson Phillips Lee Bell Parker Davis Ahmed Begum Nowak Okafor"
-).split()
-FORENAMES = (
-    "Oliver Amelia George Isla Noah Ava Arthur Mia Muhammad Ivy Leo Lily Harry Florence Oscar "
-    "Freya Archie Ella Henry Willow Theodore Emily Freddie Sophia Jack Grace Charlie Evie "
-    "Jacob Poppy Alfie Sienna Thomas Olivia Ali Zara Ibrahim Aisha Reuben Maya Jude Esme"
-).split()
+SURNAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Wright",
+    "Walker",
+    "Robinson",
+    "Thompson",
+    "White",
+    "Hughes",
+    "Edwards",
+    "Green",
+    "Hall",
+    "Wood",
+    "Harris",
+    "Lewis",
+    "Martin",
+    "Jackson",
+    "Clarke",
+    "Clark",
+    "Turner",
+    "Hill",
+    "Scott",
+    "Cooper",
+    "Morris",
+    "Ward",
+    "Moore",
+    "King",
+    "Watson",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Khan",
+    "Young",
+    "Allen",
+    "Mitchell",
+    "James",
+    "Anderson",
+    "Phillips",
+    "Lee",
+    "Bell",
+    "Parker",
+    "Davis",
+    "Ahmed",
+    "Begum",
+    "Nowak",
+    "Okafor",
+]
+FORENAMES = [
+    "Oliver",
+    "Amelia",
+    "George",
+    "Isla",
+    "Noah",
+    "Ava",
+    "Arthur",
+    "Mia",
+    "Muhammad",
+    "Ivy",
+    "Leo",
+    "Lily",
+    "Harry",
+    "Florence",
+    "Oscar",
+    "Freya",
+    "Archie",
+    "Ella",
+    "Henry",
+    "Willow",
+    "Theodore",
+    "Emily",
+    "Freddie",
+    "Sophia",
+    "Jack",
+    "Grace",
+    "Charlie",
+    "Evie",
+    "Jacob",
+    "Poppy",
+    "Alfie",
+    "Sienna",
+    "Thomas",
+    "Olivia",
+    "Ali",
+    "Zara",
+    "Ibrahim",
+    "Aisha",
+    "Reuben",
+    "Maya",
+    "Jude",
+    "Esme",
+]
 
 
 def urn_of(index: int) -> str:
@@ -105,28 +192,28 @@ def _episodes(
     """Fill one pupil's row (2 * days sessions) with absence episodes up to about `rate`."""
     target = int(rate * 2 * days)
     guard = 0
-    while guard < 2000 and np.count_nonzero((row != PRESENT) & (row != L)) < target:
+    while guard < 2000 and np.count_nonzero((row != PRESENT) & (row != LATE)) < target:
         guard += 1
         kind = rng.choice(6, p=[0.46, 0.17, 0.12, 0.13, 0.07, 0.05])
         day = int(rng.integers(0, days))
         if kind == 0:  # illness spell, whole days
             length = int(rng.choice([1, 1, 1, 2, 2, 3, 4, 5]))
             end = min(days, day + length)
-            row[2 * day : 2 * end] = I
+            row[2 * day : 2 * end] = ILL
         elif kind == 1:  # medical appointment: one session
-            row[2 * day + int(rng.integers(0, 2))] = M
-        elif kind == 2:  # unexplained day, later recorded as O
-            row[2 * day : 2 * day + 2] = O
+            row[2 * day + int(rng.integers(0, 2))] = MEDICAL
+        elif kind == 2:  # unexplained day, recorded as O
+            row[2 * day : 2 * day + 2] = UNEXPLAINED
         elif kind == 3:  # late, then sometimes after the register closed
-            late = U if rng.random() < 0.15 else L
+            late = LATE_AFTER if rng.random() < 0.15 else LATE
             row[2 * day] = late
-            minutes[2 * day] = int(rng.integers(3, 60 if late == U else 30))
+            minutes[2 * day] = int(rng.integers(3, 60 if late == LATE_AFTER else 30))
         elif kind == 4:  # a week of holiday not granted
             end = min(days, day + 5)
-            row[2 * day : 2 * end] = G
+            row[2 * day : 2 * end] = HOLIDAY
         else:  # agreed leave for a few days
             end = min(days, day + int(rng.integers(1, 4)))
-            row[2 * day : 2 * end] = C
+            row[2 * day : 2 * end] = LEAVE
 
 
 def school_marks(index: int, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -150,16 +237,16 @@ def school_marks(index: int, days: int) -> tuple[np.ndarray, np.ndarray]:
     late = (mornings == PRESENT) & (
         rng.random(mornings.shape) < rng.beta(0.6, 40, PUPILS_PER_SCHOOL)[:, None]
     )
-    mornings[late] = L
+    mornings[late] = LATE
     minutes[:, 0::2][late] = rng.integers(2, 30, int(late.sum()))
     # One or two pupils missing for weeks up to the end of the year (children missing education).
     for p in rng.choice(PUPILS_PER_SCHOOL, size=int(rng.integers(1, 3)), replace=False):
-        codes[p, 2 * (days - int(rng.integers(15, 30))) :] = O
+        codes[p, 2 * (days - int(rng.integers(15, 30))) :] = UNEXPLAINED
     # A few N marks in the last fortnight, some still unresolved after five school days.
     recent = rng.choice(PUPILS_PER_SCHOOL, size=15, replace=False)
     for p in recent:
         day = days - int(rng.integers(1, 10))
-        codes[p, 2 * day : 2 * day + 2] = N
+        codes[p, 2 * day : 2 * day + 2] = NO_REASON
     return codes, minutes
 
 
@@ -203,7 +290,7 @@ def generate_school(index: int, out: Path = OUT, force: bool = False) -> Path:
         for col, code in enumerate(row):
             if code == PRESENT:
                 text = present[col & 1]
-            elif code in (L, U):
+            elif code in (LATE, LATE_AFTER):
                 text = f"{CODES[code]},{late[col]},"
             else:
                 text = CODES[code] + ",,"

@@ -37,8 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 DOCS = ROOT / "docs" / "benchmarks.md"
-START = "<!-- results:start -->"
-END = "<!-- results:end -->"
+START = "<!-- results -->"  # runs are written after this marker
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 BARE_READ = "SELECT pupil_id, date, session, code FROM session_mark"
 
@@ -111,14 +110,18 @@ def child_sweep(url: str, as_of: date) -> dict[str, Any]:
 
     db = Database(url)
     baseline = _rss_kb()
+    cpu = time.process_time()
     started = time.perf_counter()
     result = sweep(db, as_of)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     db.dispose()
     return {
         "seconds": seconds,
         "pupils": result.pupils,
         "findings": len(result.findings),
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
         "baseline_kb": baseline,
         "maxrss_kb": _status_kb("VmHWM"),
     }
@@ -129,6 +132,7 @@ def child_bare_read(url: str) -> dict[str, Any]:
 
     db = Database(url)
     baseline = _rss_kb()
+    cpu = time.process_time()
     started = time.perf_counter()
     rows = 0
     with db.engine.connect() as connection:
@@ -141,9 +145,12 @@ def child_bare_read(url: str) -> dict[str, Any]:
             rows += len(batch)
         result.close()
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     db.dispose()
     return {
         "seconds": seconds,
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
         "rows": rows,
         "baseline_kb": baseline,
         "maxrss_kb": _status_kb("VmHWM"),
@@ -178,6 +185,7 @@ class Result:
     marks: int = 0
     setup: float = 0.0
     imports: list[float] = field(default_factory=list)
+    import_load: list[float] = field(default_factory=list)
     sweeps: list[dict[str, Any]] = field(default_factory=list)
     reads: list[dict[str, Any]] = field(default_factory=list)
 
@@ -222,6 +230,7 @@ def run_one(kind: str, scale: int, repeat: int, admin: str, keep: bool) -> Resul
         started = time.perf_counter()
         report = importing.import_marks(db, folder / "marks.csv", urn)
         result.imports.append(time.perf_counter() - started)
+        result.import_load.append(os.getloadavg()[0])
         result.marks += report.added
         if n % 10 == 0 or n == len(folders):
             log(
@@ -300,21 +309,31 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _list(values: list[float], digits: int = 2) -> str:
+    return ", ".join(f"{v:.{digits}f}" for v in values)
+
+
 def details(results: list[Result]) -> str:
-    lines = ["Every timing (seconds), in run order:", ""]
+    lines = [
+        "Every measurement, in run order (seconds; CPU is the Python process's own time, "
+        "without the database server's; load is the 1-minute load average at the end):",
+        "",
+    ]
     for r in results:
         name = "SQLite" if r.database == "sqlite" else "PostgreSQL"
         lines.append(
-            f"- {name}, {r.schools} schools: import min {min(r.imports):.2f} / max "
-            f"{max(r.imports):.2f} per school; sweep "
-            + ", ".join(f"{s['seconds']:.2f}" for s in r.sweeps)
-            + "; bare read "
-            + ", ".join(f"{x['seconds']:.2f}" for x in r.reads)
-            + f"; sweep peak RSS "
-            + ", ".join(f"{s['maxrss_kb'] / 1024:.0f}" for s in r.sweeps)
-            + f" MB (of which {r.baseline_mb:.0f} MB before the sweep started); bare read peak "
-            + ", ".join(f"{x['maxrss_kb'] / 1024:.0f}" for x in r.reads)
-            + " MB"
+            f"- {name}, {r.schools} schools: import per school min {min(r.imports):.2f}, "
+            f"median {statistics.median(r.imports):.2f}, max {max(r.imports):.2f} "
+            f"(load {min(r.import_load):.1f} to {max(r.import_load):.1f}); "
+            f"sweep {_list([s['seconds'] for s in r.sweeps])} "
+            f"(CPU {_list([s['cpu'] for s in r.sweeps], 1)}, "
+            f"load {_list([s['load'] for s in r.sweeps], 1)}); "
+            f"bare read {_list([x['seconds'] for x in r.reads])} "
+            f"(CPU {_list([x['cpu'] for x in r.reads], 1)}, "
+            f"load {_list([x['load'] for x in r.reads], 1)}); "
+            f"sweep peak RSS {_list([s['maxrss_kb'] / 1024 for s in r.sweeps], 0)} MB "
+            f"({r.baseline_mb:.0f} MB before the sweep started); "
+            f"bare read peak RSS {_list([x['maxrss_kb'] / 1024 for x in r.reads], 0)} MB"
         )
     return "\n".join(lines)
 
@@ -327,19 +346,20 @@ def report(results: list[Result], command: str, info: dict[str, str]) -> str:
     )
 
 
-def write_docs(text: str, path: Path = DOCS) -> None:
-    block = f"{START}\n{text}{END}"
-    if path.exists():
-        current = path.read_text(encoding="utf-8")
-        if START in current and END in current:
-            before = current.split(START, 1)[0]
-            after = current.split(END, 1)[1]
-            path.write_text(before + block + after, encoding="utf-8")
-            return
+def write_docs(text: str, key: str, path: Path = DOCS) -> None:
+    """Put a run's results in the docs, replacing an earlier run with the same scales."""
+    start, end = f"<!-- results {key} start -->", f"<!-- results {key} end -->"
+    block = f"{start}\n{text}{end}"
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in current and end in current:
+        before = current.split(start, 1)[0]
+        after = current.split(end, 1)[1]
+        path.write_text(before + block + after, encoding="utf-8")
+    elif START in current:  # new runs go after the marker, newest first
+        before, after = current.split(START, 1)
+        path.write_text(before + START + "\n\n" + block + "\n" + after, encoding="utf-8")
+    else:
         path.write_text(current.rstrip() + "\n\n" + block + "\n", encoding="utf-8")
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Benchmarks\n\n" + block + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, command, info)
     print(text)
     if not args.no_docs:
-        write_docs(text)
+        write_docs(text, f"{args.scales} {args.databases}")
     return 0
 
 

@@ -176,7 +176,10 @@ def case_show(
     for key, value in detail.details.items():
         if isinstance(value, dict):  # a live measure, e.g. the penalty threshold count
             if "count" in value:
-                out.print(f"{key.replace('_', ' ').capitalize()}: {value['count']} of {value['threshold']} sessions {value['window']}")
+                out.print(
+                    f"{key.replace('_', ' ').capitalize()}: {value['count']} of "
+                    f"{value['threshold']} sessions {value['window']}"
+                )
             continue
         shown = f"£{value:.2f}" if key.endswith("amount") and isinstance(value, float) else value
         out.print(f"{key.replace('_', ' ').capitalize()}: {shown}", highlight=False)

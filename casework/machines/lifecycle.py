@@ -206,7 +206,10 @@ class Step:
             f"needs {need.replace('_', ' ')}" for need in self.needs if not facts.params.get(need)
         ]
         for guard in self.guards:
-            reason = guard(facts)
+            try:
+                reason = guard(facts)
+            except ValueError as error:  # e.g. a period running past the school calendar
+                reason = f"cannot be checked yet: {error}"
             if reason:
                 reasons.append(reason)
         return reasons

@@ -889,7 +889,12 @@ def show_case(db: Database, *, case_id: int, username: str, today: date) -> Case
             summary=_summary(session, case),
             kind_title=machine.title,
             state_label=machine.states[case.state].label,
-            details=facts.details,
+            # The case's data and live measures; deadline dates are listed under deadlines.
+            details={
+                k: v
+                for k, v in facts.details.items()
+                if k in case.details or not k.endswith("_due")
+            },
             evidence=evidence,
             deadlines=deadlines,
             chronology=chronology,

@@ -99,23 +99,18 @@ def apply_findings(
                     details,
                     f"the sweep found an unauthorised term-time holiday: {finding.rule}",
                 )
-            already = session.scalars(
-                select(CaseEvidence.id).where(
-                    CaseEvidence.case_id == case.id, CaseEvidence.kind == "finding"
-                )
-            ).all()
-            rules_on_case = (
-                {
-                    e.details.get("rule")
-                    for e in session.scalars(
-                        select(CaseEvidence).where(CaseEvidence.id.in_(already))
+            rules_on_case = {
+                details.get("rule")
+                for details in session.scalars(
+                    select(CaseEvidence.details).where(
+                        CaseEvidence.case_id == case.id, CaseEvidence.kind == "finding"
                     )
-                }
-                if already
-                else set()
-            )
+                )
+            }
             if finding.rule in rules_on_case:
                 continue
+            # Lock the case as a person adding evidence does, so event numbers never clash.
+            session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
             cases._add_evidence_row(
                 session,
                 case,
@@ -134,20 +129,24 @@ def apply_findings(
 
 
 def run_deadlines(
-    db: Database, today: date
+    db: Database, today: date, urn: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Deadlines due today and overdue; fire the transitions a passed deadline decides."""
+    """Deadlines due today and overdue (of one school's cases, given its URN); fire the
+    transitions a passed deadline decides."""
     due: list[dict[str, Any]] = []
     overdue: list[dict[str, Any]] = []
     to_fire: list[tuple[int, str, int]] = []
     with db.transaction() as session:
-        rows = session.execute(
+        query = (
             select(CaseDeadline, Case, Pupil)
             .join(Case, Case.id == CaseDeadline.case_id)
             .join(Pupil, Pupil.id == Case.pupil_id)
             .where(CaseDeadline.status == "open", CaseDeadline.due_on <= today)
             .order_by(CaseDeadline.due_on, CaseDeadline.id)
         )
+        if urn is not None:  # sweeping one school touches only that school's cases
+            query = query.join(School, School.id == Case.school_id).where(School.urn == urn)
+        rows = session.execute(query)
         for deadline, case, pupil in rows:
             entry = {
                 "case": case.id,
@@ -198,7 +197,9 @@ def daily_sweep(
     out = DailySweep(result)
     if record:
         out.cases_opened, out.evidence_added = apply_findings(db, result, as_of)
-        out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(db, as_of)
+        out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(
+            db, as_of, urn
+        )
     return out
 
 

@@ -202,27 +202,30 @@ def _check_marks(
     """Problems that need the school: unknown pupil, not on roll, not a school day."""
     where = columns or {name: n for n, name in enumerate(MARK_COLUMNS, start=1)}
     upn_column, date_column = where["upn"], where["date"]
+    # Each pupil's dates on roll read once: ORM attributes per mark cost more than the checks.
+    on_roll = {upn: (p.admission_date, p.leaving_date) for upn, p in pupils.items()}
     for line, mark in rows:
-        pupil = pupils.get(mark.upn)
-        if pupil is None:
+        dates = on_roll.get(mark.upn)
+        if dates is None:
             problems.add(line, upn_column, "upn", f"no pupil with UPN {mark.upn} at school {urn}")
             continue
         if mark.code != PLANNED_CLOSURE and not calendar.is_school_day(mark.date):
             problems.add(line, date_column, "date", f"{mark.date} is not a school day")
             continue
-        if pupil.admission_date and mark.date < pupil.admission_date:
+        admitted, left = dates
+        if admitted and mark.date < admitted:
             problems.add(
                 line,
                 date_column,
                 "date",
-                f"{mark.upn} was not on roll on {mark.date} (admitted {pupil.admission_date})",
+                f"{mark.upn} was not on roll on {mark.date} (admitted {admitted})",
             )
-        elif pupil.leaving_date and mark.date > pupil.leaving_date:
+        elif left and mark.date > left:
             problems.add(
                 line,
                 date_column,
                 "date",
-                f"{mark.upn} was not on roll on {mark.date} (left {pupil.leaving_date})",
+                f"{mark.upn} was not on roll on {mark.date} (left {left})",
             )
 
 

@@ -145,15 +145,17 @@ _PG_MARKS = (
     + _SCHOOL_MARKS.format(school="%s", start="%s", end="%s")
 )
 
-# SQLite: one text value per school, each mark a fixed 24 characters (pupil id in 10 digits,
-# the stored ISO date, AM or PM, the code padded to 2), built by SQLite in C: the driver
-# makes one string instead of a tuple and four objects per mark.
-_SQLITE_WIDTH = 24
+# SQLite: one row per pupil with the marks' columns each concatenated by group_concat (dates
+# and sessions at their fixed widths, codes separated by commas), built by SQLite in C: the
+# driver makes four strings per pupil instead of a tuple and four objects per mark. (All
+# aggregates of a row see its marks in the same order.)
 _SQLITE_MARKS = (
-    "SELECT group_concat(printf('%010d%s%s%-2s', m.pupil_id, m.date, m.session, m.code), '') "
-    + _SCHOOL_MARKS.format(school="?", start="?", end="?")
+    "SELECT p.id, count(*), group_concat(m.date, ''), group_concat(m.session, ''), "
+    "group_concat(m.code, ',') FROM pupil p JOIN session_mark m ON m.pupil_id = p.id "
+    "WHERE p.school_id = ? AND m.date >= ? AND m.date <= ? GROUP BY p.id"
 )
-_DIGITS_10 = 10 ** np.arange(9, -1, -1, dtype=np.int64)
+_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9]  # YYYY-MM-DD
+_POWERS = 10 ** np.arange(3, -1, -1, dtype=np.int64)
 
 
 def _empty() -> MarkArrays:
@@ -181,39 +183,65 @@ def _postgresql_arrays(
     )
 
 
+def _ascii(values: list[str], separator: str = "") -> npt.NDArray[np.uint8] | None:
+    text = separator.join(values)
+    if not text.isascii():
+        return None
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+
+
 def _sqlite_arrays(
     connection: Connection, school_id: int, start: date, end: date
 ) -> MarkArrays | None:
     raw: Any = connection.connection.driver_connection
     cursor = raw.cursor()
     try:
-        (packed,) = cursor.execute(
+        rows = cursor.execute(
             _SQLITE_MARKS, (school_id, start.isoformat(), end.isoformat())
-        ).fetchone()
+        ).fetchall()
     finally:
         cursor.close()
-    if packed is None:
+    if not rows:
         return _empty()
-    if not packed.isascii() or len(packed) % _SQLITE_WIDTH:
-        return None  # not the shape written by this program: read it the general way
-    chars = np.frombuffer(packed.encode("ascii"), dtype=np.uint8).reshape(-1, _SQLITE_WIDTH)
-    digits = chars[:, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 18, 19]] - ord("0")
-    if (digits > 9).any() or (chars[:, [14, 17]] != ord("-")).any():
+    ids, counts, dates, sessions, codes = zip(*rows, strict=True)
+    total = sum(counts)
+    date_chars = _ascii(dates)
+    session_chars = _ascii(sessions)
+    code_chars = _ascii(codes, ",")
+    if (
+        date_chars is None
+        or session_chars is None
+        or code_chars is None
+        or len(date_chars) != 10 * total
+        or len(session_chars) != 2 * total
+    ):
+        return None  # not the shape this program writes: read it the general way
+    # Dates: the ISO text SQLAlchemy stores, to days since 1970-01-01.
+    date_chars = date_chars.reshape(total, 10)
+    digits = date_chars[:, _DATE_DIGITS].astype(np.int64) - ord("0")
+    if (digits < 0).any() or (digits > 9).any() or (date_chars[:, [4, 7]] != ord("-")).any():
         return None
-    pupil_ids = digits[:, :10].astype(np.int64) @ _DIGITS_10
-    year = digits[:, 10:14].astype(np.int64) @ _DIGITS_10[-4:]
-    month = digits[:, 14:16].astype(np.int64) @ _DIGITS_10[-2:]
-    day = digits[:, 16:18].astype(np.int64) @ _DIGITS_10[-2:]
+    year = digits[:, 0:4] @ _POWERS
+    month = digits[:, 4:6] @ _POWERS[2:]
+    day = digits[:, 6:8] @ _POWERS[2:]
     days = (
         (year - 1970).astype("datetime64[Y]").astype("datetime64[M]")
         + (month - 1).astype("timedelta64[M]")
     ).astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    second = chars[:, 23].astype(np.intp)
-    keys = chars[:, 22].astype(np.intp) * 256 + np.where(second == ord(" "), 0, second)
+    # Codes: one or two characters between commas, to the 16-bit key and then the code id.
+    commas = np.flatnonzero(code_chars == ord(","))
+    if len(commas) != total - 1:
+        return None
+    starts = np.concatenate(([0], commas + 1))
+    lengths = np.concatenate((commas, [len(code_chars)])) - starts
+    if ((lengths < 1) | (lengths > 2)).any():
+        return None
+    second = code_chars[np.minimum(starts + 1, len(code_chars) - 1)].astype(np.intp)
+    keys = code_chars[starts].astype(np.intp) * 256 + np.where(lengths == 2, second, 0)
     return (
-        pupil_ids,
+        np.repeat(np.array(ids, dtype=np.int64), counts),
         days.astype(np.int64),
-        (chars[:, 20] == ord("P")).astype(np.intp),
+        (session_chars[0::2] == ord("P")).astype(np.intp),
         _ID_BY_KEY[keys],
     )
 

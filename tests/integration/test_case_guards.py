@@ -28,6 +28,7 @@ from case_support import (
     cases_of,
     events,
     evidence_rows,
+    generated_upn,
     make_world,
     transitions,
 )
@@ -35,9 +36,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from casework.machines.lifecycle import BlockedError, NotPermittedError, UnknownTriggerError
+from casework.records import ContactRecord, PupilRecord
 from casework.school import load_school
 from casework.services import cases, users
 from casework.services.daily_sweep import daily_sweep
+from casework.services.importing import store_contacts, store_pupils
 from casework.services.schools import save_school
 from casework.store.database import Database
 
@@ -1130,3 +1133,57 @@ def test_system_username_is_kept_for_the_sweep(db: Database, world: World) -> No
             role="attendance_officer",
             school_urn=URN,
         )
+
+
+def test_sweeping_one_school_leaves_other_schools_deadlines_alone(
+    db: Database, world: World, data_dir: Path
+) -> None:
+    other = dataclasses.replace(load_school(data_dir / "school.toml"), urn="100002")
+    save_school(db, other)
+    users.add_user(
+        db,
+        username="x.lead",
+        name="Xan Lead",
+        position="Attendance Lead",
+        role="attendance_officer",
+        school_urn="100002",
+    )
+    theirs = generated_upn(900)
+    store_pupils(
+        db,
+        [
+            PupilRecord(
+                theirs,
+                "Other",
+                "Pupil",
+                date(2016, 1, 1),
+                "F",
+                "4",
+                admission_date=date(2025, 9, 3),
+            )
+        ],
+        "100002",
+    )
+    store_contacts(db, [ContactRecord(theirs, MOTHER, "Mother", True, True, 1)], "100002")
+    ours = world.pupil()
+    ids = {}
+    for upn_, who in ((ours, AO), (theirs, "x.lead")):
+        mid = cases.open_case(
+            db, upn=upn_, kind="missing_education", username=who, today=d("2026-03-09")
+        ).id
+        evidence(
+            db,
+            mid,
+            "contact_attempt",
+            who,
+            "2026-03-09",
+            channel="phone",
+            contact=MOTHER,
+            outcome="no_answer",
+        )
+        fire(db, mid, "start_enquiries", who, "2026-03-09")
+        ids[upn_] = mid
+    swept = daily_sweep(db, d("2026-03-20"), URN)
+    assert {x["case"] for x in swept.deadlines_overdue} == {ids[ours]}
+    everywhere = daily_sweep(db, d("2026-03-20"))
+    assert {x["case"] for x in everywhere.deadlines_overdue} == set(ids.values())

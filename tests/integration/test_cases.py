@@ -544,6 +544,8 @@ def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: 
         version=2,
         on="2026-02-03",
     )
+    # The head decides by the school day before the leave starts (Friday 27 February).
+    assert open_deadlines(db, lid) == {"decision": d("2026-02-27")}
     # Only the head decides.
     before = case_snapshot(db, lid)
     with pytest.raises(NotPermittedError, match="senior_leader"):
@@ -579,6 +581,7 @@ def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: 
         on="2026-02-04",
         note="three days, back on Thursday",
     )
+    assert open_deadlines(db, lid) == {}  # the decision was made: its deadline closed
     details = case_row(db, lid)["details"]
     assert (details["days_granted"], details["agreed_end"], details["decided_on"]) == (
         3,
@@ -625,6 +628,7 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
         details={"start": "2026-03-16", "end": "2026-03-20", "requested_on": "2026-02-23"},
     ).id
     fire(db, lid, "review", AO, "2026-02-24")
+    assert open_deadlines(db, lid) == {"decision": d("2026-03-13")}
     assert blocked(db, lid, "decline", HEAD, "2026-02-25") == ["needs note"]
     fire(db, lid, "decline", HEAD, "2026-02-25", note="no exceptional circumstances")
     assert_step(
