@@ -69,7 +69,9 @@ def window_start(register: Register, as_of: date, params: dict[str, Any]) -> dat
     return year.start if year else calendar.first_day
 
 
-def window_columns(register: Register, as_of: date, params: dict[str, Any]) -> tuple[int, int, date]:
+def window_columns(
+    register: Register, as_of: date, params: dict[str, Any]
+) -> tuple[int, int, date]:
     start = max(window_start(register, as_of, params), register.start)
     lo = register.column_on_or_after(start)
     if lo // 2 < len(register.days):  # "since" names the first school day counted, not a Saturday
@@ -149,29 +151,43 @@ def _rate_findings(
             "window": window_text(spec.params, since),
         }
         evidence = register.marks_where(row, ABSENT, lo, hi)
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
     return out
 
 
-def _absence_rate(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+def _absence_rate(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
     at_least = float(spec.params["at_least"])
 
-    def fires(attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    def fires(
+        attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.bool_]:
         absent = possible - attending
         return (possible > 0) & (absent * 100 >= possible * at_least)
 
     return _rate_findings(register, as_of, spec, rows, fires)
 
 
-def _attendance_rate(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+def _attendance_rate(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
     # A band of attendance: from `at_least` (or strictly `above`) up to strictly `below`;
     # a band with no `below` is open at the top (so 100% attendance is in it).
     below = spec.params.get("below")
     floor = float(spec.params.get("at_least", -1))
     above = float(spec.params.get("above", -1))
 
-    def fires(attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        hit = (possible > 0) & (attending * 100 >= possible * floor) & (attending * 100 > possible * above)
+    def fires(
+        attending: npt.NDArray[np.int64], possible: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.bool_]:
+        hit = (
+            (possible > 0)
+            & (attending * 100 >= possible * floor)
+            & (attending * 100 > possible * above)
+        )
         if below is not None:  # compared only when set: no infinities times zero
             hit &= attending * 100 < possible * float(below)
         return hit
@@ -185,7 +201,9 @@ def _threshold(params: dict[str, Any]) -> int:
     return int(params["more_than"]) + 1
 
 
-def _session_count(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+def _session_count(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
     params = spec.params
     table = code_table(params)
     lo, hi, since = window_columns(register, as_of, params)
@@ -204,11 +222,15 @@ def _session_count(register: Register, as_of: date, spec: RuleSpec, rows: npt.ND
             "window": window_text(params, since),
         }
         evidence = register.marks_where(row, table, lo, hi)
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
     return out
 
 
-def _qualifying_days(register: Register, table: npt.NDArray[np.bool_], lo: int, hi: int) -> npt.NDArray[np.bool_]:
+def _qualifying_days(
+    register: Register, table: npt.NDArray[np.bool_], lo: int, hi: int
+) -> npt.NDArray[np.bool_]:
     """Per pupil and day: every marked session of the day is in the table, and one is marked."""
     lo -= lo % 2
     hi += hi % 2
@@ -231,7 +253,9 @@ def _last_marked_day(register: Register, lo: int, hi: int) -> npt.NDArray[np.int
     return np.where(days_marked.any(axis=1), last, -1)
 
 
-def _consecutive_days(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+def _consecutive_days(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
     params = spec.params
     table = code_table(params)
     need = int(params["days"])
@@ -272,17 +296,23 @@ def _consecutive_days(register: Register, as_of: date, spec: RuleSpec, rows: npt
             "last": long_date(register.days[(last_col - 1) // 2]),
             "codes": _codes_text(params),
         }
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
     return out
 
 
-def _code_unresolved(register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]) -> list[Finding]:
+def _code_unresolved(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
     params = spec.params
     table = code_mask([params["code"]])
     older_than = int(params["older_than_school_days"])
     lo, _hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
     # Marks on days with more than `older_than` school days after them up to as_of.
-    last_overdue_day = register.calendar.index_on_or_before(as_of) - older_than - 1 - register.first_index
+    last_overdue_day = (
+        register.calendar.index_on_or_before(as_of) - older_than - 1 - register.first_index
+    )
     if last_overdue_day < 0:
         return []
     hi = min(2 * last_overdue_day + 2, register.codes.shape[1])
@@ -295,11 +325,15 @@ def _code_unresolved(register: Register, as_of: date, spec: RuleSpec, rows: npt.
             "count": len(evidence),
             "oldest": long_date(evidence[0].date),
         }
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
     return out
 
 
-def _leave_runs(codes_row: npt.NDArray[np.uint8], leave: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+def _leave_runs(
+    codes_row: npt.NDArray[np.uint8], leave: npt.NDArray[np.bool_]
+) -> list[tuple[int, int]]:
     """(first day, last day) of each run of days with a leave mark, as day offsets."""
     days = leave[codes_row[0::2]] | leave[codes_row[1::2]]
     runs: list[tuple[int, int]] = []
@@ -336,7 +370,9 @@ def _not_returned_after_leave(
         _first, leave_end = runs[-1]
         after = ok[row, leave_end + 1 :]
         # Absent on every day since the leave ended (up to the last marked day).
-        marked = (block[row, 2 * (leave_end + 1) :: 2] != 0) | (block[row, 2 * (leave_end + 1) + 1 :: 2] != 0)
+        marked = (block[row, 2 * (leave_end + 1) :: 2] != 0) | (
+            block[row, 2 * (leave_end + 1) + 1 :: 2] != 0
+        )
         if not marked.any():
             continue
         last = int(np.flatnonzero(marked)[-1])
@@ -344,14 +380,18 @@ def _not_returned_after_leave(
         if not streak.all() or len(streak) < need:
             continue
         first_col = lo + 2 * (leave_end + 1)
-        evidence = register.marks_where(row, leave | absent, lo + 2 * leave_end, first_col + 2 * (last + 1))
+        evidence = register.marks_where(
+            row, leave | absent, lo + 2 * leave_end, first_col + 2 * (last + 1)
+        )
         facts = {
             **params,
             "leave_end": long_date(register.days[lo // 2 + leave_end]),
             "run": len(streak),
             "days": need,
         }
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
     return out
 
 
@@ -374,17 +414,29 @@ def _absence_next_to_leave(
             for d in (first - 1, last + 1):
                 if 0 <= d < days:
                     cols = (2 * d, 2 * d + 1)
-                    hits += [lo + c for c in cols if absence[block[row, c]] and not leave[block[row, c]]]
+                    hits += [
+                        lo + c for c in cols if absence[block[row, c]] and not leave[block[row, c]]
+                    ]
         if not hits:
             continue
         evidence = register.marks(row, sorted(set(hits)))
         facts = {**params, "count": len(evidence), "first": long_date(evidence[0].date)}
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts))
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
     return out
 
 
 _WINDOW = ("period", "school_weeks", "school_days")
-_RATE_FACTS = ("possible", "absent", "attended", "attendance_rate", "absence_rate", "since", "window")
+_RATE_FACTS = (
+    "possible",
+    "absent",
+    "attended",
+    "attendance_rate",
+    "absence_rate",
+    "since",
+    "window",
+)
 
 KINDS: dict[str, RuleKind] = {
     kind.name: kind

@@ -60,8 +60,16 @@ _PUPIL_FIELDS = [f.name for f in fields(PupilRecord) if f.name != "upn"]
 _CONTACT_FIELDS = [f.name for f in fields(ContactRecord) if f.name not in ("upn", "name")]
 
 
+# What a transfer file cannot know about a pupil already on roll here: its dates are the
+# sending school's, and it has no social worker flag. These stay as this school has them.
+CTF_KEEPS = frozenset({"admission_date", "leaving_date", "social_worker"})
+
+
 def _upsert_pupils(
-    session: Session, school_id: int, records: list[PupilRecord]
+    session: Session,
+    school_id: int,
+    records: list[PupilRecord],
+    keep: frozenset[str] = frozenset(),
 ) -> tuple[int, int, int]:
     existing = {
         p.upn: p for p in session.scalars(select(Pupil).where(Pupil.school_id == school_id))
@@ -70,6 +78,8 @@ def _upsert_pupils(
     for record in records:
         pupil = existing.get(record.upn)
         values = {name: getattr(record, name) for name in _PUPIL_FIELDS}
+        if pupil is not None:
+            values = {k: v for k, v in values.items() if k not in keep}
         if pupil is None:
             session.add(Pupil(school_id=school_id, upn=record.upn, **values))
             added += 1
@@ -410,7 +420,9 @@ def import_ctf(
     with db.transaction() as session:
         school = find_school(session, urn)
         context = school_context(school)
-        p_added, p_changed, p_same = _upsert_pupils(session, school.id, transfer.pupils)
+        p_added, p_changed, p_same = _upsert_pupils(
+            session, school.id, transfer.pupils, keep=CTF_KEEPS
+        )
         pupils = _pupil_ids(session, school.id)
         c_added, c_changed, c_same = _upsert_contacts(session, pupils, transfer.contacts)
         # A transfer file covers weekdays, including the receiving school's holidays and

@@ -842,3 +842,20 @@ def test_ctf_round_trip_through_the_database(
     assert snapshot(db) == before
     with db.transaction() as session:
         assert session.scalar(select(School.urn).where(School.id == ctf_school)) == "100003"
+
+
+def test_ctf_import_keeps_this_schools_dates_and_social_worker_flag(
+    db: Database, ctf_school: int, data_dir: Path
+) -> None:
+    sample = data_dir / "sample.ctf.xml"
+    import_ctf(db, sample)
+    with db.transaction() as session:
+        alice = session.scalars(select(Pupil).where(Pupil.upn == ALEX)).one()
+        alice.admission_date = date(2024, 7, 1)
+        alice.social_worker = True
+    report = import_ctf(db, sample)
+    assert report.changed == 0
+    with db.transaction() as session:
+        alice = session.scalars(select(Pupil).where(Pupil.upn == ALEX)).one()
+        # The file's dates are the sending school's and it has no social worker flag.
+        assert (alice.admission_date, alice.social_worker) == (date(2024, 7, 1), True)
