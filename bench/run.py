@@ -322,7 +322,8 @@ def details(results: list[Result]) -> str:
     for r in results:
         name = "SQLite" if r.database == "sqlite" else "PostgreSQL"
         lines.append(
-            f"- {name}, {r.schools} schools: import per school min {min(r.imports):.2f}, "
+            f"- {name}, {r.schools} school{'' if r.schools == 1 else 's'}: "
+            f"import per school min {min(r.imports):.2f}, "
             f"median {statistics.median(r.imports):.2f}, max {max(r.imports):.2f} "
             f"(load {min(r.import_load):.1f} to {max(r.import_load):.1f}); "
             f"sweep {_list([s['seconds'] for s in r.sweeps])} "

@@ -183,7 +183,7 @@ def _postgresql_arrays(
     )
 
 
-def _ascii(values: list[str], separator: str = "") -> npt.NDArray[np.uint8] | None:
+def _ascii(values: Sequence[str], separator: str = "") -> npt.NDArray[np.uint8] | None:
     text = separator.join(values)
     if not text.isascii():
         return None
