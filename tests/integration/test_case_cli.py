@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 from case_support import AO, HEAD, LA, MOTHER, TEACHER, URN, World, make_world
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from casework.cli import app
 from casework.store.database import Database
