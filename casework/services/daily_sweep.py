@@ -60,6 +60,24 @@ def apply_findings(
     with db.transaction() as session:
         who = actor(session, SYSTEM_USERNAME)
         schools = {s.urn: s for s in session.scalars(select(School))}
+        # Looked up once per sweep rather than once per finding: pupils by school and UPN,
+        # open cases by pupil and kind, and the rules already on each case as findings.
+        swept = {schools[urn].id for urn, _ in result.findings}
+        pupils = {
+            (p.school_id, p.upn): p
+            for p in session.scalars(select(Pupil).where(Pupil.school_id.in_(swept)))
+        }
+        open_cases = {
+            (c.pupil_id, c.kind): c
+            for c in session.scalars(
+                select(Case).where(Case.closed_on.is_(None)).order_by(Case.id.desc())
+            )
+        }
+        on_case: dict[int, set[str]] = {}
+        for case_id, details in session.execute(
+            select(CaseEvidence.case_id, CaseEvidence.details).where(CaseEvidence.kind == "finding")
+        ):
+            on_case.setdefault(case_id, set()).add(details.get("rule"))
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in policies:
@@ -67,10 +85,8 @@ def apply_findings(
             spec = policies[urn].rules[finding.rule]
             if spec.opens == "none":
                 continue
-            pupil = session.scalars(
-                select(Pupil).where(Pupil.school_id == school.id, Pupil.upn == finding.pupil)
-            ).one()
-            case = cases._open_case_of(session, pupil.id, spec.opens)
+            pupil = pupils[(school.id, finding.pupil)]
+            case = open_cases.get((pupil.id, spec.opens))
             details = (
                 {"holiday": True}
                 if finding.rule.endswith("penalty_threshold") and _is_holiday(finding)
@@ -87,6 +103,7 @@ def apply_findings(
                     details=details,
                     note=f"opened by the sweep: {finding.rule}",
                 )
+                open_cases[(pupil.id, spec.opens)] = case
                 opened.append(
                     {"case": case.id, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
                 )
@@ -99,16 +116,10 @@ def apply_findings(
                     details,
                     f"the sweep found an unauthorised term-time holiday: {finding.rule}",
                 )
-            rules_on_case = {
-                details.get("rule")
-                for details in session.scalars(
-                    select(CaseEvidence.details).where(
-                        CaseEvidence.case_id == case.id, CaseEvidence.kind == "finding"
-                    )
-                )
-            }
+            rules_on_case = on_case.setdefault(case.id, set())
             if finding.rule in rules_on_case:
                 continue
+            rules_on_case.add(finding.rule)
             # Lock the case as a person adding evidence does, so event numbers never clash.
             session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
             cases._add_evidence_row(
