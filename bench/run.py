@@ -15,6 +15,14 @@ ratio is the figure. Results are printed as a markdown table and written into
 docs/benchmarks.md between the results markers.
 
     python bench/run.py --scales 1,20,100 --databases sqlite,postgresql --repeat 3
+
+With --record, a mode of its own: the same setup and import, then
+casework.services.daily_sweep.daily_sweep(db, as_of, record=True) twice on the same database,
+each in a child process reporting its peak RSS the same way: the first run opens a case for
+every finding (the first day Casework is switched on), the second finds the same findings
+already on open cases (an ordinary day). Written to docs/benchmarks.md under its own markers.
+
+    python bench/run.py --record --scales 1,20 --databases sqlite,postgresql
 """
 
 from __future__ import annotations
@@ -127,6 +135,34 @@ def child_sweep(url: str, as_of: date) -> dict[str, Any]:
     }
 
 
+def child_record(url: str, as_of: date) -> dict[str, Any]:
+    from casework.services.daily_sweep import daily_sweep
+    from casework.store.database import Database
+
+    db = Database(url)
+    baseline = _rss_kb()
+    cpu = time.process_time()
+    started = time.perf_counter()
+    result = daily_sweep(db, as_of, record=True)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    db.dispose()
+    return {
+        "seconds": seconds,
+        "pupils": result.findings.pupils,
+        "findings": len(result.findings.findings),
+        "cases_opened": len(result.cases_opened),
+        "evidence_added": len(result.evidence_added),
+        "deadlines_due": len(result.deadlines_due),
+        "deadlines_overdue": len(result.deadlines_overdue),
+        "transitions_fired": len(result.transitions_fired),
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
+        "baseline_kb": baseline,
+        "maxrss_kb": _status_kb("VmHWM"),
+    }
+
+
 def child_bare_read(url: str) -> dict[str, Any]:
     from casework.store.database import Database
 
@@ -188,6 +224,7 @@ class Result:
     import_load: list[float] = field(default_factory=list)
     sweeps: list[dict[str, Any]] = field(default_factory=list)
     reads: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def sweep(self) -> float:
@@ -206,13 +243,13 @@ class Result:
         return max(s["baseline_kb"] for s in self.sweeps) / 1024
 
 
-def run_one(kind: str, scale: int, repeat: int, admin: str, keep: bool) -> Result:
+def set_up(kind: str, scale: int, admin: str) -> tuple[str, Result]:
+    """A fresh database with every school, its pupils and its marks imported (timed)."""
     from casework.school import load_school
     from casework.services import importing, schools
     from casework.store.database import Database
 
     folders = generate_la.generate(scale)
-    as_of = generate_la.last_school_day()
     url = fresh_database(kind, scale, admin)
     result = Result(kind, scale)
     log(f"{kind} {scale} schools: setup")
@@ -238,6 +275,12 @@ def run_one(kind: str, scale: int, repeat: int, admin: str, keep: bool) -> Resul
                 f"median {statistics.median(result.imports):.2f} s"
             )
     db.dispose()
+    return url, result
+
+
+def run_one(kind: str, scale: int, repeat: int, admin: str, keep: bool) -> Result:
+    as_of = generate_la.last_school_day()
+    url, result = set_up(kind, scale, admin)
     for i in range(repeat):
         sweep = run_child(["--child", "sweep", "--url", url, "--as-of", as_of.isoformat()])
         result.sweeps.append(sweep)
@@ -249,6 +292,23 @@ def run_one(kind: str, scale: int, repeat: int, admin: str, keep: bool) -> Resul
             f"{kind} {scale}: run {i + 1}: sweep {sweep['seconds']:.2f} s "
             f"({sweep['findings']} findings, peak {sweep['maxrss_kb'] / 1024:.0f} MB), "
             f"bare read {read['seconds']:.2f} s (peak {read['maxrss_kb'] / 1024:.0f} MB)"
+        )
+    if not keep:
+        drop_database(kind, scale, admin)
+    return result
+
+
+def run_record(kind: str, scale: int, admin: str, keep: bool) -> Result:
+    """daily_sweep(record=True) twice on one database: the first day, then an ordinary day."""
+    as_of = generate_la.last_school_day()
+    url, result = set_up(kind, scale, admin)
+    for day in ("first", "second"):
+        run = run_child(["--child", "record", "--url", url, "--as-of", as_of.isoformat()])
+        result.records.append(run)
+        log(
+            f"{kind} {scale}: {day} daily sweep {run['seconds']:.2f} s "
+            f"({run['findings']} findings, {run['cases_opened']} cases opened, "
+            f"{run['evidence_added']} findings added, peak {run['maxrss_kb'] / 1024:.0f} MB)"
         )
     if not keep:
         drop_database(kind, scale, admin)
@@ -339,11 +399,53 @@ def details(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[Result], command: str, info: dict[str, str]) -> str:
+def record_table(results: list[Result]) -> str:
+    lines = [
+        "| database | pupils | findings | run | daily sweep s | CPU s | load | "
+        "cases opened | findings added | peak RSS MB |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for day, run in zip(("first day", "ordinary day"), r.records, strict=False):
+            lines.append(
+                f"| {'SQLite' if r.database == 'sqlite' else 'PostgreSQL'} | {r.pupils:,} | "
+                f"{run['findings']:,} | {day} | {run['seconds']:.1f} | {run['cpu']:.1f} | "
+                f"{run['load']:.1f} | {run['cases_opened']:,} | {run['evidence_added']:,} | "
+                f"{run['maxrss_kb'] / 1024:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def record_details(results: list[Result]) -> str:
+    lines = [
+        "Setup and import before the two runs, and what else each run did (deadlines due and "
+        "overdue, transitions fired; the baseline is the child's RSS before it started):",
+        "",
+    ]
+    for r in results:
+        name = "SQLite" if r.database == "sqlite" else "PostgreSQL"
+        runs = "; ".join(
+            f"run {i}: {x['deadlines_due']} due, {x['deadlines_overdue']} overdue, "
+            f"{x['transitions_fired']} fired, baseline {x['baseline_kb'] / 1024:.0f} MB"
+            for i, x in enumerate(r.records, start=1)
+        )
+        lines.append(
+            f"- {name}, {r.schools} school{'' if r.schools == 1 else 's'}: setup {r.setup:.1f} s, "
+            f"import {sum(r.imports):.0f} s ({r.marks:,} marks); {runs}"
+        )
+    return "\n".join(lines)
+
+
+def report(results: list[Result], command: str, info: dict[str, str], record: bool = False) -> str:
     described = "\n".join(f"- {key}: {value}" for key, value in info.items())
+    body = (
+        f"{record_table(results)}\n\n{record_details(results)}"
+        if record
+        else f"{table(results)}\n\n{details(results)}"
+    )
     return (
         f"Command (from the repository root):\n\n```\n{command}\n```\n\n"
-        f"Machine and versions:\n\n{described}\n\n{table(results)}\n\n{details(results)}\n"
+        f"Machine and versions:\n\n{described}\n\n{body}\n"
     )
 
 
@@ -371,12 +473,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-url", default=PG_ADMIN, help="PostgreSQL to create databases")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
-    parser.add_argument("--child", choices=("sweep", "read"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="time daily_sweep(record=True) twice (first day, ordinary day) instead",
+    )
+    parser.add_argument("--child", choices=("sweep", "read", "record"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--as-of", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child == "sweep":
         print(json.dumps(child_sweep(args.url, date.fromisoformat(args.as_of))))
+        return 0
+    if args.child == "record":
+        print(json.dumps(child_record(args.url, date.fromisoformat(args.as_of))))
         return 0
     if args.child == "read":
         print(json.dumps(child_bare_read(args.url)))
@@ -394,12 +504,17 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scale in scales:
         for kind in databases:
-            results.append(run_one(kind, scale, args.repeat, args.admin_url, args.keep))
-            print(table(results[-1:]), flush=True)
-    text = report(results, command, info)
+            if args.record:
+                results.append(run_record(kind, scale, args.admin_url, args.keep))
+                print(record_table(results[-1:]), flush=True)
+            else:
+                results.append(run_one(kind, scale, args.repeat, args.admin_url, args.keep))
+                print(table(results[-1:]), flush=True)
+    text = report(results, command, info, args.record)
     print(text)
     if not args.no_docs:
-        write_docs(text, f"{args.scales} {args.databases}")
+        key = f"{args.scales} {args.databases}"
+        write_docs(text, f"record {key}" if args.record else key)
     return 0
 
 

@@ -81,9 +81,19 @@ def deletion_ground_on_file(facts: CaseFacts) -> str | None:
     rules = {e.get("rule", "").rsplit(".", 1)[-1] for e in facts.of_kind("finding")}
     if rules & set(DELETION_GROUNDS):
         return None
-    return (
-        "no deletion ground met yet (20 school days absent without reason, or not back after leave)"
-    )
+    return f"no deletion ground met yet ({_grounds_text(facts)})"
+
+
+def _grounds_text(facts: CaseFacts) -> str:
+    """The policy's deletion grounds in words, with its numbers."""
+    parts = []
+    continuous = facts.policy.rules.get("cme_continuous_absence")
+    if continuous is not None:
+        parts.append(f"{continuous.params['days']} school days absent without reason")
+    after_leave = facts.policy.rules.get("cme_not_returned_after_leave")
+    if after_leave is not None:
+        parts.append(f"not back {after_leave.params['school_days']} school days after leave")
+    return ", or ".join(parts) or "none in the policy"
 
 
 def deletion_ground_met(facts: CaseFacts) -> str | None:

@@ -27,7 +27,7 @@ from casework.machines.lifecycle import (
 from casework.machines.penalty_notice import amounts as penalty_amounts
 from casework.policy import Policy
 from casework.register import ABSENT, ATTENDING, Register
-from casework.rules import session_count_now
+from casework.rules import lookback_start, session_count_now
 from casework.services.schools import SchoolContext, school_context
 from casework.services.users import Actor, actor, can_see
 from casework.store.database import Database
@@ -119,9 +119,10 @@ def _live_measures(
     out: dict[str, Any] = {}
     if case.kind == "attendance_concern" and "penalty_threshold" in school.policy.rules:
         spec = school.policy.rules["penalty_threshold"]
-        window = calendar.school_weeks_window(today_in, int(spec.params.get("school_weeks", 10)))
-        if window:
-            register = pupil_register(session, school, pupil, window[0], today_in)
+        # The register from the earliest day any rule looks at; the rule picks its own window.
+        start = lookback_start(school.policy, calendar, today_in)
+        if start <= today_in:
+            register = pupil_register(session, school, pupil, start, today_in)
             out["penalty_threshold"] = session_count_now(spec, register, 0, today_in)
     if case.kind == "leave_request" and case.details.get("start"):
         start = date.fromisoformat(case.details["start"])

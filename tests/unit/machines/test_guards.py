@@ -126,7 +126,8 @@ PACK = [*referral_pack("2025-11-21"), plan("2025-10-08", "2025-11-19")]
 CLOSE_KEY = "outcome_in: The outcome is one of improved_sustained, left_roll, transferred, other."
 ELSEWHERE_KEY = "outcome_in: The outcome is one of new_school, home_education, moved_away, other."
 GROUND = (
-    "no deletion ground met yet (20 school days absent without reason, or not back after leave)"
+    "no deletion ground met yet (20 school days absent without reason, or not back 10 school days "
+    "after leave)"
 )
 CONTRACT = plan("2025-11-26", "2026-01-14", "attendance_contract")
 

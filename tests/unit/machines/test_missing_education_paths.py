@@ -32,7 +32,8 @@ HEAD = Role.SENIOR_LEADER
 LA_OFFICER = Role.LA_OFFICER
 KIND = "missing_education"
 GROUND = (
-    "no deletion ground met yet (20 school days absent without reason, or not back after leave)"
+    "no deletion ground met yet (20 school days absent without reason, or not back 10 school days "
+    "after leave)"
 )
 
 
