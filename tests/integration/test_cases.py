@@ -950,8 +950,8 @@ def test_missing_education_without_a_deletion_ground_is_not_referred(
     evidence(db, mid, "home_visit", AO, "2026-03-09", outcome="no_answer")
     evidence(db, mid, "enquiry", AO, "2026-03-09", outcome="none", **{"with": "la_cme_team"})
     assert blocked(db, mid, "refer_to_la", AO, "2026-03-10") == [
-        "no deletion ground met yet (20 school days absent without reason, or not back 10 school days "
-        "after leave)"
+        "no deletion ground met yet (20 school days absent without reason, "
+        "or not back 10 school days after leave)"
     ]
     # Found: the child is back.
     fire(db, mid, "record_return", AO, "2026-03-10", note="back on Tuesday")
