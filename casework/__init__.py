@@ -1,0 +1,1 @@
+"""Casework: case management for school attendance in England."""

@@ -1,0 +1,1 @@
+"""Unit tests of the case lifecycles (pure domain, no database)."""
