@@ -74,10 +74,13 @@ def apply_findings(
             )
         }
         on_case: dict[int, set[str]] = {}
-        for case_id, details in session.execute(
-            select(CaseEvidence.case_id, CaseEvidence.details).where(CaseEvidence.kind == "finding")
+        # Only each finding's rule, extracted by the database: not the marks it cites.
+        for case_id, rule in session.execute(
+            select(CaseEvidence.case_id, CaseEvidence.details["rule"].as_string()).where(
+                CaseEvidence.kind == "finding"
+            )
         ):
-            on_case.setdefault(case_id, set()).add(details.get("rule"))
+            on_case.setdefault(case_id, set()).add(rule)
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in policies:
