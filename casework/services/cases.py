@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -607,6 +608,9 @@ def fire(
             # The amounts are fixed when the notice is issued: a repeat notice has no reduction.
             reduced, full = penalty_amounts(facts)
             case.details = {**case.details, "reduced_amount": reduced, "full_amount": full}
+            if reduced == full:  # a repeat notice: there is no reduced-payment date to meet
+                kept = tuple(d for d in fired.deadlines if d[0].name != "payment_reduced")
+                fired = dataclasses.replace(fired, deadlines=kept)
         return _apply(session, case, who, today, fired, params, version, pupil)
 
 

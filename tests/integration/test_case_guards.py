@@ -30,6 +30,7 @@ from case_support import (
     evidence_rows,
     generated_upn,
     make_world,
+    open_deadlines,
     transitions,
 )
 from sqlalchemy import text
@@ -1003,6 +1004,8 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     # A second notice to the same parent for the same child is at the higher amount only.
     details = second_notice["details"]
     assert (details["reduced_amount"], details["full_amount"]) == (160.0, 160.0)
+    # ... so it has a final payment date and no reduced-payment date.
+    assert list(open_deadlines(db, second_notice["id"])) == ["payment_final"]
     fire(db, second, "close", AO, "2025-11-17", outcome="other", note="notice issued")
     lid = cases.open_case(
         db,
