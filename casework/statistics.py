@@ -61,13 +61,6 @@ def at_least_percent(
     return (whole > 0) & (part * 100 >= whole * percent)
 
 
-def below_percent(
-    part: npt.NDArray[np.int64], whole: npt.NDArray[np.int64], percent: float
-) -> npt.NDArray[np.bool_]:
-    """part/whole < percent%, exactly, and False where whole is 0."""
-    return (whole > 0) & (part * 100 < whole * percent)
-
-
 @dataclass(frozen=True, slots=True)
 class PupilStats:
     possible_sessions: int

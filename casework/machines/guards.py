@@ -263,20 +263,3 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def days_after(detail: str, section: str, key: str, verb: str) -> Guard:
-    """Today is more than the policy's number of days after a date held on the case."""
-
-    def guard(facts: CaseFacts) -> str | None:
-        start = facts.details.get(detail)
-        if not start:
-            return f"no {detail.replace('_', ' ')} recorded"
-        ends = add_period(
-            facts.calendar, as_date(start), int(facts.number(section, key)), Unit.DAYS
-        )
-        if facts.today <= ends:
-            return f"{verb} until {long_date(ends)}"
-        return None
-
-    return guard

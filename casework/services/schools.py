@@ -78,11 +78,6 @@ def school_context(school: School) -> SchoolContext:
     )
 
 
-def list_schools(db: Database) -> list[SchoolContext]:
-    with db.transaction() as session:
-        return [school_context(s) for s in session.scalars(select(School).order_by(School.urn))]
-
-
 def get_school(db: Database, urn: str | None) -> SchoolContext:
     with db.transaction() as session:
         return school_context(find_school(session, urn))

@@ -86,11 +86,6 @@ def _sweep_register(db: Database, school: SchoolContext, as_of: date) -> SchoolR
     return load_register(db, school, start, as_of, on_roll_at=as_of)
 
 
-def sweep_school(db: Database, school: SchoolContext, as_of: date) -> tuple[list[Finding], int]:
-    loaded = _sweep_register(db, school, as_of)
-    return evaluate_policy(school.policy, loaded.register, as_of), len(loaded.pupils)
-
-
 def _read_ahead(db: Database) -> bool:
     """Whether a second connection sees the same data (not so for an in-memory SQLite)."""
     url = db.engine.url

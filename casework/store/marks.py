@@ -294,7 +294,3 @@ def school_mark_arrays(
     if arrays is None:
         arrays = _cursor_arrays(connection, school_id, start, end)
     return arrays
-
-
-def count_marks(connection: Connection) -> int:
-    return int(connection.execute(text("SELECT count(*) FROM session_mark")).scalar_one())
