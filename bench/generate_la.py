@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from casework.calendar import SchoolCalendar
-from casework.school import load_school
-from casework.upn import make
+from casework.register.calendar import SchoolCalendar
+from casework.register.school import load_school
+from casework.register.upn import make
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "tests" / "data" / "school.toml"

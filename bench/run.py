@@ -245,7 +245,7 @@ class Result:
 
 def set_up(kind: str, scale: int, admin: str) -> tuple[str, Result]:
     """A fresh database with every school, its pupils and its marks imported (timed)."""
-    from casework.school import load_school
+    from casework.register.school import load_school
     from casework.services import importing, schools
     from casework.store.database import Database
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from casework.machines.lifecycle import CaseFacts, EvidenceItem, Guard, Unit, add_period, as_date
-from casework.rules import long_date
+from casework.text import long_date
 
 
 def _since_entering(facts: CaseFacts, items: list[EvidenceItem]) -> list[EvidenceItem]:

@@ -13,7 +13,7 @@ from casework.machines.lifecycle import (
     Unit,
     as_date,
 )
-from casework.rules import long_date
+from casework.text import long_date
 
 KIND = "leave_request"
 

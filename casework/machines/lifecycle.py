@@ -11,8 +11,8 @@ from typing import Any
 
 from transitions import Machine
 
-from casework.calendar import SchoolCalendar
-from casework.policy import Policy
+from casework.policy.model import Policy
+from casework.register.calendar import SchoolCalendar
 
 
 class Role(StrEnum):
@@ -110,7 +110,7 @@ class CaseFacts:
         """A number from the policy; a missing one is a policy error, never a default here."""
         table = self.policy.section(section)
         if key not in table:
-            from casework.policy import PolicyError
+            from casework.policy.model import PolicyError
 
             raise PolicyError(f"policy {self.policy.id}: [{section}] has no {key}")
         return table[key]

@@ -16,7 +16,7 @@ from casework.machines.lifecycle import (
     Unit,
     as_date,
 )
-from casework.rules import long_date
+from casework.text import long_date
 
 KIND = "missing_education"
 DELETION_GROUNDS = ("cme_continuous_absence", "cme_not_returned_after_leave")

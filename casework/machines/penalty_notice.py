@@ -18,7 +18,7 @@ from casework.machines.lifecycle import (
     add_period,
     as_date,
 )
-from casework.rules import long_date
+from casework.text import long_date
 
 KIND = "penalty_notice"
 

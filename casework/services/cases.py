@@ -26,9 +26,9 @@ from casework.machines.lifecycle import (
     Role,
 )
 from casework.machines.penalty_notice import amounts as penalty_amounts
-from casework.policy import Policy
-from casework.register import ABSENT, ATTENDING, Register
-from casework.rules import lookback_start, session_count_now
+from casework.policy.model import Policy
+from casework.policy.rules import lookback_start, session_count_now
+from casework.register.marks import ABSENT, ATTENDING, Register
 from casework.services.schools import SchoolContext, school_context
 from casework.services.users import Actor, actor, can_see
 from casework.store.database import Database

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from casework.machines import lifecycle as lifecycle_of
 from casework.machines.lifecycle import TriggerError
-from casework.rules import Finding
+from casework.policy.rules import Finding
 from casework.services import cases
 from casework.services.sweep import SweepResult, sweep
 from casework.services.users import SYSTEM_USERNAME, actor

@@ -11,10 +11,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from casework import ctf
-from casework.calendar import SchoolCalendar
-from casework.codes import BY_CODE
-from casework.imports import (
+from casework.interchange import ctf
+from casework.interchange.csv_readers import (
     CONTACT_COLUMNS,
     MARK_COLUMNS,
     ImportFileError,
@@ -24,7 +22,9 @@ from casework.imports import (
     read_marks,
     read_pupils,
 )
-from casework.records import ContactRecord, MarkRecord, PupilRecord
+from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
+from casework.register.calendar import SchoolCalendar
+from casework.register.codes import BY_CODE
 from casework.services.schools import find_school, school_context
 from casework.store.database import Database
 from casework.store.marks import insert_marks
@@ -459,6 +459,6 @@ def import_ctf(
 
 
 def _problem(file: str, message: str) -> Any:
-    from casework.imports import Problem
+    from casework.interchange.csv_readers import Problem
 
     return Problem(file, 0, None, None, message)

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.calendar import SchoolCalendar
-from casework.policy import Policy, load_policy
-from casework.school import SchoolConfig, school_from_dict, school_to_dict
+from casework.policy.loader import load_policy
+from casework.policy.model import Policy
+from casework.register.calendar import SchoolCalendar
+from casework.register.school import SchoolConfig, school_from_dict, school_to_dict
 from casework.store.database import Database
 from casework.store.models import School
 

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from casework.register.statistics import CohortStats, PupilStats, cohort_stats, pupil_stats
 from casework.services.schools import SchoolContext, find_school, school_context
 from casework.services.sweep import load_register
-from casework.statistics import CohortStats, PupilStats, cohort_stats, pupil_stats
 from casework.store.database import Database
 from casework.store.models import Pupil
 

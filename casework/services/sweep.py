@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from casework.register import Register
-from casework.rules import Finding, evaluate_policy, lookback_start
+from casework.policy.rules import Finding, evaluate_policy, lookback_start
+from casework.register.marks import Register
 from casework.services.schools import SchoolContext, find_school, school_context
 from casework.store.database import Database
 from casework.store.marks import day_number, school_mark_arrays

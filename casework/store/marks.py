@@ -11,7 +11,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session
 
-from casework.codes import CODE_ID, CODES
+from casework.register.codes import CODE_ID, CODES
 from casework.store.models import SessionMark
 
 EPOCH = date(1970, 1, 1)

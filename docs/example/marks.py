@@ -3,8 +3,8 @@
 from datetime import date
 from pathlib import Path
 
-from casework.calendar import SchoolCalendar
-from casework.school import load_school
+from casework.register.calendar import SchoolCalendar
+from casework.register.school import load_school
 
 here = Path(__file__).parent
 calendar = SchoolCalendar(load_school(here / "school.toml").terms)

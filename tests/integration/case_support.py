@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import upn
-from casework.calendar import SchoolCalendar
-from casework.records import ContactRecord, MarkRecord, PupilRecord
-from casework.school import load_school
+from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
+from casework.register import upn
+from casework.register.calendar import SchoolCalendar
+from casework.register.school import load_school
 from casework.services import users
 from casework.services.importing import store_contacts, store_marks, store_pupils
 from casework.services.schools import get_school, save_school

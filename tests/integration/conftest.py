@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from casework.school import load_school
+from casework.register.school import load_school
 from casework.services.schools import save_school
 from casework.store.database import Database
 from casework.store.models import Base

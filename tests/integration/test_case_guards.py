@@ -36,9 +36,9 @@ from case_support import (
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from casework.interchange.records import ContactRecord, PupilRecord
 from casework.machines.lifecycle import BlockedError, NotPermittedError, UnknownTriggerError
-from casework.records import ContactRecord, PupilRecord
-from casework.school import load_school
+from casework.register.school import load_school
 from casework.services import cases, users
 from casework.services.daily_sweep import daily_sweep
 from casework.services.importing import store_contacts, store_pupils

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from casework.cli import app
-from casework.imports import CONTACT_COLUMNS, MARK_COLUMNS
+from casework.interchange.csv_readers import CONTACT_COLUMNS, MARK_COLUMNS
 from casework.store.database import Database
 
 ALEX = "B801200005001"  # year 4, pupil premium

@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import create_engine, func, make_url, select, text
 from typer.testing import CliRunner
 
-from casework import demo, upn
+from casework import demo
 from casework.cli import app
-from casework.policy import load_policy, shipped_policies
-from casework.rules import evaluate_policy, lookback_start
-from casework.school import load_school
+from casework.policy.loader import load_policy, shipped_policies
+from casework.policy.rules import evaluate_policy, lookback_start
+from casework.register import upn
+from casework.register.school import load_school
 from casework.services import schools, statistics
 from casework.services.sweep import load_register
 from casework.store.database import Database

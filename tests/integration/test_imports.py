@@ -11,18 +11,18 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from casework import upn
 from casework.cli import app
-from casework.ctf import CTFError, parse_ctf, write_ctf
-from casework.imports import (
+from casework.interchange.csv_readers import (
     CONTACT_COLUMNS,
     MARK_COLUMNS,
     PUPIL_COLUMNS,
     ImportFileError,
     Problem,
 )
-from casework.records import ContactRecord, MarkRecord, PupilRecord, Transfer
-from casework.school import load_school
+from casework.interchange.ctf import CTFError, parse_ctf, write_ctf
+from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord, Transfer
+from casework.register import upn
+from casework.register.school import load_school
 from casework.services.importing import (
     Amender,
     import_contacts,

@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 from sqlalchemy import select
 
-from casework import upn
-from casework.codes import CODES
-from casework.records import MarkRecord, PupilRecord
+from casework.interchange.records import MarkRecord, PupilRecord
+from casework.register import upn
+from casework.register.codes import CODES
 from casework.services.importing import store_marks, store_pupils
 from casework.services.schools import get_school
 from casework.store.database import Database

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.calendar import (
+from casework.register.calendar import (
     AcademicYear,
     HalfTerm,
     SchoolCalendar,
@@ -16,7 +16,7 @@ from casework.calendar import (
     academic_year_label,
     monday_of,
 )
-from casework.school import DateRange, Term
+from casework.register.school import DateRange, Term
 
 AUTUMN = Term(
     "Autumn",

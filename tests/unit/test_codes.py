@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casework import codes
-from casework.codes import (
+from casework.register import codes
+from casework.register.codes import (
     CODE_ID,
     CODES,
     NO_MARK,

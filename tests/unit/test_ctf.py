@@ -10,9 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casework import codes, upn
-from casework.ctf import CTFError, parse_ctf, write_ctf
-from casework.records import ContactRecord, MarkRecord, PupilRecord, SourceSchool, Transfer
+from casework.interchange.ctf import CTFError, parse_ctf, write_ctf
+from casework.interchange.records import (
+    ContactRecord,
+    MarkRecord,
+    PupilRecord,
+    SourceSchool,
+    Transfer,
+)
+from casework.register import codes, upn
 
 UPN_A = "B801200005001"
 UPN_B = "R674123101121"

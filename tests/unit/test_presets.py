@@ -21,11 +21,12 @@ from typing import Any
 
 import pytest
 
-from casework.calendar import SchoolCalendar
-from casework.policy import PolicyError, load_policy, shipped_policies
-from casework.register import Register
-from casework.rules import Finding, evaluate_policy, evaluate_rule
-from casework.school import DateRange, Term
+from casework.policy.loader import load_policy, shipped_policies
+from casework.policy.model import PolicyError
+from casework.policy.rules import Finding, evaluate_policy, evaluate_rule
+from casework.register.calendar import SchoolCalendar
+from casework.register.marks import Register
+from casework.register.school import DateRange, Term
 
 AUTUMN = Term(
     "Autumn",

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from casework.calendar import SchoolCalendar, Session
-from casework.policy import PolicyError, load_policy
-from casework.register import Mark, Register
-from casework.rules import Finding, evaluate_policy, evaluate_rule, lookback_start
-from casework.school import DateRange, Term
+from casework.policy.loader import load_policy
+from casework.policy.model import PolicyError
+from casework.policy.rules import Finding, evaluate_policy, evaluate_rule, lookback_start
+from casework.register.calendar import SchoolCalendar, Session
+from casework.register.marks import Mark, Register
+from casework.register.school import DateRange, Term
 
 AUTUMN = Term(
     "Autumn",

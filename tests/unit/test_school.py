@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casework.school import (
+from casework.register.school import (
     DateRange,
     RegisterTimes,
     SchoolFileError,

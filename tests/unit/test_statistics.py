@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casework.calendar import SchoolCalendar, Session
-from casework.codes import CODES, Category
-from casework.policy import load_policy
-from casework.register import Mark, Register
-from casework.school import DateRange, Term
-from casework.statistics import PupilStats, cohort_stats, counts, pupil_stats
+from casework.policy.loader import load_policy
+from casework.register.calendar import SchoolCalendar, Session
+from casework.register.codes import CODES, Category
+from casework.register.marks import Mark, Register
+from casework.register.school import DateRange, Term
+from casework.register.statistics import PupilStats, cohort_stats, counts, pupil_stats
 
 TERMS = (
     Term(

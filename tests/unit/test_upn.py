@@ -6,8 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework import upn
-from casework.upn import CHECK_LETTERS, InvalidUPNError, check_letter, is_valid, make, validate
+from casework.register import upn
+from casework.register.upn import (
+    CHECK_LETTERS,
+    InvalidUPNError,
+    check_letter,
+    is_valid,
+    make,
+    validate,
+)
 
 DIGITS = "0123456789"
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from casework.calendar import SchoolCalendar
 from casework.machines import LIFECYCLES
 from casework.machines.evidence import evidence_kind
 from casework.machines.lifecycle import (
@@ -31,8 +30,9 @@ from casework.machines.lifecycle import (
     Role,
     TriggerError,
 )
-from casework.policy import load_policy
-from casework.school import DateRange, Term
+from casework.policy.loader import load_policy
+from casework.register.calendar import SchoolCalendar
+from casework.register.school import DateRange, Term
 
 # -- the world -------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from functools import cached_property
 
 import holidays
 
-from casework.school import Term
+from casework.register.school import Term
 
 
 class Session(StrEnum):

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from casework.codes import BY_CODE, CODE_ID, Category
-from casework.policy import Policy, PolicyError, RuleSpec
-from casework.register import POSSIBLE, Mark, Register, code_mask
+from casework.policy.model import Policy, PolicyError, RuleSpec
+from casework.register.codes import BY_CODE, CODE_ID, Category
+from casework.register.marks import POSSIBLE, Mark, Register, code_mask
+from casework.text import long_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +35,6 @@ class Finding:
             "reason": self.reason,
             "evidence": [m.as_dict() for m in self.evidence],
         }
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _percent(value: float) -> str:
@@ -130,7 +127,7 @@ def _rate_findings(
     rows: npt.NDArray[np.bool_],
     fires: Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.bool_]],
 ) -> list[Finding]:
-    from casework.statistics import ABSENT, counts
+    from casework.register.statistics import ABSENT, counts
 
     lo, hi, since = window_columns(register, as_of, spec.params)
     c = counts(register, lo, hi)

@@ -17,10 +17,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from casework.ctf import CTFError
-from casework.imports import ImportFileError
-from casework.policy import PolicyError
-from casework.school import SchoolFileError, load_school
+from casework.interchange.csv_readers import ImportFileError
+from casework.interchange.ctf import CTFError
+from casework.policy.model import PolicyError
+from casework.register.school import SchoolFileError, load_school
 from casework.services import daily_sweep, importing, schools, statistics
 from casework.services.importing import ImportReport
 from casework.services.schools import SchoolNotFoundError
@@ -342,7 +342,7 @@ def run_sweep(
 
 
 # The case and user commands live in their own module; importing it registers them.
-import casework.cli_cases  # noqa: E402, F401
+import casework.cli.cases  # noqa: E402, F401
 
 
 @app.command("demo")

@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from casework.codes import BY_CODE
-from casework.records import ContactRecord, MarkRecord, PupilRecord
-from casework.upn import InvalidUPNError, validate
+from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
+from casework.register.codes import BY_CODE
+from casework.register.upn import InvalidUPNError, validate
 
 MAX_PROBLEMS = 20  # enough to fix a file in one go without flooding the terminal
 

@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from xml.parsers import expat
 
-from casework import codes, upn
-from casework.records import ContactRecord, MarkRecord, PupilRecord, SourceSchool, Transfer
+from casework.interchange.records import (
+    ContactRecord,
+    MarkRecord,
+    PupilRecord,
+    SourceSchool,
+    Transfer,
+)
+from casework.register import codes, upn
 
 __all__ = ["NO_MARK_CHARS", "CTFError", "parse_ctf", "write_ctf"]
 

@@ -9,8 +9,8 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from casework.calendar import SESSIONS, SchoolCalendar, Session
-from casework.codes import CODE_ID, CODES, Category, code_for_id
+from casework.register.calendar import SESSIONS, SchoolCalendar, Session
+from casework.register.codes import CODE_ID, CODES, Category, code_for_id
 
 # Lookup tables indexed by code id (0 = no mark), so that category questions over the whole
 # matrix are one fancy-indexing operation instead of a Python loop per mark.

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from casework.policy import Policy
-from casework.register import (
+from casework.register.marks import (
     ABSENT,
     APPROVED,
     AUTHORISED,
@@ -19,6 +18,19 @@ from casework.register import (
     UNAUTHORISED,
     Register,
 )
+
+
+class Thresholds(Protocol):
+    """What the figures need from a policy: where persistent and severe absence start, and
+    the bands. Declared here so that the register domain does not depend on policies."""
+
+    @property
+    def persistent_absence_at_least(self) -> float: ...
+
+    @property
+    def severe_absence_at_least(self) -> float: ...
+
+    def band_for(self, attendance_rate: float | None) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +96,7 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def pupil_stats(
-    register: Register, row: int, policy: Policy, lo: int = 0, hi: int | None = None
+    register: Register, row: int, policy: Thresholds, lo: int = 0, hi: int | None = None
 ) -> PupilStats:
     """One pupil's statistics over columns lo..hi-1 of a register."""
     c = counts(register, lo, hi)
@@ -133,7 +145,7 @@ class CohortStats:
 def cohort_stats(
     register: Register,
     rows: npt.NDArray[np.intp] | None,
-    policy: Policy,
+    policy: Thresholds,
     lo: int = 0,
     hi: int | None = None,
 ) -> CohortStats:

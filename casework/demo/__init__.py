@@ -8,12 +8,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from typing import Any
 
-from casework import upn
-from casework.calendar import SchoolCalendar
-from casework.codes import BY_CODE
-from casework.policy import DEFAULT_POLICY
-from casework.records import ContactRecord, MarkRecord, PupilRecord
-from casework.school import (
+from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
+from casework.policy.loader import DEFAULT_POLICY
+from casework.register import upn
+from casework.register.calendar import SchoolCalendar
+from casework.register.codes import BY_CODE
+from casework.register.school import (
     DateRange,
     RegisterTimes,
     SchoolConfig,

@@ -1,0 +1,1 @@
+"""File interchange: the records files carry, CSV readers and the common transfer file."""

@@ -1,0 +1,1 @@
+"""Attendance policies: the rules, their numbers, and loading them from TOML presets."""

@@ -1,0 +1,1 @@
+"""The register domain: attendance codes, UPNs, school calendars and files, marks and statistics."""
