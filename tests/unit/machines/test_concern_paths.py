@@ -17,8 +17,7 @@ from casework.machines.lifecycle import (
     Role,
     UnknownTriggerError,
 )
-
-from .facts import (
+from tests.support.facts import (
     LEFT,
     NO_PARENT,
     Case,

@@ -15,8 +15,7 @@ import pytest
 
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import CaseFacts, Guard, RelatedFacts, Step
-
-from .facts import (
+from tests.support.facts import (
     GRANDAD,
     LEFT,
     MUM,

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from casework.machines.lifecycle import NotPermittedError, Role
-
-from .facts import Case, due
+from tests.support.facts import Case, due
 
 OFFICER = Role.ATTENDANCE_OFFICER
 HEAD = Role.SENIOR_LEADER

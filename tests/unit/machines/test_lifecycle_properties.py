@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import EvidenceItem, Role, TriggerError
-
-from .facts import (
+from tests.support.facts import (
     CALENDAR,
     MUM,
     Case,

@@ -12,8 +12,7 @@ from datetime import date
 import pytest
 
 from casework.machines.lifecycle import NotPermittedError, PupilFacts, Role
-
-from .facts import (
+from tests.support.facts import (
     GRANDAD,
     PUPIL,
     VULNERABLE,

@@ -13,8 +13,7 @@ import pytest
 
 from casework.machines.lifecycle import BlockedError, NotPermittedError, RelatedFacts, Role
 from casework.machines.penalty_notice import amounts
-
-from .facts import Case, la, notices, payment
+from tests.support.facts import Case, la, notices, payment
 
 HEAD = Role.SENIOR_LEADER
 LA_OFFICER = Role.LA_OFFICER

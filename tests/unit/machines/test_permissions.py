@@ -20,8 +20,7 @@ from casework.machines.lifecycle import (
     Step,
     UnknownTriggerError,
 )
-
-from .facts import (
+from tests.support.facts import (
     GRANDAD,
     LEFT,
     contact,

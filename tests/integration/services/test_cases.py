@@ -13,7 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from case_support import (
+
+from casework.machines.lifecycle import (
+    BlockedError,
+    NotPermittedError,
+    Unit,
+    UnknownTriggerError,
+    add_period,
+)
+from casework.services import cases
+from casework.services.daily_sweep import daily_sweep
+from casework.store.database import Database
+from tests.support.world import (
     AO,
     FATHER,
     GRANDMOTHER,
@@ -34,17 +45,6 @@ from case_support import (
     open_deadlines,
     transitions,
 )
-
-from casework.machines.lifecycle import (
-    BlockedError,
-    NotPermittedError,
-    Unit,
-    UnknownTriggerError,
-    add_period,
-)
-from casework.services import cases
-from casework.services.daily_sweep import daily_sweep
-from casework.store.database import Database
 
 
 @pytest.fixture

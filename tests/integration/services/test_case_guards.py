@@ -13,7 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from case_support import (
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from casework.interchange.records import ContactRecord, PupilRecord
+from casework.machines.lifecycle import BlockedError, NotPermittedError, UnknownTriggerError
+from casework.register.school import load_school
+from casework.services import cases, users
+from casework.services.daily_sweep import daily_sweep
+from casework.services.importing import store_contacts, store_pupils
+from casework.services.schools import save_school
+from casework.store.database import Database
+from tests.support.world import (
     AO,
     FATHER,
     HEAD,
@@ -33,17 +44,6 @@ from case_support import (
     open_deadlines,
     transitions,
 )
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-
-from casework.interchange.records import ContactRecord, PupilRecord
-from casework.machines.lifecycle import BlockedError, NotPermittedError, UnknownTriggerError
-from casework.register.school import load_school
-from casework.services import cases, users
-from casework.services.daily_sweep import daily_sweep
-from casework.services.importing import store_contacts, store_pupils
-from casework.services.schools import save_school
-from casework.store.database import Database
 
 Snapshot = Callable[[Database], dict[str, list[tuple[Any, ...]]]]
 

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from case_support import (
+
+from casework.services import cases
+from casework.store.database import Database
+from tests.support.world import (
     AO,
     HEAD,
     MOTHER,
@@ -21,9 +24,6 @@ from case_support import (
     make_world,
     transitions,
 )
-
-from casework.services import cases
-from casework.store.database import Database
 
 TODAY = date(2026, 1, 19)
 

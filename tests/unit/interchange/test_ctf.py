@@ -23,7 +23,7 @@ from casework.register import codes, upn
 UPN_A = "B801200005001"
 UPN_B = "R674123101121"
 UPN_C = "P207000016049"
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample.ctf.xml"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample.ctf.xml"
 
 
 def ctf(pupils: str, *, version: str = "25.0", when: str = "2024-09-20T10:00:00") -> str:

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from case_support import AO, HEAD, LA, MOTHER, TEACHER, URN, World, make_world
 from typer.testing import CliRunner, Result
 
 from casework.cli import app
 from casework.store.database import Database
+from tests.support.world import AO, HEAD, LA, MOTHER, TEACHER, URN, World, make_world
 
 runner = CliRunner()
 

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from case_support import (
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from casework.machines import LIFECYCLES
+from casework.machines.evidence import EVIDENCE_KINDS, Field
+from casework.machines.lifecycle import Role
+from casework.services import cases
+from casework.store.database import Database
+from tests.support.world import (
     AO,
     FATHER,
     GRANDMOTHER,
@@ -29,14 +37,6 @@ from case_support import (
     make_world,
     transitions,
 )
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-
-from casework.machines import LIFECYCLES
-from casework.machines.evidence import EVIDENCE_KINDS, Field
-from casework.machines.lifecycle import Role
-from casework.services import cases
-from casework.store.database import Database
 
 START = date(2026, 1, 12)
 USER_OF_ROLE = {

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from casework.cli import app
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example"
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "example"
 KEY_LINE = re.compile(r"-> |^error|deadline:|opened case|cases opened")
 
 

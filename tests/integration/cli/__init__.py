@@ -1,0 +1,1 @@
+"""Integration tests of casework.cli: the casework command end to end."""

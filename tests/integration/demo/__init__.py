@@ -1,0 +1,1 @@
+"""Integration tests of casework.demo: the generated demo school."""

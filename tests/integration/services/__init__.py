@@ -1,0 +1,1 @@
+"""Integration tests of casework.services: cases end to end, guards, concurrency, imports."""

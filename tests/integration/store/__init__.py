@@ -1,0 +1,1 @@
+"""Integration tests of casework.store: how marks are stored and read back."""

@@ -1,0 +1,1 @@
+"""Unit tests: pure domain code, no database."""

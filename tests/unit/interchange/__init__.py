@@ -1,0 +1,1 @@
+"""Unit tests of casework.interchange: common transfer files."""

@@ -1,0 +1,1 @@
+"""Unit tests of casework.policy: the rules and the shipped presets."""

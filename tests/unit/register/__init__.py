@@ -1,0 +1,1 @@
+"""Unit tests of casework.register: codes, UPNs, the calendar, school files, the register."""
