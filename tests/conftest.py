@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from casework.store.database import Database
 from casework.store.models import Base
-
-DATA = Path(__file__).parent / "data"
-POSTGRES_URL = os.environ.get("CASEWORK_TEST_DATABASE_URL")
+from tests.support.data import DATA
+from tests.support.databases import POSTGRES_URL, migrate, scratch_postgres
 
 
 @pytest.fixture(scope="session")
@@ -23,21 +20,9 @@ def postgres_database() -> Iterator[str | None]:
     if not POSTGRES_URL:
         yield None
         return
-    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"casework_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    db.migrate()
-    db.dispose()
-    try:
+    with scratch_postgres(POSTGRES_URL, "casework_test") as url:
+        migrate(url)
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -45,9 +30,7 @@ def database_url(postgres_database: str | None, tmp_path: Path) -> Iterator[str]
     """URL of an empty, migrated database for one test."""
     if postgres_database is None:
         url = f"sqlite:///{tmp_path / 'casework.sqlite'}"
-        db = Database(url)
-        db.migrate()
-        db.dispose()
+        migrate(url)
         yield url
         return
     yield postgres_database

@@ -1,6 +1,6 @@
-"""Builders for the facts a lifecycle reads, with no database.
+"""Builders for the facts a lifecycle reads, with no database (the machines unit tests).
 
-A 2025/26 school calendar, the national policy, a pupil with two contacts (one with parental
+The 2025/26 school calendar, the national policy, a pupil with two contacts (one with parental
 responsibility), evidence items checked against their kinds, and `Case`, which walks a case
 through its lifecycle the way the case service does (stamps, the day each state is entered,
 the agreed end of partly granted leave).
@@ -31,33 +31,12 @@ from casework.machines.lifecycle import (
     TriggerError,
 )
 from casework.policy.loader import load_policy
-from casework.register.calendar import SchoolCalendar
-from casework.register.school import DateRange, Term
+from tests.support.calendar import CALENDAR_WITHOUT_INSET
+from tests.support.dates import d
 
 # -- the world -------------------------------------------------------------------------------
 
-TERMS = (
-    Term(
-        "Autumn",
-        date(2025, 9, 3),
-        date(2025, 12, 19),
-        DateRange(date(2025, 10, 27), date(2025, 10, 31)),
-    ),
-    Term(
-        "Spring",
-        date(2026, 1, 5),
-        date(2026, 3, 27),
-        DateRange(date(2026, 2, 16), date(2026, 2, 20)),
-    ),
-    Term(
-        "Summer",
-        date(2026, 4, 13),
-        date(2026, 7, 22),
-        DateRange(date(2026, 5, 25), date(2026, 5, 29)),
-    ),
-)
-# Bank holidays in term: Monday 4 May 2026 (Monday 25 May falls in the half term).
-CALENDAR = SchoolCalendar(TERMS)
+CALENDAR = CALENDAR_WITHOUT_INSET  # the 2025/26 year; 5 January 2026 is a school day here
 POLICY = load_policy("national-2024")
 
 MUM = ContactFacts("Dana Shaw", "mother", parental_responsibility=True)
@@ -67,10 +46,6 @@ VULNERABLE = replace(PUPIL, vulnerable=True)
 NO_PARENT = replace(PUPIL, contacts=(GRANDAD,))
 NO_CONTACTS = replace(PUPIL, contacts=())
 LEFT = replace(PUPIL, leaving_date=date(2026, 3, 20))
-
-
-def d(text: str | date) -> date:
-    return text if isinstance(text, date) else date.fromisoformat(text)
 
 
 # -- evidence --------------------------------------------------------------------------------

@@ -1,14 +1,11 @@
-"""Helpers for the case tests: the example school, generated pupils, users and row snapshots."""
+"""The example school of tests/data with its users, and generated pupils with contacts and marks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
 
 from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
 from casework.register import upn
@@ -18,7 +15,6 @@ from casework.services import users
 from casework.services.importing import store_contacts, store_marks, store_pupils
 from casework.services.schools import get_school, save_school
 from casework.store.database import Database
-from casework.store.models import Case, CaseDeadline, CaseEvent, CaseEvidence
 
 URN = "100001"  # tests/data/school.toml, LA 850
 LA_CODE = "850"
@@ -112,6 +108,7 @@ class World:
 
 
 def make_world(db: Database, data_dir: Path) -> World:
+    """Save the example school (tests/data/school.toml) and add its users (PEOPLE)."""
     save_school(db, load_school(data_dir / "school.toml"))
     for username, (name, position, role) in PEOPLE.items():
         users.add_user(
@@ -124,92 +121,3 @@ def make_world(db: Database, data_dir: Path) -> World:
             la_code=(LA_CODE if username == LA else "999") if role == "la_officer" else None,
         )
     return World(db, get_school(db, URN).calendar)
-
-
-def school_days_after(calendar: SchoolCalendar, day: date, n: int) -> date:
-    return calendar.nth_school_day_after(day, n)
-
-
-def days(n: int) -> timedelta:
-    return timedelta(days=n)
-
-
-# -- reading the stored case --------------------------------------------------------------
-
-
-def _row(obj: Any, columns: Iterable[str]) -> dict[str, Any]:
-    return {c: getattr(obj, c) for c in columns}
-
-
-CASE_COLUMNS = [c.name for c in Case.__table__.columns]
-EVENT_COLUMNS = [c.name for c in CaseEvent.__table__.columns]
-EVIDENCE_COLUMNS = [c.name for c in CaseEvidence.__table__.columns]
-DEADLINE_COLUMNS = [c.name for c in CaseDeadline.__table__.columns]
-
-
-def case_row(db: Database, case_id: int) -> dict[str, Any]:
-    with db.transaction() as session:
-        return _row(session.get_one(Case, case_id), CASE_COLUMNS)
-
-
-def events(db: Database, case_id: int) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        return [
-            _row(e, EVENT_COLUMNS)
-            for e in session.scalars(
-                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
-            )
-        ]
-
-
-def transitions(db: Database, case_id: int) -> list[dict[str, Any]]:
-    return [e for e in events(db, case_id) if e["action"] == "transition"]
-
-
-def evidence_rows(db: Database, case_id: int) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        return [
-            _row(e, EVIDENCE_COLUMNS)
-            for e in session.scalars(
-                select(CaseEvidence)
-                .where(CaseEvidence.case_id == case_id)
-                .order_by(CaseEvidence.id)
-            )
-        ]
-
-
-def deadlines(db: Database, case_id: int, status: str | None = None) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        query = select(CaseDeadline).where(CaseDeadline.case_id == case_id)
-        if status:
-            query = query.where(CaseDeadline.status == status)
-        return [_row(d, DEADLINE_COLUMNS) for d in session.scalars(query.order_by(CaseDeadline.id))]
-
-
-def open_deadlines(db: Database, case_id: int) -> dict[str, date]:
-    return {d["name"]: d["due_on"] for d in deadlines(db, case_id, "open")}
-
-
-def case_snapshot(db: Database, case_id: int) -> dict[str, Any]:
-    """The case row, its evidence, deadlines and events: what a refused action must not touch."""
-    return {
-        "case": case_row(db, case_id),
-        "evidence": evidence_rows(db, case_id),
-        "deadlines": deadlines(db, case_id),
-        "events": events(db, case_id),
-    }
-
-
-def cases_of(db: Database, pupil_upn: str, kind: str | None = None) -> list[dict[str, Any]]:
-    from casework.store.models import Pupil
-
-    with db.transaction() as session:
-        query = select(Case).join(Pupil, Pupil.id == Case.pupil_id).where(Pupil.upn == pupil_upn)
-        if kind:
-            query = query.where(Case.kind == kind)
-        return [_row(c, CASE_COLUMNS) for c in session.scalars(query.order_by(Case.id))]
-
-
-def all_case_ids(db: Database) -> list[int]:
-    with db.transaction() as session:
-        return list(session.scalars(select(Case.id).order_by(Case.id)))

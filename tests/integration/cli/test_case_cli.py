@@ -11,18 +11,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from casework.cli import app
 from casework.store.database import Database
-from tests.support.world import AO, HEAD, LA, MOTHER, TEACHER, URN, World, make_world
-
-runner = CliRunner()
-
-
-def run(database_url: str, *args: str) -> Result:
-    return runner.invoke(app, [*args, "--database", database_url])
+from tests.support.cli import run
+from tests.support.world import AO, HEAD, LA, MOTHER, TEACHER, URN, World
 
 
 def ok(database_url: str, *args: str) -> Result:
@@ -42,11 +35,6 @@ def refused(database_url: str, code: int, *args: str) -> str:
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.stderr + result.stdout
     return " ".join(result.stderr.split())
-
-
-@pytest.fixture
-def world(db: Database, data_dir: Path) -> World:
-    return make_world(db, data_dir)
 
 
 def test_user_add_and_its_refusals(db: Database, data_dir: Path, database_url: str) -> None:

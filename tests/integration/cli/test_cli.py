@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from casework.cli import app
 from casework.interchange.csv_readers import CONTACT_COLUMNS, MARK_COLUMNS
 from casework.store.database import Database
-
-ALEX = "B801200005001"  # year 4, pupil premium
-JORDAN = "R674123101121"  # year 5, SEND
-ROBIN = "P207000016049"  # year 3, left on Friday 2026-02-13
+from tests.support.cli import run, runner
+from tests.support.data import ALEX, JORDAN, ROBIN
+from tests.support.files import write_csv
 
 # Alex, 3 to 9 September 2025 (five school days):
 #   present /, \, L, /, \, \   -> 6 present (1 of them late, L)
@@ -52,12 +51,6 @@ CONTACT_LINES = [
     f"{JORDAN},Erin Carer,Carer,N,Y,1,0113 496 0002,,",
 ]
 
-runner = CliRunner()
-
-
-def run(database_url: str, *args: str) -> Result:
-    return runner.invoke(app, [*args, "--database", database_url])
-
 
 def ok(result: Result) -> Result:
     assert result.exit_code == 0, result.output
@@ -75,11 +68,9 @@ def no_traceback(result: Result) -> None:
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    contacts = tmp_path / "contacts.csv"
-    contacts.write_text("\n".join([",".join(CONTACT_COLUMNS), *CONTACT_LINES]) + "\n")
-    marks = tmp_path / "marks.csv"
-    lines = [",".join(MARK_COLUMNS), *ALEX_MARKS, *JORDAN_MARKS, *ROBIN_MARKS]
-    marks.write_text("\n".join(lines) + "\n")
+    contacts = write_csv(tmp_path / "contacts.csv", ",".join(CONTACT_COLUMNS), CONTACT_LINES)
+    lines = [*ALEX_MARKS, *JORDAN_MARKS, *ROBIN_MARKS]
+    marks = write_csv(tmp_path / "marks.csv", ",".join(MARK_COLUMNS), lines)
     return {"contacts": contacts, "marks": marks}
 
 

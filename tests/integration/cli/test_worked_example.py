@@ -11,8 +11,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from casework.cli import app
+from tests.support.data import REPO
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "example"
+EXAMPLE = REPO / "docs" / "example"
 KEY_LINE = re.compile(r"-> |^error|deadline:|opened case|cases opened")
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from casework import demo
@@ -25,6 +24,7 @@ from casework.services import schools, statistics
 from casework.services.sweep import load_register
 from casework.store.database import Database
 from casework.store.models import Contact, MarkAmendment, Pupil, SessionMark
+from tests.support.databases import POSTGRES_URL, scratch_postgres
 
 SPRING = date(2026, 3, 20)  # school year 2025/26
 AUTUMN = date(2026, 11, 20)  # school year 2026/27: the calendar holds 2025/26 and 2026/27
@@ -38,27 +38,16 @@ def spring_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     On PostgreSQL a database of its own, so that the per-test clean-up of the shared test
     database never empties it while this module still reads it.
     """
-    server = os.environ.get("CASEWORK_TEST_DATABASE_URL")
-    if server:
-        admin_url = make_url(server).set(drivername="postgresql+psycopg")
-        name = f"casework_demo_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
+    if POSTGRES_URL:
+        own = scratch_postgres(POSTGRES_URL, "casework_demo")
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'casework.sqlite'}"
-    db = Database(url)
-    db.migrate()
-    demo.build_demo(db, SPRING, SEED)
-    db.dispose()
-    try:
+        own = nullcontext(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'casework.sqlite'}")
+    with own as url:
+        db = Database(url)
+        db.migrate()
+        demo.build_demo(db, SPRING, SEED)
+        db.dispose()
         yield url
-    finally:
-        if server:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 @pytest.fixture

@@ -3,34 +3,19 @@ they typed. The many-connection race runs on PostgreSQL only."""
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from casework.services import cases
 from casework.store.database import Database
-from tests.support.world import (
-    AO,
-    HEAD,
-    MOTHER,
-    World,
-    case_row,
-    case_snapshot,
-    events,
-    make_world,
-    transitions,
-)
+from tests.support.databases import POSTGRES_URL
+from tests.support.rows import case_row, case_snapshot, events, transitions
+from tests.support.world import AO, HEAD, MOTHER, World
 
 TODAY = date(2026, 1, 19)
-
-
-@pytest.fixture
-def world(db: Database, data_dir: Path) -> World:
-    return make_world(db, data_dir)
 
 
 def ready_concern(db: Database, world: World) -> int:
@@ -130,7 +115,7 @@ def test_evidence_added_after_someone_looked_moves_the_version_on_for_a_transiti
 
 @pytest.mark.postgres
 @pytest.mark.skipif(
-    not os.environ.get("CASEWORK_TEST_DATABASE_URL"),
+    not POSTGRES_URL,
     reason="needs PostgreSQL (CASEWORK_TEST_DATABASE_URL) for 50 truly concurrent connections",
 )
 def test_fifty_concurrent_conflicting_fires_exactly_one_wins(

@@ -24,6 +24,17 @@ from casework.services.daily_sweep import daily_sweep
 from casework.services.importing import store_contacts, store_pupils
 from casework.services.schools import save_school
 from casework.store.database import Database
+from tests.support.actions import evidence, fire
+from tests.support.dates import d
+from tests.support.rows import (
+    Snapshot,
+    case_row,
+    cases_of,
+    events,
+    evidence_rows,
+    open_deadlines,
+    transitions,
+)
 from tests.support.world import (
     AO,
     FATHER,
@@ -35,38 +46,8 @@ from tests.support.world import (
     TEACHER,
     URN,
     World,
-    case_row,
-    cases_of,
-    events,
-    evidence_rows,
     generated_upn,
-    make_world,
-    open_deadlines,
-    transitions,
 )
-
-Snapshot = Callable[[Database], dict[str, list[tuple[Any, ...]]]]
-
-
-@pytest.fixture
-def world(db: Database, data_dir: Path) -> World:
-    return make_world(db, data_dir)
-
-
-def d(text_: str) -> date:
-    return date.fromisoformat(text_)
-
-
-def fire(db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any) -> Any:
-    return cases.fire(
-        db, case_id=case_id, trigger=trigger, username=who, today=d(today), params=params
-    )
-
-
-def evidence(db: Database, case_id: int, kind: str, who: str, today: str, **details: Any) -> int:
-    return cases.add_evidence(
-        db, case_id=case_id, kind=kind, details=details, username=who, today=d(today)
-    )
 
 
 def concern(db: Database, world: World, today: str = "2026-01-19") -> int:

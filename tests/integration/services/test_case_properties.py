@@ -21,6 +21,7 @@ from casework.machines.evidence import EVIDENCE_KINDS, Field
 from casework.machines.lifecycle import Role
 from casework.services import cases
 from casework.store.database import Database
+from tests.support.rows import case_row, case_snapshot, cases_of, transitions
 from tests.support.world import (
     AO,
     FATHER,
@@ -31,11 +32,7 @@ from tests.support.world import (
     SYSTEM,
     TEACHER,
     World,
-    case_row,
-    case_snapshot,
-    cases_of,
     make_world,
-    transitions,
 )
 
 START = date(2026, 1, 12)

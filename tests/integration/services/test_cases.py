@@ -8,8 +8,6 @@ deadlines, and that replaying the audit trail gives the stored state.
 from __future__ import annotations
 
 import re
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +22,18 @@ from casework.machines.lifecycle import (
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
+from tests.support.actions import evidence, fire
+from tests.support.dates import d
+from tests.support.rows import (
+    case_row,
+    case_snapshot,
+    cases_of,
+    deadlines,
+    events,
+    evidence_rows,
+    open_deadlines,
+    transitions,
+)
 from tests.support.world import (
     AO,
     FATHER,
@@ -35,39 +45,7 @@ from tests.support.world import (
     PEOPLE,
     SYSTEM,
     World,
-    case_row,
-    case_snapshot,
-    cases_of,
-    deadlines,
-    events,
-    evidence_rows,
-    make_world,
-    open_deadlines,
-    transitions,
 )
-
-
-@pytest.fixture
-def world(db: Database, data_dir: Path) -> World:
-    return make_world(db, data_dir)
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def fire(
-    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
-) -> cases.FireOutcome:
-    return cases.fire(
-        db, case_id=case_id, trigger=trigger, username=who, today=d(today), params=params
-    )
-
-
-def evidence(db: Database, case_id: int, kind: str, who: str, today: str, **details: Any) -> int:
-    return cases.add_evidence(
-        db, case_id=case_id, kind=kind, details=details, username=who, today=d(today)
-    )
 
 
 def assert_step(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from casework.cli import app
 from casework.interchange.csv_readers import (
@@ -33,12 +31,11 @@ from casework.services.importing import (
 from casework.services.schools import SchoolNotFoundError, save_school
 from casework.store.database import Database
 from casework.store.models import Contact, MarkAmendment, Pupil, School, SessionMark
+from tests.support.cli import runner
+from tests.support.data import ALEX, JORDAN, ROBIN  # tests/data/pupils.csv
+from tests.support.files import write_csv
+from tests.support.rows import Snapshot, stored_marks
 
-Snapshot = Callable[[Database], dict]
-
-ALEX = "B801200005001"  # tests/data/pupils.csv, admitted 2025-09-03
-JORDAN = "R674123101121"
-ROBIN = "P207000016049"  # left on 2026-02-13
 LATE = upn.make("850000000999")  # admitted on 2025-09-15 (a Monday)
 UNKNOWN = upn.make("999999999999")  # a valid UPN of nobody at the school
 GENERATED = [upn.make(f"8500000{i:05d}") for i in range(40)]
@@ -52,13 +49,6 @@ CONTACT_LINES = [
     f"{ALEX},Dan Testington,Father,Y,N,2,07700 900002,,9 Other Street",
     f"{JORDAN},Erin Carer,Carer,N,Y,1,0113 496 0002,erin@example.invalid,",
 ]
-
-runner = CliRunner()
-
-
-def write_csv(path: Path, header: str, lines: list[str]) -> Path:
-    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
-    return path
 
 
 def pupil_line(
@@ -92,21 +82,6 @@ def assert_problem(
 def count(db: Database, model: type) -> int:
     with db.transaction() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def stored_marks(db: Database) -> dict[tuple[str, date, str], tuple[str, int | None, str | None]]:
-    with db.transaction() as session:
-        rows = session.execute(
-            select(
-                Pupil.upn,
-                SessionMark.date,
-                SessionMark.session,
-                SessionMark.code,
-                SessionMark.minutes_late,
-                SessionMark.comment,
-            ).join(Pupil, Pupil.id == SessionMark.pupil_id)
-        )
-        return {(u, d, s): (c, m, n) for u, d, s, c, m, n in rows}
 
 
 # -- a school with pupils on roll and some marks --------------------------------------------

@@ -6,7 +6,6 @@ import random
 from datetime import date
 
 import numpy as np
-from sqlalchemy import select
 
 from casework.interchange.records import MarkRecord, PupilRecord
 from casework.register import upn
@@ -15,7 +14,7 @@ from casework.services.importing import store_marks, store_pupils
 from casework.services.schools import get_school
 from casework.store.database import Database
 from casework.store.marks import _cursor_arrays, school_mark_arrays
-from casework.store.models import Pupil, SessionMark
+from tests.support.rows import stored_marks
 
 PUPILS = [upn.make(f"8510000{i:05d}") for i in range(12)]
 COMMENTS = ["", "bus late", "tab\there", "back\\slash", "two\nlines", "carriage\rreturn", "£ café"]
@@ -55,18 +54,7 @@ def _fill(db: Database) -> list[MarkRecord]:
 
 def test_every_code_comment_and_minute_comes_back_as_stored(db: Database, school: int) -> None:
     marks = _fill(db)
-    with db.transaction() as session:
-        rows = session.execute(
-            select(
-                Pupil.upn,
-                SessionMark.date,
-                SessionMark.session,
-                SessionMark.code,
-                SessionMark.minutes_late,
-                SessionMark.comment,
-            ).join(Pupil, Pupil.id == SessionMark.pupil_id)
-        ).all()
-    stored = {(u, d, s): (c, m, n or "") for u, d, s, c, m, n in rows}
+    stored = stored_marks(db, no_comment="")
     assert stored == {
         (m.upn, m.date, m.session): (m.code, m.minutes_late, m.comment) for m in marks
     }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,11 +18,10 @@ from casework.interchange.records import (
     Transfer,
 )
 from casework.register import codes, upn
-
-UPN_A = "B801200005001"
-UPN_B = "R674123101121"
-UPN_C = "P207000016049"
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample.ctf.xml"
+from tests.support.data import ALEX as UPN_A
+from tests.support.data import JORDAN as UPN_B
+from tests.support.data import ROBIN as UPN_C
+from tests.support.data import SAMPLE_CTF as SAMPLE
 
 
 def ctf(pupils: str, *, version: str = "25.0", when: str = "2024-09-20T10:00:00") -> str:

@@ -24,23 +24,11 @@ import pytest
 from casework.policy.loader import load_policy, shipped_policies
 from casework.policy.model import PolicyError
 from casework.policy.rules import Finding, evaluate_policy, evaluate_rule
-from casework.register.calendar import SchoolCalendar
 from casework.register.marks import Register
-from casework.register.school import DateRange, Term
+from tests.support.calendar import AUTUMN
+from tests.support.calendar import CALENDAR_WITHOUT_INSET as CAL  # 5 January 2026 is a school day
+from tests.support.calendar import SPRING_WITHOUT_INSET as SPRING
 
-AUTUMN = Term(
-    "Autumn",
-    date(2025, 9, 3),
-    date(2025, 12, 19),
-    DateRange(date(2025, 10, 27), date(2025, 10, 31)),
-)
-SPRING = Term(
-    "Spring", date(2026, 1, 5), date(2026, 3, 27), DateRange(date(2026, 2, 16), date(2026, 2, 20))
-)
-SUMMER = Term(
-    "Summer", date(2026, 4, 13), date(2026, 7, 22), DateRange(date(2026, 5, 25), date(2026, 5, 29))
-)
-CAL = SchoolCalendar([AUTUMN, SPRING, SUMMER])
 START = AUTUMN.start
 
 NATIONAL = "national-2024"

@@ -15,27 +15,12 @@ from casework.policy.model import PolicyError
 from casework.policy.rules import Finding, evaluate_policy, evaluate_rule, lookback_start
 from casework.register.calendar import SchoolCalendar, Session
 from casework.register.marks import Mark, Register
-from casework.register.school import DateRange, Term
+from casework.register.school import Term
+from tests.support.calendar import AUTUMN, YEAR_END, YEAR_START
+from tests.support.calendar import CALENDAR as CAL
+from tests.support.files import write_text as write
 
-AUTUMN = Term(
-    "Autumn",
-    date(2025, 9, 3),
-    date(2025, 12, 19),
-    DateRange(date(2025, 10, 27), date(2025, 10, 31)),
-)
-SPRING = Term(
-    "Spring",
-    date(2026, 1, 5),
-    date(2026, 3, 27),
-    DateRange(date(2026, 2, 16), date(2026, 2, 20)),
-    inset_days=(date(2026, 1, 5),),
-)
-SUMMER = Term(
-    "Summer", date(2026, 4, 13), date(2026, 7, 22), DateRange(date(2026, 5, 25), date(2026, 5, 29))
-)
-CAL = SchoolCalendar((AUTUMN, SPRING, SUMMER))
 POLICY = load_policy("national-2024")
-YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 7, 31)
 NATIONAL_RULES = [
     "persistent_absence",
     "severe_absence",
@@ -463,11 +448,6 @@ severe_absence_at_least = 50
 
 def rule_table(name: str, body: str, reason: str = "Missed {absent} of {possible}.") -> str:
     return f'[rules.{name}]\n{body}\nreason = "{reason}"\nsource = "a test"\n\n'
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def policy_error(path: Path) -> str:

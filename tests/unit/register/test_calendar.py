@@ -16,37 +16,15 @@ from casework.register.calendar import (
     academic_year_label,
     monday_of,
 )
-from casework.register.school import DateRange, Term
+from casework.register.school import Term
+from tests.support.calendar import AUTUMN, INSET, SPRING, SUMMER
+from tests.support.dates import d
 
-AUTUMN = Term(
-    "Autumn",
-    date(2025, 9, 3),
-    date(2025, 12, 19),
-    DateRange(date(2025, 10, 27), date(2025, 10, 31)),
-)
-SPRING = Term(
-    "Spring",
-    date(2026, 1, 5),
-    date(2026, 3, 27),
-    DateRange(date(2026, 2, 16), date(2026, 2, 20)),
-    inset_days=(date(2026, 1, 5),),
-)
-SUMMER = Term(
-    "Summer",
-    date(2026, 4, 13),
-    date(2026, 7, 22),
-    DateRange(date(2026, 5, 25), date(2026, 5, 29)),
-)
 # given out of order on purpose: the calendar sorts its terms
 CAL = SchoolCalendar([SUMMER, AUTUMN, SPRING])
 
 EARLY_MAY = date(2026, 5, 4)  # early May bank holiday, inside the Summer term
 SPRING_BANK = date(2026, 5, 25)  # spring bank holiday, inside the Summer half term
-INSET = date(2026, 1, 5)
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 def oracle_is_school_day(day: date) -> bool:

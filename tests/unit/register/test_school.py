@@ -19,6 +19,7 @@ from casework.register.school import (
     school_from_dict,
     school_to_dict,
 )
+from tests.support.files import write_text
 
 EXAMPLE = """\
 [school]
@@ -62,9 +63,7 @@ office = "01234 567890"
 
 
 def write(tmp_path: Path, text: str, name: str = "school.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_text(tmp_path / name, text)
 
 
 def error_for(tmp_path: Path, text: str) -> str:

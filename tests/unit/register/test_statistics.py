@@ -10,36 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casework.policy.loader import load_policy
-from casework.register.calendar import SchoolCalendar, Session
+from casework.register.calendar import Session
 from casework.register.codes import CODES, Category
 from casework.register.marks import Mark, Register
-from casework.register.school import DateRange, Term
 from casework.register.statistics import PupilStats, cohort_stats, counts, pupil_stats
+from tests.support.calendar import CALENDAR as CAL
+from tests.support.calendar import YEAR_END, YEAR_START
 
-TERMS = (
-    Term(
-        "Autumn",
-        date(2025, 9, 3),
-        date(2025, 12, 19),
-        DateRange(date(2025, 10, 27), date(2025, 10, 31)),
-    ),
-    Term(
-        "Spring",
-        date(2026, 1, 5),
-        date(2026, 3, 27),
-        DateRange(date(2026, 2, 16), date(2026, 2, 20)),
-        inset_days=(date(2026, 1, 5),),
-    ),
-    Term(
-        "Summer",
-        date(2026, 4, 13),
-        date(2026, 7, 22),
-        DateRange(date(2026, 5, 25), date(2026, 5, 29)),
-    ),
-)
-CAL = SchoolCalendar(TERMS)
 POLICY = load_policy("national-2024")
-YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 7, 31)
 
 NOT_POSSIBLE = ["D", "X", "Q", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7"]
 ADMINISTRATIVE = ["Z", "#"]

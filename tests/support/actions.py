@@ -1,0 +1,26 @@
+"""Acting on a case through the case services: the one place that knows their signatures.
+
+`who` is a username and `today` an ISO date, so that a test reads like the steps it takes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.services import cases
+from casework.store.database import Database
+from tests.support.dates import d
+
+
+def fire(
+    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
+) -> cases.FireOutcome:
+    return cases.fire(
+        db, case_id=case_id, trigger=trigger, username=who, today=d(today), params=params
+    )
+
+
+def evidence(db: Database, case_id: int, kind: str, who: str, today: str, **details: Any) -> int:
+    return cases.add_evidence(
+        db, case_id=case_id, kind=kind, details=details, username=who, today=d(today)
+    )
