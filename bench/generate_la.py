@@ -4,7 +4,8 @@ Each school gets, in bench/out/la/<URN>/:
 
 - school.toml: the calendar of tests/data/school.toml (academic year 2025/26) under the school's
   own URN (900001, 900002, ...) and name; policies rotate over the bundled ones;
-- pupils.csv: 1,000 generated pupils, UPNs valid (casework.upn.make) and unique across the LA;
+- pupils.csv: 1,000 generated pupils, UPNs valid (casework.register.upn.make) and unique
+  across the LA;
 - marks.csv: a mark for every pupil, every school day, AM and PM (194 days, 388,000 marks).
 
 Code mix, per pupil: most are present (/ and \\) nearly every session; absence comes in

@@ -1,130 +1,35 @@
-"""The `casework case` and `casework user` commands: work cases from the command line."""
+"""The `casework case` commands: work cases from the command line, acting as `--as USER`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from casework.cli import (
+from casework import shapes, text
+from casework.cli.console import (
+    AsOption,
     DatabaseOption,
     JsonOption,
     SchoolOption,
-    app,
-    err,
-    fail,
-    friendly_errors,
+    TodayOption,
     open_database,
     out,
+    pairs,
     parse_day,
     print_json,
+    today_from,
 )
+from casework.cli.errors import reported
 from casework.machines import LIFECYCLES
 from casework.machines.diagram import mermaid
-from casework.machines.lifecycle import TriggerError
 from casework.services import cases, users
 
 case_app = typer.Typer(
     help="Work cases: list, show, add evidence, take the next step.", no_args_is_help=True
 )
-user_app = typer.Typer(help="People who use Casework and their roles.", no_args_is_help=True)
-app.add_typer(case_app, name="case")
-app.add_typer(user_app, name="user")
-
-AsOption = Annotated[str, typer.Option("--as", help="Your username (casework user add).")]
-TodayOption = Annotated[
-    str | None,
-    typer.Option("--today", help="Act as of this day (default: today); for replaying records."),
-]
-
-
-@contextmanager
-def case_errors() -> Iterator[None]:
-    with friendly_errors():
-        try:
-            yield
-        except cases.ConflictError as error:
-            err.print(f"[bold red]conflict:[/] {escape(str(error))}", highlight=False)
-            if error.submitted:
-                err.print("What you submitted, to try again:", highlight=False)
-                for key, value in error.submitted.items():
-                    err.print(f"  {key}: {value}", highlight=False, markup=False)
-            raise typer.Exit(3) from None
-        # Escaped: a message quotes what was typed, and rich would swallow "[phone]" as markup.
-        except TriggerError as error:
-            fail(escape(str(error)))
-        except (cases.CaseError, users.UserError) as error:
-            fail(escape(str(error)))
-
-
-def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
-    """KEY=VALUE options as a dict, refusing anything else by name."""
-    out_: dict[str, Any] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            fail(f"{what} {item!r} must look like key=value", 2)
-        out_[key.strip()] = value.strip()
-    return out_
-
-
-@user_app.command("add")
-def user_add(
-    username: Annotated[str, typer.Argument(help="Sign-in name, e.g. b.example")],
-    name: Annotated[str, typer.Option(help="Full name, as letters are signed.")],
-    position: Annotated[str, typer.Option(help="Job title, e.g. Attendance Lead.")],
-    role: Annotated[
-        str, typer.Option(help="attendance_officer, senior_leader, la_officer or teacher.")
-    ],
-    school: SchoolOption = None,
-    la: Annotated[str | None, typer.Option("--la", help="LA code, for an LA officer.")] = None,
-    database: DatabaseOption = None,
-) -> None:
-    """Add a user with a role at a school (or at an LA for LA officers)."""
-    with case_errors(), open_database(database, migrate=True) as db:
-        who = users.add_user(
-            db,
-            username=username,
-            name=name,
-            position=position,
-            role=role,
-            school_urn=school,
-            la_code=la,
-        )
-    out.print(f"Added {who.username}: {who.name}, {who.position} ({who.role.value}).")
-
-
-@user_app.command("list")
-def user_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
-    """Everyone who can use this database."""
-    with case_errors(), open_database(database) as db:
-        everyone = users.list_users(db)
-    if as_json:
-        print_json(
-            [
-                {
-                    "username": u.username,
-                    "name": u.name,
-                    "position": u.position,
-                    "role": u.role.value,
-                }
-                for u in everyone
-            ]
-        )
-        return
-    table = Table("username", "name", "position", "role")
-    for u in everyone:
-        table.add_row(u.username, u.name, u.position, u.role.value)
-    out.print(table)
-
-
-def _today(value: str | None) -> date:
-    return parse_day(value, "--today") or date.today()
 
 
 @case_app.command("list")
@@ -135,18 +40,19 @@ def case_list(
     as_json: JsonOption = False,
 ) -> None:
     """The cases you may see."""
-    with case_errors(), open_database(database) as db:
-        found = cases.list_cases(db, username=as_user, include_closed=closed)
+    with reported(), open_database(database) as db:
+        who = users.resolve(db, as_user)
+        found = cases.list_cases(db, who=who, include_closed=closed)
     if as_json:
-        print_json([c.as_dict() for c in found])
+        print_json([shapes.case_summary(c) for c in found])
         return
     table = Table("id", "UPN", "kind", "state", "opened")
     for c in found:
         table.add_row(
             str(c.id),
-            c.upn,
-            c.kind.replace("_", " "),
-            c.state.replace("_", " "),
+            escape(c.upn),
+            text.words(c.kind),
+            text.words(c.state),
             c.opened_on.isoformat(),
         )
     out.print(table)
@@ -164,67 +70,63 @@ def case_show(
     as_json: JsonOption = False,
 ) -> None:
     """State, evidence, deadlines, chronology and next steps of a case."""
-    with case_errors(), open_database(database) as db:
-        detail = cases.show_case(db, case_id=case_id, username=as_user, today=_today(today))
+    with reported(), open_database(database) as db:
+        who = users.resolve(db, as_user)
+        detail = cases.show_case(db, case_id=case_id, who=who, today=today_from(today))
     graph = mermaid(LIFECYCLES[detail.summary.kind], detail.summary.state)
     if as_json:
-        print_json({**detail.as_dict(), "diagram": graph})
+        print_json({**shapes.case_detail(detail), "diagram": graph})
         return
     s = detail.summary
-    out.print(f"[bold]Case {s.id}[/]: {detail.kind_title} for {s.upn}, school {s.school_urn}")
-    out.print(f"State: [bold]{detail.state_label}[/] (version {s.version}, opened {s.opened_on})")
+    out.print(
+        f"[bold]Case {s.id}[/]: {escape(detail.kind_title)} for {escape(s.upn)}, "
+        f"school {escape(s.school_urn)}"
+    )
+    out.print(
+        f"State: [bold]{escape(detail.state_label)}[/] (version {s.version}, opened {s.opened_on})"
+    )
     for key, value in detail.details.items():
-        if isinstance(value, dict):  # a live measure, e.g. the penalty threshold count
-            if "count" in value:
-                out.print(
-                    f"{key.replace('_', ' ').capitalize()}: {value['count']} of "
-                    f"{value['threshold']} sessions {value['window']}"
-                )
-            continue
-        shown = f"£{value:.2f}" if key.endswith("amount") and isinstance(value, float) else value
-        out.print(f"{key.replace('_', ' ').capitalize()}: {shown}", highlight=False)
+        line = text.detail_line(key, value)
+        if line is not None:
+            out.print(line, highlight=False, markup=False)
     steps = Table("next step", "trigger", "allowed", "why not", "who may", title="Next steps")
     for step in detail.next_steps:
         steps.add_row(
-            step.label,
+            escape(step.label),
             step.trigger,
             "yes" if step.allowed else "no",
-            "; ".join(step.reasons),
+            escape("; ".join(step.reasons)),
             ", ".join(step.roles) + ("" if step.permitted else " (not you)"),
         )
     out.print(steps)
     if detail.deadlines:
         table = Table("due", "deadline", "status", title="Deadlines")
         for d in detail.deadlines:
-            table.add_row(d["due_on"], d["label"], d["status"])
+            table.add_row(d.due_on.isoformat(), escape(d.label), d.status)
         out.print(table)
     if detail.evidence:
         table = Table("id", "recorded", "kind", "details", title="Evidence")
         for e in detail.evidence:
-            note = f" (superseded by {e['superseded_by']})" if e["superseded_by"] else ""
-            shown = {k: v for k, v in e["details"].items() if k != "marks"}
+            note = f" (superseded by {e.superseded_by})" if e.superseded_by else ""
+            shown = {k: v for k, v in e.details.items() if k != "marks"}
             table.add_row(
-                str(e["id"]),
-                e["recorded_on"],
-                e["kind"] + note,
-                ", ".join(f"{k}: {v}" for k, v in shown.items()),
+                str(e.id),
+                e.recorded_on.isoformat(),
+                e.kind + note,
+                escape(", ".join(f"{k}: {v}" for k, v in shown.items())),
             )
         out.print(table)
     table = Table("#", "on", "what", "by", "note", title="Chronology")
     for event in detail.chronology:
-        what = event["action"]
-        if event["action"] == "transition":
-            what = f"{event['trigger']}: {event['from']} -> {event['to']}"
-        elif event["action"] == "opened":
-            what = f"opened in {event['to']}"
-        elif event["evidence"]:
-            what = f"{event['action']} {event['evidence']}"
+        what = text.event_what(
+            event.action, event.trigger, event.from_state, event.to_state, event.evidence_id
+        )
         table.add_row(
-            str(event["seq"]),
-            event["on"],
+            str(event.seq),
+            event.on.isoformat(),
             what,
-            f"{event['by']} ({event['role']})",
-            event["note"] or "",
+            escape(f"{event.by} ({event.role})"),
+            escape(event.note or ""),
         )
     out.print(table)
     if diagram:
@@ -249,22 +151,23 @@ def case_open(
     as_json: JsonOption = False,
 ) -> None:
     """Open a case by hand (the sweep opens most concerns itself)."""
-    with case_errors(), open_database(database) as db:
+    with reported(), open_database(database) as db:
+        who = users.resolve(db, as_user)
         summary = cases.open_case(
             db,
             upn=upn,
             kind=kind,
-            username=as_user,
-            today=_today(today),
+            who=who,
+            today=today_from(today),
             details=pairs(detail, "--detail"),
             school_urn=school,
             note=note,
         )
     if as_json:
-        print_json(summary.as_dict())
+        print_json(shapes.case_summary(summary))
         return
     out.print(
-        f"Opened case {summary.id}: {kind.replace('_', ' ')} for {upn}, state {summary.state}."
+        escape(f"Opened case {summary.id}: {text.words(kind)} for {upn}, state {summary.state}.")
     )
 
 
@@ -290,14 +193,15 @@ def case_evidence(
     as_json: JsonOption = False,
 ) -> None:
     """Record evidence on a case (evidence is never deleted, only superseded with a reason)."""
-    with case_errors(), open_database(database) as db:
+    with reported(), open_database(database) as db:
+        who = users.resolve(db, as_user)
         evidence_id = cases.add_evidence(
             db,
             case_id=case_id,
             kind=kind,
             details=pairs(field, "--field"),
-            username=as_user,
-            today=_today(today),
+            who=who,
+            today=today_from(today),
             recorded_on=parse_day(recorded_on, "--recorded-on"),
             supersedes=supersedes,
             reason=reason,
@@ -305,7 +209,7 @@ def case_evidence(
     if as_json:
         print_json({"case": case_id, "evidence": evidence_id})
         return
-    out.print(f"Recorded evidence {evidence_id} ({kind.replace('_', ' ')}) on case {case_id}.")
+    out.print(escape(f"Recorded evidence {evidence_id} ({text.words(kind)}) on case {case_id}."))
 
 
 @case_app.command("fire")
@@ -326,31 +230,22 @@ def case_fire(
     params = pairs(param, "--param")
     if note:
         params["note"] = note
-    with case_errors(), open_database(database) as db:
+    with reported(), open_database(database) as db:
+        who = users.resolve(db, as_user)
         outcome = cases.fire(
             db,
             case_id=case_id,
             trigger=trigger,
-            username=as_user,
-            today=_today(today),
+            who=who,
+            today=today_from(today),
             params=params,
             expected_version=version,
         )
     if as_json:
-        print_json(
-            {
-                **outcome.case.as_dict(),
-                "from": outcome.from_state,
-                "to": outcome.to_state,
-                "deadlines": [
-                    {"label": label, "due_on": due.isoformat()} for label, due in outcome.deadlines
-                ],
-                "opened": [c.as_dict() for c in outcome.opened],
-            }
-        )
+        print_json(shapes.fired(outcome))
         return
     out.print(f"Case {case_id}: {outcome.from_state} -> [bold]{outcome.to_state}[/].")
     for label, due in outcome.deadlines:
-        out.print(f"  deadline: {label} {due}")
+        out.print(f"  deadline: {escape(label)} {due}")
     for opened in outcome.opened:
-        out.print(f"  opened case {opened.id}: {opened.kind.replace('_', ' ')} ({opened.state})")
+        out.print(f"  opened case {opened.id}: {text.words(opened.kind)} ({opened.state})")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from casework.machines.lifecycle import LA, SCHOOL_STAFF, SLT, Role
+from casework.machines.roles import LA, SCHOOL_STAFF, SLT, Role
 
 STAFF_AND_LA = SCHOOL_STAFF | LA
 

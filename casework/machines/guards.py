@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from casework.machines.lifecycle import CaseFacts, EvidenceItem, Guard, Unit, add_period, as_date
+from casework.machines.lifecycle import (
+    CaseFacts,
+    EvidenceItem,
+    Guard,
+    PriorNotice,
+    Unit,
+    add_period,
+    as_date,
+)
 from casework.text import long_date
 
 
@@ -244,12 +253,8 @@ def within_notice_limit(facts: CaseFacts) -> str | None:
     """No more penalty notices to this parent for this child within the repeat window."""
     years = int(facts.number("penalty_notice", "repeat_window_years"))
     most = int(facts.number("penalty_notice", "max_notices_in_window"))
-    since = _years_before(facts.today, years)
-    recent = [
-        n
-        for n in facts.related.prior_notices
-        if n.issued_on > since and n.state not in ("withdrawn", "refused")
-    ]
+    since = years_before(facts.today, years)
+    recent = counted_notices(facts.related.prior_notices, since)
     if len(recent) >= most:
         return (
             f"this parent already had {len(recent)} penalty notices for this child since "
@@ -258,7 +263,25 @@ def within_notice_limit(facts: CaseFacts) -> str | None:
     return None
 
 
-def _years_before(day: date, years: int) -> date:
+# States of a notice that does not count towards the repeat limit: it was never served.
+NOT_COUNTED = ("withdrawn", "refused")
+
+
+def counted_notices(
+    notices: Iterable[PriorNotice], since: date, before: date | None = None
+) -> list[PriorNotice]:
+    """Penalty notices that count towards the repeat limit: issued after `since` (and before
+    `before`, when given), and neither withdrawn nor refused."""
+    return [
+        n
+        for n in notices
+        if n.issued_on > since
+        and (before is None or n.issued_on < before)
+        and n.state not in NOT_COUNTED
+    ]
+
+
+def years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

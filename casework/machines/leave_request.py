@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from casework.machines.lifecycle import (
-    SCHOOL_STAFF,
-    SLT,
     CaseFacts,
+    Changes,
     DeadlineRule,
+    FollowOn,
     Lifecycle,
+    LiveMeasure,
+    MeasureContext,
+    OpeningError,
     State,
     Step,
     Unit,
     as_date,
 )
+from casework.machines.roles import SCHOOL_STAFF, SLT, SYSTEM
+from casework.register.calendar import SchoolCalendar
+from casework.register.marks import ABSENT, ATTENDING, Register
 from casework.text import long_date
 
 KIND = "leave_request"
@@ -120,118 +129,207 @@ def leave_not_taken(facts: CaseFacts) -> str | None:
     return None
 
 
+def agreed_end(facts: CaseFacts) -> Changes:
+    """A part grant: the leave agreed ends on the last of the school days granted."""
+    days = int(facts.params["days_granted"])
+    start = as_date(facts.details["start"])
+    granted = facts.calendar.school_days(start, as_date(facts.details["end"]))[days - 1]
+    return Changes({"agreed_end": granted.isoformat(), "days_granted": days})
+
+
+def _leave_window(context: MeasureContext) -> tuple[date, date] | None:
+    if not context.details.get("start"):
+        return None
+    return as_date(context.details["start"]), min(context.today, context.calendar.last_day)
+
+
+def _leave_days(register: Register, context: MeasureContext) -> dict[str, Any]:
+    """School days absent in the leave, and absent after it until the pupil is back."""
+    end = as_date(context.details.get("agreed_end") or context.details["end"])
+    codes = register.codes[0]
+    days = len(register.days)
+    absent = [bool(ABSENT[codes[2 * d]] or ABSENT[codes[2 * d + 1]]) for d in range(days)]
+    present = [bool(ATTENDING[codes[2 * d]] or ATTENDING[codes[2 * d + 1]]) for d in range(days)]
+    in_leave = sum(1 for d, day in enumerate(register.days) if day <= end and absent[d])
+    after = 0
+    for d, day in enumerate(register.days):
+        if day <= end:
+            continue
+        if present[d]:
+            break
+        if absent[d]:
+            after += 1
+    return {"absent_days_in_leave": in_leave, "absent_days_after_leave": after}
+
+
+# Guards read how many days of the leave the pupil was away, and whether they came back.
+LEAVE_DAYS_NOW = LiveMeasure(window=_leave_window, measure=_leave_days)
+
+
+def leave_details(details: dict[str, Any], calendar: SchoolCalendar, today: date) -> dict[str, Any]:
+    """A leave request's dates, checked, with the school days it covers."""
+    try:
+        start = date.fromisoformat(str(details["start"]))
+        end = date.fromisoformat(str(details["end"]))
+    except KeyError as missing:
+        raise OpeningError(f"a leave request needs {missing.args[0]} (a date)") from None
+    except ValueError as error:
+        raise OpeningError(f"leave dates must be YYYY-MM-DD: {error}") from None
+    if end < start:
+        raise OpeningError(f"the leave ends ({end}) before it starts ({start})")
+    requested = date.fromisoformat(str(details.get("requested_on") or today))
+    days = len(calendar.school_days(start, end))
+    if days == 0:
+        raise OpeningError(f"there are no school days from {start} to {end}")
+    return {
+        **details,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "requested_on": requested.isoformat(),
+        "school_days_requested": days,
+    }
+
+
+# Not back after the leave: a missing education enquiry, unless one is already open.
+MISSING_EDUCATION_ENQUIRY = FollowOn(
+    kind="missing_education",
+    if_open="skip",
+    note="not back after leave (leave request {case})",
+)
+# Leave taken without permission is an unauthorised holiday on the pupil's concern.
+HOLIDAY_CONCERN = FollowOn(
+    kind="attendance_concern",
+    details=lambda facts: {"holiday": True},
+    if_open="flag",
+    flag={"holiday": True},
+    note="leave taken without permission (leave request {case})",
+)
+
 FURTHER_REASONS = DeadlineRule(
-    "further_reasons",
-    "family may give further reasons until",
-    "leave",
-    "further_reasons_school_days",
-    Unit.SCHOOL_DAYS,
+    name="further_reasons",
+    label="family may give further reasons until",
+    section="leave",
+    key="further_reasons_school_days",
+    unit=Unit.SCHOOL_DAYS,
 )
 DECISION_DUE = DeadlineRule(
-    "decision",
-    "decision due before the leave starts",
-    "leave",
-    "decision_school_days_before",
-    Unit.SCHOOL_DAYS,
+    name="decision",
+    label="decision due before the leave starts",
+    section="leave",
+    key="decision_school_days_before",
+    unit=Unit.SCHOOL_DAYS,
     start_detail="start",
     before=True,
 )
 
 STEPS = (
     Step(
-        "review",
-        ("submitted",),
-        "under_review",
-        "Start the review",
-        SCHOOL_STAFF,
-        (requested_before_leave,),
+        trigger="review",
+        source=("submitted",),
+        dest="under_review",
+        label="Start the review",
+        roles=SCHOOL_STAFF,
+        guards=(requested_before_leave,),
         deadlines=(DECISION_DUE,),
     ),
     Step(
-        "grant",
-        ("under_review",),
-        "granted",
-        "Grant the leave",
-        SLT,
-        (before_leave_starts, exceptional_circumstances),
+        trigger="grant",
+        source=("under_review",),
+        dest="granted",
+        label="Grant the leave",
+        roles=SLT,
+        guards=(before_leave_starts, exceptional_circumstances),
         stamps=("decided_on",),
     ),
     Step(
-        "grant_in_part",
-        ("under_review",),
-        "partially_granted",
-        "Grant part of the leave",
-        SLT,
-        (before_leave_starts, exceptional_circumstances, fewer_days_than_asked),
+        trigger="grant_in_part",
+        source=("under_review",),
+        dest="partially_granted",
+        label="Grant part of the leave",
+        roles=SLT,
+        guards=(before_leave_starts, exceptional_circumstances, fewer_days_than_asked),
         needs=("days_granted",),
         stamps=("decided_on",),
+        effect=agreed_end,
     ),
     Step(
-        "decline",
-        ("under_review",),
-        "declined",
-        "Decline the leave",
-        SLT,
+        trigger="decline",
+        source=("under_review",),
+        dest="declined",
+        label="Decline the leave",
+        roles=SLT,
         needs=("note",),
         deadlines=(FURTHER_REASONS,),
         stamps=("decided_on",),
     ),
     Step(
-        "record_return",
-        ("granted", "partially_granted"),
-        "taken_as_agreed",
-        "Record the return as agreed",
-        SCHOOL_STAFF,
-        (back_after_leave,),
+        trigger="record_return",
+        source=("granted", "partially_granted"),
+        dest="taken_as_agreed",
+        label="Record the return as agreed",
+        roles=SCHOOL_STAFF,
+        guards=(back_after_leave,),
     ),
     Step(
-        "record_overstay",
-        ("granted", "partially_granted"),
-        "overstayed",
-        "Record an overstay",
-        SCHOOL_STAFF,
-        (absent_after_leave,),
+        trigger="record_overstay",
+        source=("granted", "partially_granted"),
+        dest="overstayed",
+        label="Record an overstay",
+        roles=SCHOOL_STAFF,
+        guards=(absent_after_leave,),
     ),
     Step(
-        "record_not_returned",
-        ("granted", "partially_granted", "overstayed"),
-        "not_returned",
-        "Record not returned (starts a missing education enquiry)",
-        SCHOOL_STAFF,
-        (leave_over, not_back_in_time),
+        trigger="record_not_returned",
+        source=("granted", "partially_granted", "overstayed"),
+        dest="not_returned",
+        label="Record not returned (starts a missing education enquiry)",
+        roles=SCHOOL_STAFF,
+        guards=(leave_over, not_back_in_time),
+        opens=(MISSING_EDUCATION_ENQUIRY,),
     ),
     Step(
-        "record_taken",
-        ("declined", "submitted", "under_review"),
-        "taken_without_permission",
-        "Record leave taken without permission",
-        SCHOOL_STAFF,
-        (leave_taken,),
+        trigger="record_taken",
+        source=("declined", "submitted", "under_review"),
+        dest="taken_without_permission",
+        label="Record leave taken without permission",
+        roles=SCHOOL_STAFF,
+        guards=(leave_taken,),
+        opens=(HOLIDAY_CONCERN,),
     ),
     Step(
-        "withdraw",
-        ("submitted", "under_review"),
-        "withdrawn",
-        "Withdraw the request",
-        SCHOOL_STAFF,
+        trigger="withdraw",
+        source=("submitted", "under_review"),
+        dest="withdrawn",
+        label="Withdraw the request",
+        roles=SCHOOL_STAFF,
         needs=("note",),
     ),
     Step(
-        "record_not_taken",
-        ("declined",),
-        "not_taken",
-        "Record that the leave was not taken",
-        SCHOOL_STAFF,
-        (leave_over, leave_not_taken),
+        trigger="record_not_taken",
+        source=("declined",),
+        dest="not_taken",
+        label="Record that the leave was not taken",
+        roles=SCHOOL_STAFF,
+        guards=(leave_over, leave_not_taken),
     ),
     Step(
-        "record_late_return",
-        ("overstayed",),
-        "returned_late",
-        "Record the return after overstaying",
-        SCHOOL_STAFF,
+        trigger="record_late_return",
+        source=("overstayed",),
+        dest="returned_late",
+        label="Record the return after overstaying",
+        roles=SCHOOL_STAFF,
         needs=("note",),
     ),
 )
 
-LIFECYCLE = Lifecycle(KIND, "Leave of absence request", STATES, "submitted", STEPS)
+LIFECYCLE = Lifecycle(
+    kind=KIND,
+    title="Leave of absence request",
+    states=STATES,
+    initial="submitted",
+    steps=STEPS,
+    opened_by=SCHOOL_STAFF | SYSTEM,
+    opening_details=("start", "end", "requested_on", "reason"),
+    measures=(LEAVE_DAYS_NOW,),
+    prepare=leave_details,
+)

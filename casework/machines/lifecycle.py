@@ -11,24 +11,11 @@ from typing import Any
 
 from transitions import Machine
 
-from casework.policy.model import Policy
+from casework.machines.roles import Role, may, role_words, roles_text
+from casework.policy.model import Policy, PolicyError
+from casework.policy.rules import Finding
 from casework.register.calendar import SchoolCalendar
-
-
-class Role(StrEnum):
-    """Who may do what: permission is about the role, never about the case's facts."""
-
-    ATTENDANCE_OFFICER = "attendance_officer"
-    SENIOR_LEADER = "senior_leader"
-    LA_OFFICER = "la_officer"
-    TEACHER = "teacher"
-    SYSTEM = "system"  # the daily sweep, firing what a deadline decides by itself
-
-
-SCHOOL_STAFF = frozenset({Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER})
-SLT = frozenset({Role.SENIOR_LEADER})
-LA = frozenset({Role.LA_OFFICER})
-
+from casework.register.marks import Register
 
 # -- facts a guard reads ---------------------------------------------------------------------
 
@@ -76,6 +63,15 @@ class PriorNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherCase:
+    """Another case of the same pupil, as the facts of this one are drawn from it."""
+
+    kind: str
+    state: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedFacts:
     """Facts from the pupil's other cases that a guard may need."""
 
@@ -110,8 +106,6 @@ class CaseFacts:
         """A number from the policy; a missing one is a policy error, never a default here."""
         table = self.policy.section(section)
         if key not in table:
-            from casework.policy.model import PolicyError
-
             raise PolicyError(f"policy {self.policy.id}: [{section}] has no {key}")
         return table[key]
 
@@ -148,7 +142,7 @@ def add_period(calendar: SchoolCalendar, start: date, amount: int, unit: Unit) -
     return calendar.days[index]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeadlineRule:
     """A deadline set when a transition enters its state; the numbers come from the policy."""
 
@@ -182,10 +176,68 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-# -- transitions ----------------------------------------------------------------------------
+# -- what a step does besides moving the state -----------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
+class Changes:
+    """What a step's effect changes on its case: details set, deadlines it does not set."""
+
+    details: dict[str, Any] = field(default_factory=dict)
+    skip_deadlines: tuple[str, ...] = ()  # names of the step's deadlines that do not apply
+    before_stamps: bool = False  # set ahead of the step's stamps (keeps the case's key order)
+
+
+Effect = Callable[[CaseFacts], Changes]
+"""A pure function of the facts as the step is taken: amounts fixed, an agreed end date."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowOn:
+    """A case a step starts for the same pupil, declared with the step that starts it."""
+
+    kind: str
+    note: str  # why it was opened, for the audit trail; {case} is the starting case's id
+    per_parent: bool = False  # one case per contact with parental responsibility
+    details: Callable[[CaseFacts], dict[str, Any]] | None = None  # the new case's own data
+    if_open: str = "open"  # when the pupil has an open case of the kind: "open", "skip", "flag"
+    flag: dict[str, Any] = field(default_factory=dict)  # details set on that case with "flag"
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureContext:
+    """What a live measure may read besides the register: the case's data and the day."""
+
+    today: date  # today, or the calendar's last day once the calendar has run out
+    calendar: SchoolCalendar
+    policy: Policy
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveMeasure:
+    """Figures from the register as it is today that a kind's guards quote.
+
+    `window` says which days of the pupil's register to read (None: nothing to measure);
+    the service reads them, and `measure` does the arithmetic on that register.
+    """
+
+    window: Callable[[MeasureContext], tuple[date, date] | None]
+    measure: Callable[[Register, MeasureContext], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFacts:
+    """Case details a sweep finding establishes, and the sentence the audit trail records."""
+
+    details: dict[str, Any]
+    note: str
+
+
+# -- transitions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
     """One transition: its trigger, where from and to, who may fire it and what must hold."""
 
@@ -199,6 +251,8 @@ class Step:
     deadlines: tuple[DeadlineRule, ...] = ()
     automatic: bool = False  # the sweep fires it when its guards allow
     stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
+    effect: Effect | None = None  # what else the step changes on the case (amounts, dates)
+    opens: tuple[FollowOn, ...] = ()  # cases the step starts
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""
@@ -230,6 +284,10 @@ class _Token:
 
     def __init__(self, state: str) -> None:
         self.state = state
+
+
+class OpeningError(ValueError):
+    """Details a case cannot be opened with; the message names the detail and why."""
 
 
 class TriggerError(Exception):
@@ -280,12 +338,19 @@ class NextStep:
 
 @dataclass(frozen=True, slots=True)
 class Fired:
-    """The outcome of a transition: the step taken and the deadlines it sets."""
+    """A step taken: from and to, the deadlines it sets and what else it changes."""
 
     step: Step
     from_state: str
     to_state: str
-    deadlines: tuple[tuple[DeadlineRule, date], ...]
+    deadlines: tuple[tuple[DeadlineRule, date], ...]  # every deadline the step declares
+    details: dict[str, Any] = field(default_factory=dict)  # case details the step sets
+    skipped: tuple[str, ...] = ()  # deadlines its effect says do not apply this time
+
+    @property
+    def scheduled(self) -> tuple[tuple[DeadlineRule, date], ...]:
+        """The deadlines the step sets on this case."""
+        return tuple(d for d in self.deadlines if d[0].name not in self.skipped)
 
 
 class Lifecycle:
@@ -293,18 +358,39 @@ class Lifecycle:
 
     def __init__(
         self,
+        *,
         kind: str,
         title: str,
         states: Iterable[State],
         initial: str,
         steps: Iterable[Step],
+        opened_by: frozenset[Role] = frozenset(),
+        opening_details: tuple[str, ...] = (),
+        one_open_per_pupil: bool = False,
+        measures: tuple[LiveMeasure, ...] = (),
+        prepare: Callable[[dict[str, Any], SchoolCalendar, date], dict[str, Any]] | None = None,
+        opening_refusal: str = "",
+        from_finding: Callable[[Finding], FindingFacts | None] | None = None,
     ) -> None:
         self.kind = kind
         self.title = title
         self.states: dict[str, State] = {s.name: s for s in states}
         self.initial = initial
         self.steps: tuple[Step, ...] = tuple(steps)
+        # Who may open a case of this kind by hand (none: only another case's step opens it),
+        # and the details they may give: everything else a case holds is set by its steps
+        # (dates stamped, amounts, the holiday flag) and guards rely on it.
+        self.opened_by = opened_by
+        self.opening_details = opening_details
+        self.one_open_per_pupil = one_open_per_pupil
+        self.measures = measures
+        self.prepare = prepare  # checks and completes the details a case is opened with
+        self.opening_refusal = opening_refusal  # why it is never opened by hand, if it is not
+        # What a sweep finding tells a case of this kind about itself (a term-time holiday).
+        self.from_finding = from_finding
         for step in self.steps:
+            if not step.roles:
+                raise ValueError(f"{kind}: step {step.trigger} says no role may take it")
             for name in (*step.source, step.dest):
                 if name not in self.states:
                     raise ValueError(f"{kind}: step {step.trigger} names unknown state {name}")
@@ -353,7 +439,7 @@ class Lifecycle:
                     allowed=not reasons,
                     reasons=reasons,
                     roles=tuple(sorted(r.value for r in step.roles)),
-                    permitted=role is not None and Role(role) in step.roles,
+                    permitted=may(role, step.roles),
                     automatic=step.automatic,
                 )
             )
@@ -368,12 +454,12 @@ class Lifecycle:
             raise UnknownTriggerError(
                 f"{trigger!r} is not a step from {facts.state!r} (possible: {possible})"
             )
-        permitted = [s for s in candidates if Role(role) in s.roles]
+        permitted = [s for s in candidates if may(role, s.roles)]
         if not permitted:
-            roles = sorted({r.value for s in candidates for r in s.roles})
+            roles = frozenset(r for s in candidates for r in s.roles)
             raise NotPermittedError(
-                f"a {Role(role).value.replace('_', ' ')} may not {trigger.replace('_', ' ')}",
-                [f"needs the role {' or '.join(roles)}"],
+                f"a {role_words(role)} may not {trigger.replace('_', ' ')}",
+                [f"needs the role {roles_text(roles)}"],
             )
         token = _Token(facts.state)
         # The shared machine checks the source and runs the declared guards (its conditions).
@@ -381,8 +467,15 @@ class Lifecycle:
             reasons = [r for s in permitted for r in s.blocked_by(facts)]
             raise BlockedError(f"cannot {trigger.replace('_', ' ')} now", reasons)
         taken = next(s for s in permitted if s.dest == token.state and not s.blocked_by(facts))
-        scheduled = tuple((rule, rule.due(facts)) for rule in taken.deadlines)
-        return Fired(taken, facts.state, token.state, scheduled)
+        changes = taken.effect(facts) if taken.effect else Changes()
+        stamped = {key: facts.today.isoformat() for key in taken.stamps}
+        details = changes.details | stamped if changes.before_stamps else stamped | changes.details
+        deadlines = tuple((rule, rule.due(facts)) for rule in taken.deadlines)
+        return Fired(taken, facts.state, token.state, deadlines, details, changes.skip_deadlines)
+
+    def may_open(self, role: Role | str) -> bool:
+        """Whether a person in `role` may open a case of this kind by hand."""
+        return may(role, self.opened_by)
 
     def replay(self, moves: Iterable[tuple[str, str, str]]) -> str:
         """The state after (trigger, from, to) moves from the initial state; checks each one."""

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
+from typing import Any
 
-from casework.machines import guards as g
+from casework.machines import guards
+from casework.machines.evidence import EvidenceError, Field
 from casework.machines.lifecycle import (
-    LA,
-    SCHOOL_STAFF,
     CaseFacts,
     DeadlineRule,
     Lifecycle,
+    OpeningError,
     State,
     Step,
     Unit,
     as_date,
 )
+from casework.machines.roles import LA, SCHOOL_STAFF, SYSTEM
+from casework.register.calendar import SchoolCalendar
 from casework.text import long_date
 
 KIND = "missing_education"
@@ -124,39 +128,39 @@ def referred_to_la(facts: CaseFacts) -> str | None:
 
 
 HOME_VISIT_DUE = DeadlineRule(
-    "home_visit",
-    "home visit due",
-    "missing_education",
-    "home_visit_school_days",
-    Unit.SCHOOL_DAYS,
+    name="home_visit",
+    label="home visit due",
+    section="missing_education",
+    key="home_visit_school_days",
+    unit=Unit.SCHOOL_DAYS,
     vulnerable_key="home_visit_school_days_vulnerable",
 )
 WELFARE_CHECK_DUE = DeadlineRule(
-    "welfare_check",
-    "police welfare check due",
-    "missing_education",
-    "welfare_check_school_days",
-    Unit.SCHOOL_DAYS,
+    name="welfare_check",
+    label="police welfare check due",
+    section="missing_education",
+    key="welfare_check_school_days",
+    unit=Unit.SCHOOL_DAYS,
     vulnerable_key="welfare_check_school_days_vulnerable",
 )
 
 STEPS = (
     Step(
-        "start_enquiries",
-        ("unexplained_absence",),
-        "enquiries",
-        "Start reasonable enquiries",
-        SCHOOL_STAFF,
-        (first_day_contact,),
+        trigger="start_enquiries",
+        source=("unexplained_absence",),
+        dest="enquiries",
+        label="Start reasonable enquiries",
+        roles=SCHOOL_STAFF,
+        guards=(first_day_contact,),
         deadlines=(HOME_VISIT_DUE, WELFARE_CHECK_DUE),
     ),
     Step(
-        "refer_to_la",
-        ("enquiries",),
-        "referred",
-        "Refer to the LA children missing education team",
-        SCHOOL_STAFF,
-        (
+        trigger="refer_to_la",
+        source=("enquiries",),
+        dest="referred",
+        label="Refer to the LA children missing education team",
+        roles=SCHOOL_STAFF,
+        guards=(
             every_contact_tried,
             home_visit_made,
             welfare_check_if_due,
@@ -166,36 +170,60 @@ STEPS = (
         stamps=("referred_on",),
     ),
     Step(
-        "record_return",
-        ("unexplained_absence", "enquiries", "referred"),
-        "returned",
-        "Record that the child is back",
-        SCHOOL_STAFF | LA,
+        trigger="record_return",
+        source=("unexplained_absence", "enquiries", "referred"),
+        dest="returned",
+        label="Record that the child is back",
+        roles=SCHOOL_STAFF | LA,
         needs=("note",),
     ),
     Step(
-        "record_located_elsewhere",
-        ("referred",),
-        "located_elsewhere",
-        "Record where the child is now",
-        LA,
-        (g.outcome_in(*ELSEWHERE),),
+        trigger="record_located_elsewhere",
+        source=("referred",),
+        dest="located_elsewhere",
+        label="Record where the child is now",
+        roles=LA,
+        guards=(guards.outcome_in(*ELSEWHERE),),
         needs=("outcome", "note"),
     ),
     Step(
-        "delete_from_roll",
-        ("referred",),
-        "deleted",
-        "Delete from roll",
-        SCHOOL_STAFF,
-        (
+        trigger="delete_from_roll",
+        source=("referred",),
+        dest="deleted",
+        label="Delete from roll",
+        roles=SCHOOL_STAFF,
+        guards=(
             referred_to_la,
             deletion_ground_on_file,
             not_backdated,
-            g.slt_approved("delete_from_roll"),
+            guards.slt_approved("delete_from_roll"),
         ),
         needs=("effective_on",),
     ),
 )
 
-LIFECYCLE = Lifecycle(KIND, "Child missing education", STATES, "unexplained_absence", STEPS)
+
+def opening_details(
+    details: dict[str, Any], calendar: SchoolCalendar, today: date
+) -> dict[str, Any]:
+    """An enquiry opened by hand may say the child is a safeguarding concern (Y or N)."""
+    if "safeguarding" not in details:
+        return details
+    try:
+        flag = bool(Field("safeguarding", "flag").parse(details["safeguarding"]))
+    except EvidenceError as error:
+        raise OpeningError(str(error)) from None
+    return {**details, "safeguarding": flag}
+
+
+LIFECYCLE = Lifecycle(
+    kind=KIND,
+    title="Child missing education",
+    states=STATES,
+    initial="unexplained_absence",
+    steps=STEPS,
+    opened_by=SCHOOL_STAFF | SYSTEM,
+    opening_details=("safeguarding",),
+    one_open_per_pupil=True,
+    prepare=opening_details,
+)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from casework.machines import guards as g
+from casework.machines import guards
 from casework.machines.lifecycle import (
-    LA,
-    SLT,
     CaseFacts,
+    Changes,
     DeadlineRule,
     Lifecycle,
-    Role,
+    OtherCase,
+    PriorNotice,
+    RelatedFacts,
     State,
     Step,
     Unit,
     add_period,
     as_date,
 )
+from casework.machines.roles import LA, SLT, SYSTEM
+from casework.policy.model import Policy
 from casework.text import long_date
 
 KIND = "penalty_notice"
@@ -40,16 +45,53 @@ def amounts(facts: CaseFacts) -> tuple[float, float]:
     full = float(facts.number("penalty_notice", "full_amount"))
     years = int(facts.number("penalty_notice", "repeat_window_years"))
     issued = as_date(facts.details.get("issued_on") or facts.today)
-    since = g._years_before(issued, years)
-    earlier = [
-        n
-        for n in facts.related.prior_notices
-        if since < n.issued_on < issued and n.state not in ("withdrawn", "refused")
-    ]
-    if earlier:
+    if guards.counted_notices(
+        facts.related.prior_notices, guards.years_before(issued, years), issued
+    ):
         repeat = float(facts.number("penalty_notice", "repeat_amount"))
         return repeat, repeat
     return float(facts.number("penalty_notice", "reduced_amount")), full
+
+
+def fix_amounts(facts: CaseFacts) -> Changes:
+    """The amounts are fixed when the notice is issued; a repeat notice has no reduction, so
+    no reduced-payment date to meet."""
+    reduced, full = amounts(facts)
+    skip = ("payment_reduced",) if reduced == full else ()
+    return Changes(
+        {"reduced_amount": reduced, "full_amount": full}, skip_deadlines=skip, before_stamps=True
+    )
+
+
+def related_facts(
+    details: dict[str, Any], others: Iterable[OtherCase], today: date, policy: Policy
+) -> RelatedFacts:
+    """What a case needs to know of the pupil's penalty notices: their states, this parent's
+    earlier notices, and whether a further notice is barred."""
+    notices = [n for n in others if n.kind == KIND]
+    states = tuple(n.state for n in notices)
+    parent = details.get("parent")
+    prior = tuple(
+        PriorNotice(as_date(n.details["issued_on"]), n.state)
+        for n in notices
+        if parent and n.details.get("parent") == parent and n.details.get("issued_on")
+    )
+    barred = tuple("barred" for n in notices if n.details.get("barred"))
+    # A parent who already had as many notices for this child as the policy allows in its
+    # window cannot be given another: that bar is what opens the way to prosecution instead.
+    rules = policy.sections.get("penalty_notice") or {}
+    if "repeat_window_years" in rules and "max_notices_in_window" in rules:
+        since = guards.years_before(today, int(rules["repeat_window_years"]))
+        by_parent: dict[str, list[PriorNotice]] = {}
+        for n in notices:
+            if n.details.get("parent") and n.details.get("issued_on"):
+                by_parent.setdefault(n.details["parent"], []).append(
+                    PriorNotice(as_date(n.details["issued_on"]), n.state)
+                )
+        most = int(rules["max_notices_in_window"])
+        if any(len(guards.counted_notices(issued, since)) >= most for issued in by_parent.values()):
+            barred += ("barred",)
+    return RelatedFacts(penalty_notice_states=states + barred, prior_notices=prior)
 
 
 def _payment(facts: CaseFacts) -> tuple[float, date] | None:
@@ -117,79 +159,98 @@ def parent_has_responsibility(facts: CaseFacts) -> str | None:
 
 
 PAYMENT_DUE = DeadlineRule(
-    "payment_reduced", "reduced payment due", "penalty_notice", "reduced_within_days", Unit.DAYS
+    name="payment_reduced",
+    label="reduced payment due",
+    section="penalty_notice",
+    key="reduced_within_days",
+    unit=Unit.DAYS,
 )
 PAYMENT_FINAL = DeadlineRule(
-    "payment_final",
-    "final payment date",
-    "penalty_notice",
-    "full_within_days",
-    Unit.DAYS,
+    name="payment_final",
+    label="final payment date",
+    section="penalty_notice",
+    key="full_within_days",
+    unit=Unit.DAYS,
     fires="expire",
 )
 
 STEPS = (
     Step(
-        "approve",
-        ("requested",),
-        "approved",
-        "Approve the request",
-        SLT,
-        (parent_has_responsibility, g.within_notice_limit),
+        trigger="approve",
+        source=("requested",),
+        dest="approved",
+        label="Approve the request",
+        roles=SLT,
+        guards=(parent_has_responsibility, guards.within_notice_limit),
     ),
-    Step("refuse", ("requested",), "refused", "Refuse the request", SLT, needs=("note",)),
     Step(
-        "issue",
-        ("approved",),
-        "issued",
-        "Issue the notice",
-        LA | SLT,
-        (parent_has_responsibility, g.within_notice_limit),
+        trigger="refuse",
+        source=("requested",),
+        dest="refused",
+        label="Refuse the request",
+        roles=SLT,
+        needs=("note",),
+    ),
+    Step(
+        trigger="issue",
+        source=("approved",),
+        dest="issued",
+        label="Issue the notice",
+        roles=LA | SLT,
+        guards=(parent_has_responsibility, guards.within_notice_limit),
         deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
         stamps=("issued_on",),
+        effect=fix_amounts,
     ),
     Step(
-        "record_payment",
-        ("issued",),
-        "paid_reduced",
-        "Record payment at the reduced amount",
-        LA,
-        (paid_reduced_in_time,),
+        trigger="record_payment",
+        source=("issued",),
+        dest="paid_reduced",
+        label="Record payment at the reduced amount",
+        roles=LA,
+        guards=(paid_reduced_in_time,),
     ),
     Step(
-        "record_payment",
-        ("issued",),
-        "paid_full",
-        "Record payment in full",
-        LA,
-        (paid_full_in_time,),
+        trigger="record_payment",
+        source=("issued",),
+        dest="paid_full",
+        label="Record payment in full",
+        roles=LA,
+        guards=(paid_full_in_time,),
     ),
     Step(
-        "expire",
-        ("issued",),
-        "unpaid",
-        "Mark unpaid after the final date",
-        LA | frozenset({Role.SYSTEM}),
-        (final_date_passed_unpaid,),
+        trigger="expire",
+        source=("issued",),
+        dest="unpaid",
+        label="Mark unpaid after the final date",
+        roles=LA | SYSTEM,
+        guards=(final_date_passed_unpaid,),
         automatic=True,
     ),
     Step(
-        "prosecute",
-        ("unpaid",),
-        "prosecution",
-        "Prosecute for the offence",
-        LA,
-        (g.la_decided("prosecute"),),
+        trigger="prosecute",
+        source=("unpaid",),
+        dest="prosecution",
+        label="Prosecute for the offence",
+        roles=LA,
+        guards=(guards.la_decided("prosecute"),),
     ),
     Step(
-        "withdraw",
-        ("approved", "issued", "unpaid"),
-        "withdrawn",
-        "Withdraw the notice",
-        LA,
-        (g.la_decided("withdraw"),),
+        trigger="withdraw",
+        source=("approved", "issued", "unpaid"),
+        dest="withdrawn",
+        label="Withdraw the notice",
+        roles=LA,
+        guards=(guards.la_decided("withdraw"),),
         needs=("note",),
     ),
 )
 
-LIFECYCLE = Lifecycle(KIND, "Penalty notice", STATES, "requested", STEPS)
+LIFECYCLE = Lifecycle(
+    kind=KIND,
+    title="Penalty notice",
+    states=STATES,
+    initial="requested",
+    steps=STEPS,
+    opening_refusal="penalty notices are opened by requesting one on an attendance concern",
+)

@@ -9,21 +9,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework.machines import lifecycle as lifecycle_of
+from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
-from casework.policy.rules import Finding
 from casework.services import cases
+from casework.services.cases.writes import change_details, create_case, record_evidence
+from casework.services.schools import school_context
 from casework.services.sweep import SweepResult, sweep
-from casework.services.users import SYSTEM_USERNAME, actor
+from casework.services.users import SYSTEM_USERNAME, actor_in, system_actor
 from casework.store.database import Database
 from casework.store.models import Case, CaseDeadline, CaseEvidence, Pupil, School
 
-HOLIDAY_CODE = "G"
-
 
 @dataclass(slots=True)
-class DailySweep:
-    """What one sweep found and did."""
+class DailySweepResult:
+    """What one daily sweep found and did."""
 
     findings: SweepResult
     cases_opened: list[dict[str, Any]] = field(default_factory=list)
@@ -43,13 +42,6 @@ class DailySweep:
         }
 
 
-def _is_holiday(finding: Finding) -> bool:
-    """A penalty-threshold finding made up by an unauthorised term-time holiday (code G)."""
-    threshold = int(finding.facts.get("threshold", 0) or 0)
-    holiday = sum(1 for m in finding.evidence if m.code == HOLIDAY_CODE)
-    return bool(threshold) and holiday >= threshold
-
-
 def apply_findings(
     db: Database, result: SweepResult, today: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -58,7 +50,7 @@ def apply_findings(
     added: list[dict[str, Any]] = []
     policies: dict[str, Any] = {}
     with db.transaction() as session:
-        who = actor(session, SYSTEM_USERNAME)
+        who = actor_in(session, SYSTEM_USERNAME)
         schools = {s.urn: s for s in session.scalars(select(School))}
         # Looked up once per sweep rather than once per finding: pupils by school and UPN,
         # open cases by pupil and kind, and the rules already on each case as findings.
@@ -84,19 +76,17 @@ def apply_findings(
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in policies:
-                policies[urn] = cases.school_context(school).policy
+                policies[urn] = school_context(school).policy
             spec = policies[urn].rules[finding.rule]
             if spec.opens == "none":
                 continue
             pupil = pupils[(school.id, finding.pupil)]
             case = open_cases.get((pupil.id, spec.opens))
-            details = (
-                {"holiday": True}
-                if finding.rule.endswith("penalty_threshold") and _is_holiday(finding)
-                else {}
-            )
+            machine = LIFECYCLES[spec.opens]
+            learned = machine.from_finding(finding) if machine.from_finding else None
+            details = learned.details if learned else {}
             if case is None:
-                case = cases._create_case(
+                case = create_case(
                     session,
                     school_id=school.id,
                     pupil=pupil,
@@ -110,22 +100,15 @@ def apply_findings(
                 opened.append(
                     {"case": case.id, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
                 )
-            elif details and not case.details.get("holiday"):
-                cases._change_details(
-                    session,
-                    case,
-                    who,
-                    today,
-                    details,
-                    f"the sweep found an unauthorised term-time holiday: {finding.rule}",
-                )
+            elif learned and any(case.details.get(k) != v for k, v in details.items()):
+                change_details(session, case, who, today, details, learned.note)
             rules_on_case = on_case.setdefault(case.id, set())
             if finding.rule in rules_on_case:
                 continue
             rules_on_case.add(finding.rule)
             # Lock the case as a person adding evidence does, so event numbers never clash.
             session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
-            cases._add_evidence_row(
+            record_evidence(
                 session,
                 case,
                 who,
@@ -175,13 +158,16 @@ def run_deadlines(
             if deadline.fires and deadline.due_on < today:
                 to_fire.append((case.id, deadline.fires, case.version))
     fired: list[dict[str, Any]] = []
+    if not to_fire:
+        return due, overdue, fired
+    system = system_actor(db)
     for case_id, trigger, version in to_fire:
         try:
             outcome = cases.fire(
                 db,
                 case_id=case_id,
                 trigger=trigger,
-                username=SYSTEM_USERNAME,
+                who=system,
                 today=today,
                 expected_version=version,
             )
@@ -205,10 +191,10 @@ def daily_sweep(
     *,
     record: bool = True,
     progress: Callable[[str], None] | None = None,
-) -> DailySweep:
+) -> DailySweepResult:
     """Findings for every pupil; with `record`, the case work they and the deadlines lead to."""
     result = sweep(db, as_of, urn, progress=progress)
-    out = DailySweep(result)
+    out = DailySweepResult(result)
     if record:
         out.cases_opened, out.evidence_added = apply_findings(db, result, as_of)
         out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(
@@ -217,4 +203,4 @@ def daily_sweep(
     return out
 
 
-__all__ = ["DailySweep", "apply_findings", "daily_sweep", "lifecycle_of", "run_deadlines"]
+__all__ = ["DailySweepResult", "apply_findings", "daily_sweep", "run_deadlines"]

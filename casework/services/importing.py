@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -65,6 +66,18 @@ _CONTACT_FIELDS = [f.name for f in fields(ContactRecord) if f.name not in ("upn"
 CTF_KEEPS = frozenset({"admission_date", "leaving_date", "social_worker"})
 
 
+def _update(row: Any, values: dict[str, Any]) -> str:
+    """Bring a stored row up to date: "added" when there was none, else "changed" or
+    "unchanged", as an import reports it."""
+    if row is None:
+        return "added"
+    if all(getattr(row, k) == v for k, v in values.items()):
+        return "unchanged"
+    for k, v in values.items():
+        setattr(row, k, v)
+    return "changed"
+
+
 def _upsert_pupils(
     session: Session,
     school_id: int,
@@ -74,7 +87,7 @@ def _upsert_pupils(
     existing = {
         p.upn: p for p in session.scalars(select(Pupil).where(Pupil.school_id == school_id))
     }
-    added = changed = unchanged = 0
+    counts = Counter[str]()
     for record in records:
         pupil = existing.get(record.upn)
         values = {name: getattr(record, name) for name in _PUPIL_FIELDS}
@@ -82,15 +95,9 @@ def _upsert_pupils(
             values = {k: v for k, v in values.items() if k not in keep}
         if pupil is None:
             session.add(Pupil(school_id=school_id, upn=record.upn, **values))
-            added += 1
-        elif any(getattr(pupil, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(pupil, k, v)
-            changed += 1
-        else:
-            unchanged += 1
+        counts[_update(pupil, values)] += 1
     session.flush()
-    return added, changed, unchanged
+    return counts["added"], counts["changed"], counts["unchanged"]
 
 
 def _numbered(records: Iterable[Any]) -> list[tuple[int, Any]]:
@@ -135,21 +142,15 @@ def _upsert_contacts(
         if ids
         else {}
     )
-    added = changed = unchanged = 0
+    counts = Counter[str]()
     for pupil_id, record in zip(ids, records, strict=True):
         values = {name: getattr(record, name) for name in _CONTACT_FIELDS}
         contact = existing.get((pupil_id, record.name))
         if contact is None:
             session.add(Contact(pupil_id=pupil_id, name=record.name, **values))
-            added += 1
-        elif any(getattr(contact, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(contact, k, v)
-            changed += 1
-        else:
-            unchanged += 1
+        counts[_update(contact, values)] += 1
     session.flush()
-    return added, changed, unchanged
+    return counts["added"], counts["changed"], counts["unchanged"]
 
 
 def _import_contacts(

@@ -12,12 +12,10 @@ from casework.policy.loader import load_policy
 from casework.policy.model import Policy
 from casework.register.calendar import SchoolCalendar
 from casework.register.school import SchoolConfig, school_from_dict, school_to_dict
+from casework.services.errors import SchoolNotFoundError
+from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
 from casework.store.models import School
-
-
-class SchoolNotFoundError(LookupError):
-    """No school matches, or several do and none was named."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +48,22 @@ def save_school(db: Database, config: SchoolConfig) -> tuple[int, bool]:
         return school.id, created
 
 
-def find_school(session: Session, urn: str | None) -> School:
-    """The school with this URN, or the only school when none is named."""
+def find_school(session: Session, urn: str | None, who: Actor | None = None) -> School:
+    """The school with this URN, or the only school when none is named; within `who`'s reach
+    when an actor is given (an operator setting up or importing acts on every school)."""
+    query = select(School)
+    if who is not None:
+        query = query.where(visible_to(who, School))
     if urn is not None:
-        school = session.scalars(select(School).where(School.urn == urn)).one_or_none()
+        school = session.scalars(query.where(School.urn == urn)).one_or_none()
         if school is None:
-            raise SchoolNotFoundError(
-                f"no school with URN {urn}; add it with casework init --school"
-            )
+            raise SchoolNotFoundError(urn)
         return school
-    schools = session.scalars(select(School).order_by(School.urn).limit(2)).all()
+    schools = session.scalars(query.order_by(School.urn).limit(2)).all()
     if not schools:
-        raise SchoolNotFoundError("no school yet; add one with casework init --school FILE.toml")
+        raise SchoolNotFoundError(None)
     if len(schools) > 1:
-        raise SchoolNotFoundError("there is more than one school: name one with --school URN")
+        raise SchoolNotFoundError(None, several=True)
     return schools[0]
 
 

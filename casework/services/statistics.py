@@ -10,14 +10,12 @@ import numpy as np
 from sqlalchemy import select
 
 from casework.register.statistics import CohortStats, PupilStats, cohort_stats, pupil_stats
+from casework.services.errors import PupilNotFoundError, RangeError
+from casework.services.reach import Actor, visible_to
 from casework.services.schools import SchoolContext, find_school, school_context
 from casework.services.sweep import load_register
 from casework.store.database import Database
-from casework.store.models import Pupil
-
-
-class PupilNotFoundError(LookupError):
-    pass
+from casework.store.models import Pupil, School
 
 
 def default_start(school: SchoolContext, as_of: date) -> date:
@@ -27,26 +25,30 @@ def default_start(school: SchoolContext, as_of: date) -> date:
 
 
 def pupil_statistics(
-    db: Database, upn: str, as_of: date, start: date | None = None, urn: str | None = None
+    db: Database,
+    upn: str,
+    as_of: date,
+    start: date | None = None,
+    urn: str | None = None,
+    *,
+    who: Actor,
 ) -> tuple[SchoolContext, PupilStats]:
     """One pupil's statistics from `start` (default: the academic year's start) to `as_of`."""
     with db.transaction() as session:
-        query = select(Pupil).where(Pupil.upn == upn)
+        query = select(Pupil).where(Pupil.upn == upn, visible_to(who, Pupil))
         if urn is not None:
-            query = query.where(Pupil.school_id == find_school(session, urn).id)
+            query = query.where(Pupil.school_id == find_school(session, urn, who).id)
         found = list(session.scalars(query))
         if not found:
-            raise PupilNotFoundError(f"no pupil with UPN {upn}")
+            raise PupilNotFoundError(upn)
         if len(found) > 1:
             raise PupilNotFoundError(
-                f"UPN {upn} is on roll at more than one school: name one with --school URN"
+                upn, f"UPN {upn} is on roll at more than one school", several=True
             )
-        from casework.store.models import School
-
         school = school_context(session.get_one(School, found[0].school_id))
     start = start or default_start(school, as_of)
     if start > as_of:
-        raise ValueError(f"the start {start} is after {as_of}")
+        raise RangeError(f"the start {start} is after {as_of}")
     loaded = load_register(db, school, start, as_of)
     row = loaded.register.pupils.index(upn)
     return school, pupil_stats(loaded.register, row, school.policy)
@@ -73,14 +75,14 @@ def _year_key(year_group: str) -> tuple[int, str]:
 
 
 def cohort_statistics(
-    db: Database, as_of: date, start: date | None = None, urn: str | None = None
+    db: Database, as_of: date, start: date | None = None, urn: str | None = None, *, who: Actor
 ) -> CohortReport:
     """Whole school, each year group, pupil premium and SEND cohorts (pupils on roll in range)."""
     with db.transaction() as session:
-        school = school_context(find_school(session, urn))
+        school = school_context(find_school(session, urn, who))
     start = start or default_start(school, as_of)
     if start > as_of:
-        raise ValueError(f"the start {start} is after {as_of}")
+        raise RangeError(f"the start {start} is after {as_of}")
     loaded = load_register(db, school, start, as_of)
     pupils = loaded.pupils
     on_roll = np.array(

@@ -1,35 +1,18 @@
-"""People who use Casework: adding them and looking them up by username."""
+"""People who use Casework: adding them, and resolving a username to the actor who acts."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.machines.lifecycle import Role
+from casework.machines.roles import PERSON_ROLES, Role
+from casework.services.errors import LACodeNeededError, UserError, UserNotFoundError
+from casework.services.reach import Actor
 from casework.services.schools import find_school
 from casework.store.database import Database
-from casework.store.models import AppUser, School
+from casework.store.models import AppUser
 
 SYSTEM_USERNAME = "casework-sweep"
-
-
-class UserError(ValueError):
-    """A user that cannot be added or found; the message says which and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is acting: what the audit trail records and what permissions check."""
-
-    id: int
-    username: str
-    name: str
-    position: str
-    role: Role
-    school_id: int | None
-    la_code: str | None
 
 
 def _actor(user: AppUser) -> Actor:
@@ -58,9 +41,9 @@ def add_user(
     try:
         the_role = Role(role)
     except ValueError:
-        roles = ", ".join(r.value for r in Role if r is not Role.SYSTEM)
+        roles = ", ".join(r.value for r in PERSON_ROLES)
         raise UserError(f"unknown role {role!r} (roles: {roles})") from None
-    if the_role is Role.SYSTEM:
+    if the_role not in PERSON_ROLES:
         raise UserError("the system role is kept for the daily sweep")
     if not username.strip():
         raise UserError("a username is needed")
@@ -74,7 +57,7 @@ def add_user(
         school_id = None
         if the_role is Role.LA_OFFICER:
             if not la_code:
-                raise UserError("an LA officer needs --la CODE (the local authority's code)")
+                raise LACodeNeededError()
         else:
             school = find_school(session, school_urn)
             school_id = school.id
@@ -92,7 +75,7 @@ def add_user(
         return _actor(user)
 
 
-def actor(session: Session, username: str) -> Actor:
+def actor_in(session: Session, username: str) -> Actor:
     """The user with this username, or the sweep's own system user (made on first use)."""
     user = session.scalars(select(AppUser).where(AppUser.username == username)).first()
     if user is None and username == SYSTEM_USERNAME:
@@ -107,17 +90,19 @@ def actor(session: Session, username: str) -> Actor:
         session.add(user)
         session.flush()
     if user is None:
-        raise UserError(f"no user {username!r}; add one with casework user add")
+        raise UserNotFoundError(username)
     return _actor(user)
 
 
-def can_see(who: Actor, school: School, la_visible: bool) -> bool:
-    """School staff see their school's cases; LA officers only what was referred to them."""
-    if who.role is Role.SYSTEM:
-        return True
-    if who.role is Role.LA_OFFICER:
-        return la_visible and school.la_code == who.la_code
-    return who.school_id == school.id
+def resolve(db: Database, username: str) -> Actor:
+    """Who `username` is, resolved once at the edge (the CLI's --as, a web session)."""
+    with db.transaction() as session:
+        return actor_in(session, username)
+
+
+def system_actor(db: Database) -> Actor:
+    """The daily sweep's own user, which works every school's cases."""
+    return resolve(db, SYSTEM_USERNAME)
 
 
 def list_users(db: Database) -> list[Actor]:

@@ -7,20 +7,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.services import cases
+from casework.services import cases, users
+from casework.services.reach import Actor
 from casework.store.database import Database
 from tests.support.dates import d
 
 
+def as_user(db: Database, username: str) -> Actor:
+    """Who `username` is, as the CLI's --as or a web session resolves it."""
+    return users.resolve(db, username)
+
+
 def fire(
     db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
-) -> cases.FireOutcome:
+) -> cases.Fired:
     return cases.fire(
-        db, case_id=case_id, trigger=trigger, username=who, today=d(today), params=params
+        db, case_id=case_id, trigger=trigger, who=as_user(db, who), today=d(today), params=params
     )
 
 
 def evidence(db: Database, case_id: int, kind: str, who: str, today: str, **details: Any) -> int:
     return cases.add_evidence(
-        db, case_id=case_id, kind=kind, details=details, username=who, today=d(today)
+        db, case_id=case_id, kind=kind, details=details, who=as_user(db, who), today=d(today)
     )

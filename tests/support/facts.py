@@ -27,9 +27,9 @@ from casework.machines.lifecycle import (
     PriorNotice,
     PupilFacts,
     RelatedFacts,
-    Role,
     TriggerError,
 )
+from casework.machines.roles import Role
 from casework.policy.loader import load_policy
 from tests.support.calendar import CALENDAR_WITHOUT_INSET
 from tests.support.dates import d

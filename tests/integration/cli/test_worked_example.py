@@ -8,6 +8,7 @@ import shlex
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from casework.cli import app
@@ -51,3 +52,31 @@ def test_worked_example_matches_its_recorded_output(tmp_path: Path) -> None:
     ]
     assert ours == theirs
     assert "Case 2: approved -> issued." in ours
+
+
+def _recorded_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """output.txt as (command line, the lines it printed), one pair per `$ casework` line."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("$ casework"):
+            blocks.append((line, []))
+        elif blocks:
+            blocks[-1][1].append(line)
+    return [(command, "\n".join(lines).rstrip("\n").splitlines()) for command, lines in blocks]
+
+
+def test_worked_example_prints_every_line_it_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "example"
+    shutil.copytree(EXAMPLE, folder)
+    monkeypatch.chdir(folder)  # run as run.sh does, so file names print as it shows them
+    runpy.run_path(str(folder / "marks.py"), run_name="__main__")
+    env = {"CASEWORK_DATABASE_URL": f"sqlite:///{tmp_path / 'example.sqlite'}", "COLUMNS": "110"}
+    runner = CliRunner()
+    recorded = _recorded_blocks((EXAMPLE / "output.txt").read_text())
+    commands = _commands((folder / "run.sh").read_text())
+    assert len(recorded) == len(commands)
+    for (args, _expect_failure), (command, lines) in zip(commands, recorded, strict=True):
+        result = runner.invoke(app, args, env=env, catch_exceptions=False)
+        assert result.output.rstrip("\n").splitlines() == lines, command

@@ -11,6 +11,7 @@ import pytest
 
 from casework.services import cases
 from casework.store.database import Database
+from tests.support.actions import as_user
 from tests.support.databases import POSTGRES_URL
 from tests.support.rows import case_row, case_snapshot, events, transitions
 from tests.support.world import AO, HEAD, MOTHER, World
@@ -21,13 +22,15 @@ TODAY = date(2026, 1, 19)
 def ready_concern(db: Database, world: World) -> int:
     """A concern in monitoring with a contact on file: offer_support is allowed."""
     pupil = world.pupil()
-    cid = cases.open_case(db, upn=pupil, kind="attendance_concern", username=AO, today=TODAY).id
+    cid = cases.open_case(
+        db, upn=pupil, kind="attendance_concern", who=as_user(db, AO), today=TODAY
+    ).id
     cases.add_evidence(
         db,
         case_id=cid,
         kind="contact_attempt",
         details={"channel": "phone", "contact": MOTHER, "outcome": "reached"},
-        username=AO,
+        who=as_user(db, AO),
         today=TODAY,
     )
     return cid
@@ -42,7 +45,7 @@ def test_second_fire_on_the_same_version_gets_a_conflict_with_what_was_submitted
         db,
         case_id=cid,
         trigger="offer_support",
-        username=AO,
+        who=as_user(db, AO),
         today=TODAY,
         params={"note": "first"},
         expected_version=seen,
@@ -53,7 +56,7 @@ def test_second_fire_on_the_same_version_gets_a_conflict_with_what_was_submitted
             db,
             case_id=cid,
             trigger="close",
-            username=HEAD,
+            who=as_user(db, HEAD),
             today=TODAY,
             params={"note": "typed at length by the head", "outcome": "improved_sustained"},
             expected_version=seen,
@@ -75,7 +78,7 @@ def test_second_fire_on_the_same_version_gets_a_conflict_with_what_was_submitted
         db,
         case_id=cid,
         trigger="close",
-        username=HEAD,
+        who=as_user(db, HEAD),
         today=TODAY,
         params={k: v for k, v in conflict.submitted.items() if k != "trigger"},
         expected_version=conflict.actual,
@@ -94,19 +97,24 @@ def test_evidence_added_after_someone_looked_moves_the_version_on_for_a_transiti
         case_id=cid,
         kind="note",
         details={"text": "called again"},
-        username=AO,
+        who=as_user(db, AO),
         today=TODAY,
     )
     assert case_row(db, cid)["version"] == seen
     cases.fire(
-        db, case_id=cid, trigger="offer_support", username=AO, today=TODAY, expected_version=seen
+        db,
+        case_id=cid,
+        trigger="offer_support",
+        who=as_user(db, AO),
+        today=TODAY,
+        expected_version=seen,
     )
     with pytest.raises(cases.ConflictError):
         cases.fire(
             db,
             case_id=cid,
             trigger="step_down",
-            username=AO,
+            who=as_user(db, AO),
             today=TODAY,
             params={"note": "x"},
             expected_version=seen,
@@ -142,7 +150,7 @@ def test_fifty_concurrent_conflicting_fires_exactly_one_wins(
                 shared,
                 case_id=cid,
                 trigger="offer_support",
-                username=AO,
+                who=as_user(db, AO),
                 today=TODAY,
                 params={"note": f"attempt {i}"},
                 expected_version=seen,
@@ -160,9 +168,9 @@ def test_fifty_concurrent_conflicting_fires_exactly_one_wins(
     finally:
         shared.dispose()
 
-    won = [i for i, r in enumerate(results) if isinstance(r, cases.FireOutcome)]
+    won = [i for i, r in enumerate(results) if isinstance(r, cases.Fired)]
     lost = [r for r in results if isinstance(r, cases.ConflictError)]
-    others = [r for r in results if not isinstance(r, cases.FireOutcome | cases.ConflictError)]
+    others = [r for r in results if not isinstance(r, cases.Fired | cases.ConflictError)]
     assert others == []
     assert len(won) == 1 and len(lost) == threads - 1
     (winner,) = won

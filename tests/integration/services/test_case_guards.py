@@ -24,7 +24,7 @@ from casework.services.daily_sweep import daily_sweep
 from casework.services.importing import store_contacts, store_pupils
 from casework.services.schools import save_school
 from casework.store.database import Database
-from tests.support.actions import evidence, fire
+from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.rows import (
     Snapshot,
@@ -52,7 +52,9 @@ from tests.support.world import (
 
 def concern(db: Database, world: World, today: str = "2026-01-19") -> int:
     pupil = world.pupil()
-    return cases.open_case(db, upn=pupil, kind="attendance_concern", username=AO, today=d(today)).id
+    return cases.open_case(
+        db, upn=pupil, kind="attendance_concern", who=as_user(db, AO), today=d(today)
+    ).id
 
 
 def refuses(
@@ -243,7 +245,7 @@ def test_notice_to_improve_is_not_used_for_a_holiday(
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-03-09"),
         details={"start": "2026-03-02", "end": "2026-03-03", "requested_on": "2026-03-09"},
     ).id
@@ -394,7 +396,7 @@ def test_teacher_may_read_and_note_but_not_act(
             db,
             upn=other,
             kind="attendance_concern",
-            username=TEACHER,
+            who=as_user(db, TEACHER),
             today=d("2026-01-19"),
         ),
     )
@@ -413,7 +415,7 @@ def test_teacher_may_read_and_note_but_not_act(
             outcome="reached",
         ),
     )
-    shown = cases.show_case(db, case_id=cid, username=TEACHER, today=d("2026-01-19"))
+    shown = cases.show_case(db, case_id=cid, who=as_user(db, TEACHER), today=d("2026-01-19"))
     offer = next(s for s in shown.next_steps if s.trigger == "offer_support")
     assert (offer.allowed, offer.permitted) == (True, False)
     evidence(db, cid, "note", TEACHER, "2026-01-19", text="seemed tired this week")
@@ -428,24 +430,26 @@ def test_la_officer_does_not_see_a_case_not_referred(
     for action in (
         lambda: fire(db, cid, "close", LA, "2026-01-19", outcome="other", note="x"),
         lambda: evidence(db, cid, "note", LA, "2026-01-19", text="x"),
-        lambda: cases.show_case(db, case_id=cid, username=LA, today=d("2026-01-19")),
+        lambda: cases.show_case(db, case_id=cid, who=as_user(db, LA), today=d("2026-01-19")),
     ):
         error = refuses(db, snapshot, cases.CaseNotFoundError, action)
         assert str(error) == f"no case {cid}"
-    assert cases.list_cases(db, username=LA) == []
+    assert cases.list_cases(db, who=as_user(db, LA)) == []
 
 
 def test_la_officer_acts_on_referred_cases_of_their_own_authority_only(
     db: Database, world: World, snapshot: Snapshot
 ) -> None:
     cid = referred_concern(db, world)
-    assert [c.id for c in cases.list_cases(db, username=LA)] == [cid]
-    assert cases.list_cases(db, username=LA_ELSEWHERE) == []
+    assert [c.id for c in cases.list_cases(db, who=as_user(db, LA))] == [cid]
+    assert cases.list_cases(db, who=as_user(db, LA_ELSEWHERE)) == []
     refuses(
         db,
         snapshot,
         cases.CaseNotFoundError,
-        lambda: cases.show_case(db, case_id=cid, username=LA_ELSEWHERE, today=d("2026-01-22")),
+        lambda: cases.show_case(
+            db, case_id=cid, who=as_user(db, LA_ELSEWHERE), today=d("2026-01-22")
+        ),
     )
     # A school-only step is not the LA's to take.
     error = refuses(
@@ -492,9 +496,9 @@ def test_school_staff_do_not_see_another_schools_cases(
         db,
         snapshot,
         cases.CaseNotFoundError,
-        lambda: cases.show_case(db, case_id=cid, username="x.lead", today=d("2026-01-19")),
+        lambda: cases.show_case(db, case_id=cid, who=as_user(db, "x.lead"), today=d("2026-01-19")),
     )
-    assert cases.list_cases(db, username="x.lead") == []
+    assert cases.list_cases(db, who=as_user(db, "x.lead")) == []
     # Nor open a case for a pupil of another school.
     pupil = world.pupil()
     refuses(
@@ -502,7 +506,11 @@ def test_school_staff_do_not_see_another_schools_cases(
         snapshot,
         cases.CaseError,
         lambda: cases.open_case(
-            db, upn=pupil, kind="missing_education", username="x.lead", today=d("2026-01-19")
+            db,
+            upn=pupil,
+            kind="missing_education",
+            who=as_user(db, "x.lead"),
+            today=d("2026-01-19"),
         ),
     )
 
@@ -512,7 +520,9 @@ def test_unknown_user_is_refused(db: Database, world: World, snapshot: Snapshot)
     error = refuses(
         db, snapshot, users.UserError, lambda: fire(db, cid, "close", "nobody", "2026-01-19")
     )
-    assert str(error) == "no user 'nobody'; add one with casework user add"
+    # The hint to add one is the CLI's to give (tests/integration/cli/test_case_cli.py).
+    assert str(error) == "no user 'nobody'"
+    assert isinstance(error, users.UserNotFoundError) and error.username == "nobody"
 
 
 # -- evidence ---------------------------------------------------------------------------------
@@ -558,7 +568,7 @@ def test_only_the_la_records_a_payment(db: Database, world: World, snapshot: Sna
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-03-09"),
         details={"start": "2026-03-02", "end": "2026-03-03", "requested_on": "2026-03-09"},
     ).id
@@ -615,7 +625,7 @@ def test_evidence_with_a_bad_field_is_refused_by_name(
                 case_id=cid,
                 kind="contact_attempt",
                 details=details,
-                username=AO,
+                who=as_user(db, AO),
                 today=d("2026-01-19"),
             ),
         )
@@ -650,7 +660,7 @@ def test_superseding_needs_a_reason_and_keeps_the_old_row(
             case_id=cid,
             kind=kind,
             details=details or {"outcome": "parent_seen"},
-            username=who,
+            who=as_user(db, who),
             today=d("2026-01-20"),
             supersedes=first,
             reason=reason,
@@ -665,7 +675,7 @@ def test_superseding_needs_a_reason_and_keeps_the_old_row(
         case_id=cid,
         kind="home_visit",
         details={"outcome": "parent_seen"},
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-01-20"),
         supersedes=first,
         reason="wrong house recorded",
@@ -684,8 +694,8 @@ def test_superseding_needs_a_reason_and_keeps_the_old_row(
         "wrong house recorded",
     )
     # The case page shows both, the old one marked as superseded.
-    shown = cases.show_case(db, case_id=cid, username=AO, today=d("2026-01-20")).evidence
-    assert [(e["id"], e["superseded_by"], e["supersedes"]) for e in shown] == [
+    shown = cases.show_case(db, case_id=cid, who=as_user(db, AO), today=d("2026-01-20")).evidence
+    assert [(e.id, e.superseded_by, e.supersedes) for e in shown] == [
         (first, second, None),
         (second, None, first),
     ]
@@ -703,7 +713,7 @@ def test_superseding_needs_a_reason_and_keeps_the_old_row(
             case_id=other,
             kind="home_visit",
             details={"outcome": "parent_seen"},
-            username=AO,
+            who=as_user(db, AO),
             today=d("2026-01-20"),
             supersedes=second,
             reason="x",
@@ -734,7 +744,7 @@ def test_a_refusal_cannot_be_superseded_by_someone_who_may_not_record_it(
             case_id=cid,
             kind="slt_approval",
             details={"decision": "approved", "step": "request_penalty_notice"},
-            username=AO,
+            who=as_user(db, AO),
             today=d("2026-01-20"),
             supersedes=refusal,
             reason="head said yes on the phone",
@@ -746,12 +756,12 @@ def test_a_refusal_cannot_be_superseded_by_someone_who_may_not_record_it(
         case_id=cid,
         kind="",
         details={"decision": "approved", "step": "request_penalty_notice"},
-        username=HEAD,
+        who=as_user(db, HEAD),
         today=d("2026-01-20"),
         supersedes=refusal,
         reason="changed my mind",
     )
-    shown = cases.show_case(db, case_id=cid, username=AO, today=d("2026-01-20"))
+    shown = cases.show_case(db, case_id=cid, who=as_user(db, AO), today=d("2026-01-20"))
     step = next(s for s in shown.next_steps if s.trigger == "request_penalty_notice")
     assert "needs SLT approval" not in step.reasons
     assert not any(r.startswith("SLT refused") for r in step.reasons)
@@ -765,14 +775,14 @@ def test_one_open_concern_per_pupil_and_no_hand_made_penalty_notices(
 ) -> None:
     pupil = world.pupil()
     first = cases.open_case(
-        db, upn=pupil, kind="attendance_concern", username=AO, today=d("2026-01-19")
+        db, upn=pupil, kind="attendance_concern", who=as_user(db, AO), today=d("2026-01-19")
     )
     error = refuses(
         db,
         snapshot,
         cases.CaseError,
         lambda: cases.open_case(
-            db, upn=pupil, kind="attendance_concern", username=HEAD, today=d("2026-01-20")
+            db, upn=pupil, kind="attendance_concern", who=as_user(db, HEAD), today=d("2026-01-20")
         ),
     )
     assert str(error) == f"{pupil} already has an open attendance concern case: {first.id}"
@@ -781,7 +791,7 @@ def test_one_open_concern_per_pupil_and_no_hand_made_penalty_notices(
         snapshot,
         cases.CaseError,
         lambda: cases.open_case(
-            db, upn=pupil, kind="penalty_notice", username=HEAD, today=d("2026-01-20")
+            db, upn=pupil, kind="penalty_notice", who=as_user(db, HEAD), today=d("2026-01-20")
         ),
     )
     assert "requesting one on an attendance concern" in str(error)
@@ -790,7 +800,7 @@ def test_one_open_concern_per_pupil_and_no_hand_made_penalty_notices(
         snapshot,
         cases.CaseError,
         lambda: cases.open_case(
-            db, upn=pupil, kind="truancy", username=HEAD, today=d("2026-01-20")
+            db, upn=pupil, kind="truancy", who=as_user(db, HEAD), today=d("2026-01-20")
         ),
     )
     assert str(error).startswith("unknown case kind 'truancy'")
@@ -802,7 +812,7 @@ def test_one_open_concern_per_pupil_and_no_hand_made_penalty_notices(
             db,
             upn="A801200005001",
             kind="leave_request",
-            username=HEAD,
+            who=as_user(db, HEAD),
             today=d("2026-01-20"),
             details={"start": "2026-03-02", "end": "2026-03-03"},
         ),
@@ -811,7 +821,7 @@ def test_one_open_concern_per_pupil_and_no_hand_made_penalty_notices(
     # Once closed, a new concern may be opened.
     fire(db, first.id, "close", AO, "2026-01-21", outcome="other", note="opened in error")
     again = cases.open_case(
-        db, upn=pupil, kind="attendance_concern", username=AO, today=d("2026-01-22")
+        db, upn=pupil, kind="attendance_concern", who=as_user(db, AO), today=d("2026-01-22")
     )
     assert again.id != first.id
 
@@ -835,7 +845,7 @@ def test_opening_a_case_cannot_set_what_its_steps_set(
         snapshot,
         cases.CaseError,
         lambda: cases.open_case(
-            db, upn=pupil, kind=kind, username=AO, today=d("2026-01-19"), details=details
+            db, upn=pupil, kind=kind, who=as_user(db, AO), today=d("2026-01-19"), details=details
         ),
     )
     assert "is not opened with" in str(error)
@@ -846,7 +856,7 @@ def test_missing_education_opened_with_a_safeguarding_flag(db: Database, world: 
         db,
         upn=world.pupil(),
         kind="missing_education",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-03-09"),
         details={"safeguarding": "N"},
     )
@@ -854,7 +864,7 @@ def test_missing_education_opened_with_a_safeguarding_flag(db: Database, world: 
         db,
         upn=world.pupil(),
         kind="missing_education",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-03-09"),
         details={"safeguarding": "Y"},
     )
@@ -865,7 +875,7 @@ def test_missing_education_opened_with_a_safeguarding_flag(db: Database, world: 
             db,
             upn=world.pupil(),
             kind="missing_education",
-            username=AO,
+            who=as_user(db, AO),
             today=d("2026-03-09"),
             details={"safeguarding": "maybe"},
         )
@@ -877,7 +887,7 @@ def test_bad_params_are_refused_by_name(db: Database, world: World, snapshot: Sn
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-02-02"),
         details={"start": "2026-03-02", "end": "2026-03-06"},
     ).id
@@ -892,7 +902,7 @@ def test_bad_params_are_refused_by_name(db: Database, world: World, snapshot: Sn
     )
     assert str(error) == "days_granted must be a whole number of school days, not 'three'"
     mid = cases.open_case(
-        db, upn=pupil, kind="missing_education", username=AO, today=d("2026-02-02")
+        db, upn=pupil, kind="missing_education", who=as_user(db, AO), today=d("2026-02-02")
     ).id
     error = refuses(
         db,
@@ -956,7 +966,7 @@ def _holiday_notices(
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d(today),
         details={"start": start, "end": end, "requested_on": today},
     ).id
@@ -992,7 +1002,7 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-01-19"),
         details={"start": "2026-01-12", "end": "2026-01-13", "requested_on": "2026-01-19"},
     ).id
@@ -1049,7 +1059,7 @@ def test_holiday_found_on_an_open_concern_is_recorded_in_its_audit_trail(
 ) -> None:
     pupil = world.pupil()
     cid = cases.open_case(
-        db, upn=pupil, kind="attendance_concern", username=AO, today=d("2026-01-05")
+        db, upn=pupil, kind="attendance_concern", who=as_user(db, AO), today=d("2026-01-05")
     ).id
     holiday = {day: "G" for day in world.calendar.school_days(d("2026-01-12"), d("2026-01-16"))}
     world.marks(pupil, d("2025-09-03"), d("2026-01-16"), holiday)
@@ -1153,7 +1163,7 @@ def test_sweeping_one_school_leaves_other_schools_deadlines_alone(
     ids = {}
     for upn_, who in ((ours, AO), (theirs, "x.lead")):
         mid = cases.open_case(
-            db, upn=upn_, kind="missing_education", username=who, today=d("2026-03-09")
+            db, upn=upn_, kind="missing_education", who=as_user(db, who), today=d("2026-03-09")
         ).id
         evidence(
             db,

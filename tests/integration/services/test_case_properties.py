@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from casework.machines import LIFECYCLES
 from casework.machines.evidence import EVIDENCE_KINDS, Field
-from casework.machines.lifecycle import Role
+from casework.machines.roles import Role
 from casework.services import cases
 from casework.store.database import Database
+from tests.support.actions import as_user
 from tests.support.rows import case_row, case_snapshot, cases_of, transitions
 from tests.support.world import (
     AO,
@@ -168,9 +169,9 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
         if data.draw(st.booleans(), label="threshold met"):
             week = calendar.school_days(date(2026, 1, 5), date(2026, 1, 9))
             world.marks(pupil, week[0], week[-1], dict.fromkeys(week, "O"))
-        return cases.open_case(db, upn=pupil, kind=kind, username=AO, today=START).id
+        return cases.open_case(db, upn=pupil, kind=kind, who=as_user(db, AO), today=START).id
     if kind == "missing_education":
-        return cases.open_case(db, upn=pupil, kind=kind, username=AO, today=START).id
+        return cases.open_case(db, upn=pupil, kind=kind, who=as_user(db, AO), today=START).id
     if kind == "leave_request":
         lead = data.draw(st.integers(-3, 25), label="lead school days")
         length = data.draw(st.integers(1, 6), label="length")
@@ -191,7 +192,7 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
             db,
             upn=pupil,
             kind=kind,
-            username=AO,
+            who=as_user(db, AO),
             today=START,
             details={
                 "start": start.isoformat(),
@@ -207,22 +208,26 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=START,
         details={"start": days[0].isoformat(), "end": days[-1].isoformat()},
     ).id
-    cases.fire(db, case_id=leave, trigger="record_taken", username=AO, today=START)
+    cases.fire(db, case_id=leave, trigger="record_taken", who=as_user(db, AO), today=START)
     (concern,) = cases_of(db, pupil, "attendance_concern")
     cases.add_evidence(
         db,
         case_id=concern["id"],
         kind="slt_approval",
-        username=HEAD,
+        who=as_user(db, HEAD),
         today=START,
         details={"decision": "approved", "step": "request_penalty_notice"},
     )
     outcome = cases.fire(
-        db, case_id=concern["id"], trigger="request_penalty_notice", username=AO, today=START
+        db,
+        case_id=concern["id"],
+        trigger="request_penalty_notice",
+        who=as_user(db, AO),
+        today=START,
     )
     return outcome.opened[0].id
 
@@ -245,7 +250,7 @@ def run_sequence(db: Database, world: World, kind: str, data: st.DataObject) -> 
                     case_id=case_id,
                     kind=evidence_kind,
                     details=details,
-                    username=USER_OF_ROLE[role],
+                    who=as_user(db, USER_OF_ROLE)[role],
                     today=today,
                 )
             except Exception:
@@ -259,7 +264,7 @@ def run_sequence(db: Database, world: World, kind: str, data: st.DataObject) -> 
                 db,
                 case_id=case_id,
                 trigger=item["trigger"],
-                username=USER_OF_ROLE[item["role"]],
+                who=as_user(db, USER_OF_ROLE)[item["role"]],
                 today=today,
                 params=params,
                 expected_version=before["case"]["version"],

@@ -22,7 +22,7 @@ from casework.machines.lifecycle import (
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
-from tests.support.actions import evidence, fire
+from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.rows import (
     case_row,
@@ -139,8 +139,8 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
 
     # The LA cannot see a case that was not referred to it (data minimisation).
     with pytest.raises(cases.CaseNotFoundError):
-        cases.show_case(db, case_id=cid, username=LA, today=d("2026-01-19"))
-    assert [c.id for c in cases.list_cases(db, username=LA)] == []
+        cases.show_case(db, case_id=cid, who=as_user(db, LA), today=d("2026-01-19"))
+    assert [c.id for c in cases.list_cases(db, who=as_user(db, LA))] == []
 
     # Monitoring -> school-led support, once the family has been contacted.
     reasons = blocked(db, cid, "offer_support", AO, "2026-01-19")
@@ -204,7 +204,7 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         db,
         case_id=cid,
         kind="signed_plan",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-01-21"),
         details={
             "plan": "attendance_plan",
@@ -273,9 +273,9 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         "contract_review": add_period(calendar, d("2026-01-26"), 6, Unit.SCHOOL_WEEKS)
     }
     # Now the LA officer of the school's authority sees it; another authority's does not.
-    assert [c.id for c in cases.list_cases(db, username=LA)] == [cid]
+    assert [c.id for c in cases.list_cases(db, who=as_user(db, LA))] == [cid]
     with pytest.raises(cases.CaseNotFoundError):
-        cases.show_case(db, case_id=cid, username=LA_ELSEWHERE, today=d("2026-01-26"))
+        cases.show_case(db, case_id=cid, who=as_user(db, LA_ELSEWHERE), today=d("2026-01-26"))
 
     # Formal support -> notice to improve (formal support offered, parents named, SLT).
     reasons = blocked(db, cid, "issue_notice_to_improve", LA, "2026-02-02")
@@ -490,7 +490,7 @@ def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: 
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-02-02"),
         details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-02-02"},
     )
@@ -601,7 +601,7 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-02-23"),
         details={"start": "2026-03-16", "end": "2026-03-20", "requested_on": "2026-02-23"},
     ).id
@@ -691,7 +691,7 @@ def test_leave_requested_after_it_started_cannot_be_reviewed(db: Database, world
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-03-04"),
         details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-03-04"},
     ).id
@@ -703,7 +703,7 @@ def test_leave_requested_after_it_started_cannot_be_reviewed(db: Database, world
         db,
         upn=pupil,
         kind="leave_request",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-02-23"),
         details={"start": "2026-03-02", "end": "2026-03-06"},
     ).id
@@ -732,7 +732,7 @@ def test_leave_request_with_bad_dates_is_refused(
             db,
             upn=pupil,
             kind="leave_request",
-            username=AO,
+            who=as_user(db, AO),
             today=d("2026-02-02"),
             details=details,
         )
@@ -819,7 +819,7 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
         db, mid, "welfare_check", AO, welfare_due.isoformat(), requested_on=welfare_due.isoformat()
     )
     with pytest.raises(cases.CaseNotFoundError):
-        cases.show_case(db, case_id=mid, username=LA, today=welfare_due)
+        cases.show_case(db, case_id=mid, who=as_user(db, LA), today=welfare_due)
     fire(db, mid, "refer_to_la", AO, welfare_due.isoformat())
     assert_step(
         db,
@@ -835,7 +835,9 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
     assert row["la_visible"] is True
     assert row["details"]["referred_on"] == welfare_due.isoformat()
     assert open_deadlines(db, mid) == {}
-    assert cases.show_case(db, case_id=mid, username=LA, today=welfare_due).summary.id == mid
+    assert (
+        cases.show_case(db, case_id=mid, who=as_user(db, LA), today=welfare_due).summary.id == mid
+    )
 
     # Deletion from roll: SLT approval, and never backdated.
     today = "2026-03-18"
@@ -872,7 +874,7 @@ def test_missing_education_for_a_vulnerable_pupil_runs_on_shorter_deadlines(
         db,
         upn=pupil,
         kind="missing_education",
-        username=AO,
+        who=as_user(db, AO),
         today=d("2026-03-09"),
         note="not in school, no call",
     ).id
@@ -912,7 +914,7 @@ def test_missing_education_without_a_deletion_ground_is_not_referred(
 ) -> None:
     pupil = world.pupil(contacts=[(MOTHER, "Mother", True)])
     mid = cases.open_case(
-        db, upn=pupil, kind="missing_education", username=HEAD, today=d("2026-03-09")
+        db, upn=pupil, kind="missing_education", who=as_user(db, HEAD), today=d("2026-03-09")
     ).id
     evidence(
         db,

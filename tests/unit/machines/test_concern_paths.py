@@ -11,12 +11,8 @@ from datetime import date
 import pytest
 
 from casework.machines.attendance_concern import CLOSE_OUTCOMES, OPEN_STATES
-from casework.machines.lifecycle import (
-    NotPermittedError,
-    RelatedFacts,
-    Role,
-    UnknownTriggerError,
-)
+from casework.machines.lifecycle import NotPermittedError, RelatedFacts, UnknownTriggerError
+from casework.machines.roles import Role
 from tests.support.facts import (
     LEFT,
     NO_PARENT,

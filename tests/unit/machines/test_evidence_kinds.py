@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from casework.machines.evidence import EVIDENCE_KINDS, EvidenceError, evidence_kind
-from casework.machines.lifecycle import LA, SLT, Role
+from casework.machines.roles import LA, SLT, Role
 
 GOOD: dict[str, dict[str, Any]] = {
     "contact_attempt": {"channel": "phone", "contact": "Dana Shaw", "outcome": "no_answer"},

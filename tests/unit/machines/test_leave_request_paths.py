@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from casework.machines.lifecycle import NotPermittedError, Role
+from casework.machines.lifecycle import NotPermittedError
+from casework.machines.roles import Role
 from tests.support.facts import Case, due
 
 OFFICER = Role.ATTENDANCE_OFFICER

@@ -15,7 +15,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from casework.machines import LIFECYCLES
-from casework.machines.lifecycle import EvidenceItem, Role, TriggerError
+from casework.machines.lifecycle import EvidenceItem, TriggerError
+from casework.machines.roles import Role
 from tests.support.facts import (
     CALENDAR,
     MUM,

@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from casework.machines.lifecycle import NotPermittedError, PupilFacts, Role
+from casework.machines.lifecycle import NotPermittedError, PupilFacts
+from casework.machines.roles import Role
 from tests.support.facts import (
     GRANDAD,
     PUPIL,

@@ -11,8 +11,9 @@ from datetime import date
 
 import pytest
 
-from casework.machines.lifecycle import BlockedError, NotPermittedError, RelatedFacts, Role
+from casework.machines.lifecycle import BlockedError, NotPermittedError, RelatedFacts
 from casework.machines.penalty_notice import amounts
+from casework.machines.roles import Role
 from tests.support.facts import Case, la, notices, payment
 
 HEAD = Role.SENIOR_LEADER

@@ -16,10 +16,10 @@ from casework.machines.lifecycle import (
     CaseFacts,
     NotPermittedError,
     RelatedFacts,
-    Role,
     Step,
     UnknownTriggerError,
 )
+from casework.machines.roles import Role
 from tests.support.facts import (
     GRANDAD,
     LEFT,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from casework.machines import LIFECYCLES, lifecycle
+from casework.machines import LIFECYCLES, lifecycle_of
 from casework.machines.diagram import mermaid
 
 AC = LIFECYCLES["attendance_concern"]
@@ -80,9 +80,9 @@ def test_every_lifecycle_replays_a_path_to_a_final_state() -> None:
 
 
 def test_lifecycle_lookup() -> None:
-    assert lifecycle("penalty_notice") is LIFECYCLES["penalty_notice"]
+    assert lifecycle_of("penalty_notice") is LIFECYCLES["penalty_notice"]
     with pytest.raises(ValueError, match="unknown case kind 'truancy'"):
-        lifecycle("truancy")
+        lifecycle_of("truancy")
 
 
 def test_every_state_is_reachable_and_every_open_state_has_a_way_on() -> None:

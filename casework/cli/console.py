@@ -1,0 +1,101 @@
+"""What every command shares: the consoles, common options, dates, the database and JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from casework.store.database import Database
+
+out = Console()
+err = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="CASEWORK_DATABASE_URL",
+        help="Database URL (default: a SQLite file casework.sqlite in this folder).",
+    ),
+]
+SchoolOption = Annotated[
+    str | None, typer.Option("--school", help="URN of the school (needed with several schools).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AsOption = Annotated[str, typer.Option("--as", help="Your username (casework user add).")]
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", help="Act as of this day (default: today); for replaying records."),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One line on standard error and a non-zero exit. The message is printed as text: what
+    it quotes (a file name, a value typed) is never read as markup."""
+    # soft_wrap: a long file:line:column must stay on one line for editors and grep
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} {value!r} is not a date in the form YYYY-MM-DD", 2)
+
+
+def today_from(value: str | None) -> date:
+    """The day given with --today, or today."""
+    return parse_day(value, "--today") or date.today()
+
+
+def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
+    """KEY=VALUE options as a dict, refusing anything else by name."""
+    found: dict[str, Any] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"{what} {item!r} must look like key=value", 2)
+        found[key.strip()] = value.strip()
+    return found
+
+
+@contextmanager
+def open_database(url: str | None, *, migrate: bool = False) -> Iterator[Database]:
+    db = Database(url)
+    try:
+        if migrate:
+            db.migrate()
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def progress_steps(label: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step, for anything that may take more than a second."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label)
+        yield lambda step: progress.update(task, description=f"{label}: {step}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,91 @@
+"""How the CLI reports a refusal: every expected error becomes one clear line and an exit code.
+
+This is the one place where errors meet the command line: services and the domain say what is
+wrong as data, and the hints that name a command or an option are worded here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
+
+from casework.cli.console import err, fail
+from casework.interchange.csv_readers import ImportFileError
+from casework.interchange.ctf import CTFError
+from casework.machines.lifecycle import TriggerError
+from casework.policy.model import PolicyError
+from casework.register.school import SchoolFileError
+from casework.services.errors import (
+    ConflictError,
+    LACodeNeededError,
+    PupilNotFoundError,
+    RangeError,
+    SchoolNotFoundError,
+    ServiceError,
+    UserNotFoundError,
+)
+
+CONFLICT_EXIT = 3  # someone else changed the case first: look again and retry
+USAGE_EXIT = 2  # the command's own input is wrong (a date, a range)
+
+
+def wording(error: ServiceError) -> str:
+    """A service's refusal with the command-line hint that puts it right."""
+    if isinstance(error, SchoolNotFoundError):
+        if error.several:
+            return f"{error}: name one with --school URN"
+        if error.urn is None:
+            return f"{error}; add one with casework init --school FILE.toml"
+        return f"{error}; add it with casework init --school"
+    if isinstance(error, PupilNotFoundError) and error.several:
+        return f"{error}: name one with --school URN"
+    if isinstance(error, UserNotFoundError):
+        return f"{error}; add one with casework user add"
+    if isinstance(error, LACodeNeededError):
+        return "an LA officer needs --la CODE (the local authority's code)"
+    return str(error)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Expected failures become one clear message and a non-zero exit, not a traceback."""
+    try:
+        yield
+    except ImportFileError as error:
+        err.print("[bold red]import refused; nothing was stored:[/]")
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except ConflictError as error:
+        err.print(f"[bold red]conflict:[/] {escape(str(error))}", highlight=False)
+        if error.submitted:
+            err.print("What you submitted, to try again:", highlight=False)
+            for key, value in error.submitted.items():
+                err.print(f"  {key}: {value}", highlight=False, markup=False)
+        raise typer.Exit(CONFLICT_EXIT) from None
+    except RangeError as error:
+        fail(str(error), USAGE_EXIT)
+    except ServiceError as error:
+        fail(wording(error))
+    except (TriggerError, CTFError, SchoolFileError, PolicyError) as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(_database_problem(error))
+    except OSError as error:
+        fail(f"{error.filename}: {error.strerror}" if error.filename else str(error))
+
+
+def _database_problem(error: SQLAlchemyError) -> str:
+    """The database's own first line of complaint, with a hint for the usual causes."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    text = lines[0] if lines else type(cause).__name__
+    low = str(cause).lower()
+    if "no such table" in low or ("relation" in low and "does not exist" in low):
+        text += " (the database has no casework tables yet: run casework init)"
+    elif getattr(error, "orig", None) is None:
+        text += " (check --database or CASEWORK_DATABASE_URL)"
+    return f"database: {text}"

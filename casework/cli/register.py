@@ -1,0 +1,201 @@
+"""Commands for the register: set up a database and schools, import data, statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from casework.cli.console import (
+    DatabaseOption,
+    JsonOption,
+    SchoolOption,
+    err,
+    fail,
+    open_database,
+    out,
+    parse_day,
+    print_json,
+    progress_steps,
+)
+from casework.cli.errors import USAGE_EXIT, reported
+from casework.register.school import load_school
+from casework.services import importing, schools, statistics, users
+from casework.services.importing import ImportReport
+from casework.store.database import Database
+
+import_app = typer.Typer(help="Import register data (each import is all or nothing).")
+
+
+def init(
+    school: Annotated[
+        Path | None, typer.Option("--school", help="School TOML file to add or update.")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create or upgrade the database schema, and add or update a school."""
+    with reported(), open_database(database, migrate=True) as db:
+        if school is None:
+            out.print("Database is up to date.")
+            return
+        config = load_school(school)
+        _id, created = schools.save_school(db, config)
+        verb = "Added" if created else "Updated"
+        out.print(f"{verb} school {config.urn} {config.name} (policy {config.policy}).")
+
+
+def _report(report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out.print(
+        f"{report.file}: {report.added} added, {report.changed} changed, "
+        f"{report.unchanged} unchanged (school {report.school_urn}).",
+        soft_wrap=True,
+    )
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
+FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
+
+
+def _import(
+    importer: Callable[[Database, Path, str | None], ImportReport],
+    file: Path,
+    school: str | None,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    with reported(), open_database(database, migrate=True) as db:
+        _report(importer(db, file, school), as_json)
+
+
+@import_app.command("pupils")
+def import_pupils(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pupils from CSV (upn,surname,forename,date_of_birth,sex,year_group,...)."""
+    _import(importing.import_pupils, file, school, database, as_json)
+
+
+@import_app.command("contacts")
+def import_contacts(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Contacts from CSV (upn,name,relationship,parental_responsibility,...)."""
+    _import(importing.import_contacts, file, school, database, as_json)
+
+
+@import_app.command("marks")
+def import_marks(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+    by: Annotated[
+        str | None, typer.Option(help="Who amends changed marks (default: the attendance lead).")
+    ] = None,
+    position: Annotated[str | None, typer.Option(help="Their position.")] = None,
+) -> None:
+    """Register marks from CSV (upn,date,session,code,minutes_late,comment)."""
+    if (by is None) != (position is None):
+        fail("--by and --position go together: an amendment records who made it and their role", 2)
+    amender = importing.Amender(by, position) if by is not None and position is not None else None
+    with (
+        reported(),
+        open_database(database, migrate=True) as db,
+        progress_steps("Importing marks") as step,
+    ):
+        _report(importing.import_marks(db, file, school, amender, progress=step), as_json)
+
+
+@import_app.command("ctf")
+def import_ctf(
+    file: FileArgument,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A common transfer file (XML): pupils, contacts, SEN and FSM flags, attendance marks."""
+    _import(importing.import_ctf, file, school, database, as_json)
+
+
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First day (default: start of the school year).")
+]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Last day (default: today).")]
+
+
+def stats(
+    upn: Annotated[str, typer.Argument(help="The pupil's UPN.")],
+    start: FromOption = None,
+    as_of: AsOfOption = None,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A pupil's attendance statistics for a date range."""
+    end = parse_day(as_of, "--as-of") or date.today()
+    first = parse_day(start, "--from")
+    with reported(), open_database(database) as db:
+        # Whoever runs the CLI against the database sees every school, as the sweep does.
+        who = users.system_actor(db)
+        try:
+            context, result = statistics.pupil_statistics(db, upn, end, first, school, who=who)
+        except ValueError as error:
+            fail(str(error), USAGE_EXIT)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    table = Table(title=f"{upn} at {context.name}, to {end}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.as_dict().items():
+        table.add_row(key.replace("_", " "), "" if value is None else str(value))
+    out.print(table)
+
+
+def cohorts(
+    start: FromOption = None,
+    as_of: AsOfOption = None,
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Attendance for the whole school, each year group, pupil premium and SEND."""
+    end = parse_day(as_of, "--as-of") or date.today()
+    first = parse_day(start, "--from")
+    with reported(), open_database(database) as db:
+        who = users.system_actor(db)
+        try:
+            report = statistics.cohort_statistics(db, end, first, school, who=who)
+        except ValueError as error:
+            fail(str(error), USAGE_EXIT)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    table = Table(title=f"School {report.school_urn}, {report.start} to {report.as_of}")
+    for column in ("cohort", "pupils", "possible", "attendance %", "persistent", "PA %", "severe"):
+        table.add_column(column, justify="left" if column == "cohort" else "right")
+    for name, c in report.cohorts.items():
+        table.add_row(
+            name,
+            str(c.pupils),
+            str(c.possible_sessions),
+            "" if c.attendance_rate is None else f"{c.attendance_rate:.2f}",
+            str(c.persistent_absentees),
+            "" if c.persistent_absence_rate is None else f"{c.persistent_absence_rate:.1f}",
+            str(c.severe_absentees),
+        )
+    out.print(table)

@@ -1,0 +1,63 @@
+"""The `casework user` commands: people who use Casework and their roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from casework import shapes
+from casework.cli.console import (
+    DatabaseOption,
+    JsonOption,
+    SchoolOption,
+    open_database,
+    out,
+    print_json,
+)
+from casework.cli.errors import reported
+from casework.services import users
+
+user_app = typer.Typer(help="People who use Casework and their roles.", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name, e.g. b.example")],
+    name: Annotated[str, typer.Option(help="Full name, as letters are signed.")],
+    position: Annotated[str, typer.Option(help="Job title, e.g. Attendance Lead.")],
+    role: Annotated[
+        str, typer.Option(help="attendance_officer, senior_leader, la_officer or teacher.")
+    ],
+    school: SchoolOption = None,
+    la: Annotated[str | None, typer.Option("--la", help="LA code, for an LA officer.")] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Add a user with a role at a school (or at an LA for LA officers)."""
+    with reported(), open_database(database, migrate=True) as db:
+        who = users.add_user(
+            db,
+            username=username,
+            name=name,
+            position=position,
+            role=role,
+            school_urn=school,
+            la_code=la,
+        )
+    out.print(escape(f"Added {who.username}: {who.name}, {who.position} ({who.role.value})."))
+
+
+@user_app.command("list")
+def user_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """Everyone who can use this database."""
+    with reported(), open_database(database) as db:
+        everyone = users.list_users(db)
+    if as_json:
+        print_json([shapes.user(u) for u in everyone])
+        return
+    table = Table("username", "name", "position", "role")
+    for u in everyone:
+        table.add_row(escape(u.username), escape(u.name), escape(u.position), u.role.value)
+    out.print(table)

@@ -1,0 +1,192 @@
+"""Case commands: open a case, record evidence, take a step; each one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.machines import LIFECYCLES, OPENED_BY_HAND
+from casework.machines.evidence import EvidenceError
+from casework.machines.lifecycle import OpeningError
+from casework.services.cases.facts import build_facts, current_evidence, load_case
+from casework.services.cases.queries import CaseSummary, Fired, summaries
+from casework.services.cases.writes import (
+    apply_step,
+    create_case,
+    open_case_of,
+    open_follow_ons,
+    record_evidence,
+)
+from casework.services.errors import CaseError, ConflictError, PupilNotFoundError
+from casework.services.reach import Actor, visible_to
+from casework.services.schools import school_context
+from casework.store.database import Database
+from casework.store.models import CaseEvidence, Pupil, School
+
+
+def _pupil(session: Session, upn: str, school_urn: str | None, who: Actor) -> Pupil:
+    query = select(Pupil).where(Pupil.upn == upn, visible_to(who, Pupil))
+    if school_urn:
+        query = query.join(School).where(School.urn == school_urn)
+    found = list(session.scalars(query))
+    if not found:
+        raise CaseError(f"no pupil with UPN {upn} at your school")
+    if len(found) > 1:
+        raise PupilNotFoundError(upn, f"UPN {upn} is at more than one school", several=True)
+    return found[0]
+
+
+def open_case(
+    db: Database,
+    *,
+    upn: str,
+    kind: str,
+    who: Actor,
+    today: date,
+    details: dict[str, Any] | None = None,
+    school_urn: str | None = None,
+    note: str | None = None,
+) -> CaseSummary:
+    """Open a case by hand (a leave request, a missing education enquiry, a concern)."""
+    machine = LIFECYCLES.get(kind)
+    if machine is not None and machine.opening_refusal:
+        raise CaseError(machine.opening_refusal)
+    if machine is None or kind not in OPENED_BY_HAND:
+        raise CaseError(f"unknown case kind {kind!r} (kinds: {', '.join(OPENED_BY_HAND)})")
+    unknown = sorted(set(details or {}) - set(machine.opening_details))
+    if unknown:
+        allowed = ", ".join(machine.opening_details) or "none"
+        raise CaseError(
+            f"a {kind.replace('_', ' ')} case is not opened with {unknown[0]!r} "
+            f"(details it takes: {allowed})"
+        )
+    with db.transaction() as session:
+        if not machine.may_open(who.role):
+            raise CaseError("only school attendance staff open cases")
+        pupil = _pupil(session, upn, school_urn, who)
+        school = school_context(session.get_one(School, pupil.school_id))
+        details = dict(details or {})
+        if machine.prepare is not None:
+            try:
+                details = machine.prepare(details, school.calendar, today)
+            except (OpeningError, EvidenceError) as error:
+                raise CaseError(str(error)) from None
+        existing = open_case_of(session, pupil.id, kind)
+        if existing is not None and machine.one_open_per_pupil:
+            raise CaseError(
+                f"{upn} already has an open {kind.replace('_', ' ')} case: {existing.id}"
+            )
+        case = create_case(
+            session,
+            school_id=pupil.school_id,
+            pupil=pupil,
+            kind=kind,
+            who=who,
+            today=today,
+            details=details,
+            note=note,
+        )
+        return summaries(session, [case.id])[0]
+
+
+def add_evidence(
+    db: Database,
+    *,
+    case_id: int,
+    kind: str,
+    details: dict[str, Any],
+    who: Actor,
+    today: date,
+    recorded_on: date | None = None,
+    supersedes: int | None = None,
+    reason: str | None = None,
+) -> int:
+    """Attach evidence to a case (or supersede an earlier item, with a reason)."""
+    with db.transaction() as session:
+        case = load_case(session, case_id, who, lock=True)
+        old = None
+        if supersedes is not None:
+            old = session.get(CaseEvidence, supersedes)
+            if old is None or old.case_id != case.id:
+                raise CaseError(f"case {case_id} has no evidence {supersedes}")
+            if not reason:
+                raise CaseError("superseding evidence needs a reason")
+            if old.id not in {e.id for e in current_evidence(session, case.id)}:
+                raise CaseError(f"evidence {supersedes} was already superseded")
+            # A correction is of the same kind, by someone who may record that kind: otherwise
+            # a note could supersede (and so hide) an SLT refusal or a sweep finding.
+            if kind and kind != old.kind:
+                raise CaseError(
+                    f"evidence {supersedes} is a {old.kind.replace('_', ' ')}: "
+                    f"it can only be superseded by another {old.kind.replace('_', ' ')}"
+                )
+            kind = old.kind
+        try:
+            row = record_evidence(
+                session,
+                case,
+                who,
+                today,
+                kind,
+                details,
+                recorded_on=recorded_on,
+                supersedes=old,
+                reason=reason,
+            )
+        except EvidenceError as error:
+            raise CaseError(str(error)) from None
+        return row.id
+
+
+def fire(
+    db: Database,
+    *,
+    case_id: int,
+    trigger: str,
+    who: Actor,
+    today: date,
+    params: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Fired:
+    """Take a transition: check version, permission and guards; record state, audit, deadlines."""
+    params = _checked_params({k: v for k, v in (params or {}).items() if v not in (None, "")})
+    with db.transaction() as session:
+        case = load_case(session, case_id, who)
+        version = case.version if expected_version is None else expected_version
+        if case.version != version:
+            raise ConflictError(case_id, version, case.version, {"trigger": trigger, **params})
+        facts, _school, _pupil = build_facts(session, case, today, params)
+        try:
+            fired = LIFECYCLES[case.kind].fire(facts, trigger, who.role)
+        except ValueError as error:
+            # A date the calendar cannot reach (a deadline after its last day, say): a
+            # refusal with the reason, not a crash.
+            raise CaseError(f"cannot {trigger.replace('_', ' ')}: {error}") from error
+        scheduled = apply_step(session, case, who, today, fired, params, version)
+        opened = open_follow_ons(session, case, who, today, fired, facts)
+        session.flush()
+        summary, *started = summaries(session, [case.id, *(c.id for c in opened)])
+        return Fired(summary, fired.from_state, fired.to_state, scheduled, started)
+
+
+def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
+    """What the person firing supplied, refused by name when it is not what a step can use."""
+    out = dict(params)
+    if "days_granted" in out:
+        try:
+            out["days_granted"] = int(str(out["days_granted"]).strip())
+        except ValueError:
+            raise CaseError(
+                "days_granted must be a whole number of school days, "
+                f"not {params['days_granted']!r}"
+            ) from None
+    for key, value in params.items():
+        if key.endswith("_on") and not isinstance(value, date):
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                raise CaseError(f"{key} {value!r} is not a date in the form YYYY-MM-DD") from None
+    return out
