@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from casework.cli import demo, register, sweep
+from casework.cli import demo, register, serve, sweep
 from casework.cli.cases import case_app
 from casework.cli.users import user_app
 
@@ -32,6 +32,7 @@ app.command()(register.stats)
 app.command()(register.cohorts)
 app.command("sweep")(sweep.run_sweep)
 app.command("demo")(demo.demo_school)
+app.command("serve")(serve.serve)
 app.add_typer(register.import_app, name="import")
 app.add_typer(case_app, name="case")
 app.add_typer(user_app, name="user")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -18,7 +19,7 @@ from casework.cli.console import (
     print_json,
 )
 from casework.cli.errors import reported
-from casework.services import users
+from casework.services import sign_in, users
 
 user_app = typer.Typer(help="People who use Casework and their roles.", no_args_is_help=True)
 
@@ -61,3 +62,36 @@ def user_list(database: DatabaseOption = None, as_json: JsonOption = False) -> N
     for u in everyone:
         table.add_row(escape(u.username), escape(u.name), escape(u.position), u.role.value)
     out.print(table)
+
+
+@user_app.command("password")
+def user_password(
+    username: Annotated[str, typer.Argument(help="Whose password to set.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Set a password for signing in (asked for twice; read from standard input if piped)."""
+    if sys.stdin.isatty():
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with reported(), open_database(database, migrate=True) as db:
+        sign_in.set_password(db, username, password)
+    out.print(escape(f"Password set for {username}."))
+
+
+@user_app.command("token")
+def user_token(
+    username: Annotated[str, typer.Argument(help="Whose API token.")],
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="End every token of this user instead.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Print a new API token once (only its hash is kept), or end them all with --revoke."""
+    with reported(), open_database(database, migrate=True) as db:
+        if revoke:
+            ended = sign_in.revoke_tokens(db, username)
+            out.print(escape(f"Ended {ended} token{'' if ended == 1 else 's'} of {username}."))
+            return
+        token = sign_in.issue_token(db, username)
+    sys.stdout.write(token + "\n")

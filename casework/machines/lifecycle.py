@@ -322,6 +322,7 @@ class NextStep:
     roles: tuple[str, ...]
     permitted: bool  # may this user's role fire it
     automatic: bool
+    needs: tuple[str, ...] = ()  # what the person must supply to take it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -441,6 +442,7 @@ class Lifecycle:
                     roles=tuple(sorted(r.value for r in step.roles)),
                     permitted=may(role, step.roles),
                     automatic=step.automatic,
+                    needs=step.needs,
                 )
             )
         return out

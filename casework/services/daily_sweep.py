@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,11 +13,12 @@ from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
 from casework.services import cases
 from casework.services.cases.writes import change_details, create_case, record_evidence
+from casework.services.reach import Actor, visible_to
 from casework.services.schools import school_context
 from casework.services.sweep import SweepResult, sweep
 from casework.services.users import SYSTEM_USERNAME, actor_in, system_actor
 from casework.store.database import Database
-from casework.store.models import Case, CaseDeadline, CaseEvidence, Pupil, School
+from casework.store.models import Case, CaseDeadline, CaseEvidence, Pupil, School, SweepRun
 
 
 @dataclass(slots=True)
@@ -200,7 +201,56 @@ def daily_sweep(
         out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(
             db, as_of, urn
         )
+        _record_run(db, out, urn)
     return out
 
 
-__all__ = ["DailySweepResult", "apply_findings", "daily_sweep", "run_deadlines"]
+def _record_run(db: Database, done: DailySweepResult, urn: str | None) -> None:
+    """Note that the sweep ran (the worklist says when), for one school or for all."""
+    with db.transaction() as session:
+        school_id = (
+            session.scalar(select(School.id).where(School.urn == urn)) if urn is not None else None
+        )
+        session.add(
+            SweepRun(
+                school_id=school_id,
+                as_of=done.findings.as_of,
+                finished_at=datetime.now(UTC),
+                findings=len(done.findings.findings),
+                cases_opened=len(done.cases_opened),
+                username=SYSTEM_USERNAME,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRunView:
+    as_of: date
+    finished_at: datetime
+    findings: int
+    cases_opened: int
+
+
+def last_sweep(db: Database, *, who: Actor) -> SweepRunView | None:
+    """The latest sweep that covered a school `who` may see (a sweep of all schools counts)."""
+    with db.transaction() as session:
+        visible = select(School.id).where(visible_to(who, School)).scalar_subquery()
+        run = session.scalars(
+            select(SweepRun)
+            .where(SweepRun.school_id.is_(None) | SweepRun.school_id.in_(visible))
+            .order_by(SweepRun.finished_at.desc(), SweepRun.id.desc())
+            .limit(1)
+        ).first()
+        if run is None:
+            return None
+        return SweepRunView(run.as_of, run.finished_at, run.findings, run.cases_opened)
+
+
+__all__ = [
+    "DailySweepResult",
+    "SweepRunView",
+    "apply_findings",
+    "daily_sweep",
+    "last_sweep",
+    "run_deadlines",
+]

@@ -82,3 +82,9 @@ def school_context(school: School) -> SchoolContext:
 def get_school(db: Database, urn: str | None) -> SchoolContext:
     with db.transaction() as session:
         return school_context(find_school(session, urn))
+
+
+def get_school_of(db: Database, who: Actor) -> SchoolContext:
+    """The one school a member of its staff works at."""
+    with db.transaction() as session:
+        return school_context(find_school(session, None, who))

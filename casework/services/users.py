@@ -15,7 +15,7 @@ from casework.store.models import AppUser
 SYSTEM_USERNAME = "casework-sweep"
 
 
-def _actor(user: AppUser) -> Actor:
+def actor_from_row(user: AppUser) -> Actor:
     return Actor(
         user.id,
         user.username,
@@ -72,7 +72,7 @@ def add_user(
         )
         session.add(user)
         session.flush()
-        return _actor(user)
+        return actor_from_row(user)
 
 
 def actor_in(session: Session, username: str) -> Actor:
@@ -91,7 +91,7 @@ def actor_in(session: Session, username: str) -> Actor:
         session.flush()
     if user is None:
         raise UserNotFoundError(username)
-    return _actor(user)
+    return actor_from_row(user)
 
 
 def resolve(db: Database, username: str) -> Actor:
@@ -107,4 +107,6 @@ def system_actor(db: Database) -> Actor:
 
 def list_users(db: Database) -> list[Actor]:
     with db.transaction() as session:
-        return [_actor(u) for u in session.scalars(select(AppUser).order_by(AppUser.username))]
+        return [
+            actor_from_row(u) for u in session.scalars(select(AppUser).order_by(AppUser.username))
+        ]

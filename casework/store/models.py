@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -129,6 +130,48 @@ class AppUser(Base):
     role: Mapped[str] = mapped_column(String(30))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     la_code: Mapped[str | None] = mapped_column(String(10))
+    # Sign-in: an argon2 hash (None: no password set, so no sign-in), and the failed
+    # attempts since the last success, which lock the account for a while when they mount.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A token for the JSON API; only its SHA-256 is kept, so a copy of the database
+    cannot be used to act as anyone."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser's server-side session, shared by every worker process."""
+
+    __tablename__ = "web_session"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SweepRun(Base):
+    """When the daily sweep ran, as of which day and what it did (for the worklist)."""
+
+    __tablename__ = "sweep_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    findings: Mapped[int] = mapped_column(Integer)
+    cases_opened: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(100))
 
 
 class Case(Base):

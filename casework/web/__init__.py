@@ -1,1 +1,1 @@
-"""The web app (Litestar, Jinja2, htmx): not built yet, see the README."""
+"""The web app: sign-in, the three roles' daily pages (htmx) and the JSON API, on Litestar."""

@@ -12,7 +12,7 @@ from casework.machines import LIFECYCLES, OPENED_BY_HAND
 from casework.machines.evidence import EvidenceError
 from casework.machines.lifecycle import OpeningError
 from casework.services.cases.facts import build_facts, current_evidence, load_case
-from casework.services.cases.queries import CaseSummary, Fired, summaries
+from casework.services.cases.queries import CaseSummary, Fired, case_summaries
 from casework.services.cases.writes import (
     apply_step,
     create_case,
@@ -89,7 +89,7 @@ def open_case(
             details=details,
             note=note,
         )
-        return summaries(session, [case.id])[0]
+        return case_summaries(session, [case.id])[0]
 
 
 def add_evidence(
@@ -168,7 +168,7 @@ def fire(
         scheduled = apply_step(session, case, who, today, fired, params, version)
         opened = open_follow_ons(session, case, who, today, fired, facts)
         session.flush()
-        summary, *started = summaries(session, [case.id, *(c.id for c in opened)])
+        summary, *started = case_summaries(session, [case.id, *(c.id for c in opened)])
         return Fired(summary, fired.from_state, fired.to_state, scheduled, started)
 
 

@@ -118,7 +118,7 @@ def _summary(row: Any) -> CaseSummary:
     )
 
 
-def summaries(session: Session, case_ids: Sequence[int]) -> list[CaseSummary]:
+def case_summaries(session: Session, case_ids: Sequence[int]) -> list[CaseSummary]:
     """The summaries of these cases, in the order given, from one joined query."""
     rows = session.execute(_summary_query().where(Case.id.in_(case_ids)))
     found = {s.id: s for s in map(_summary, rows)}
@@ -189,7 +189,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
         )
         steps = tuple(machine.next_steps(facts, who.role))
         return CaseDetail(
-            summary=summaries(session, [case.id])[0],
+            summary=case_summaries(session, [case.id])[0],
             kind_title=machine.title,
             state_label=machine.states[case.state].label,
             # The case's data and live measures; deadline dates are listed under deadlines.

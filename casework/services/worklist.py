@@ -1,0 +1,107 @@
+"""An attendance lead's (or head's) day: deadlines, new findings and cases waiting on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from casework.machines import LIFECYCLES
+from casework.machines.roles import may
+from casework.services.cases.queries import CaseSummary, case_summaries
+from casework.services.daily_sweep import SweepRunView, last_sweep
+from casework.services.reach import Actor, visible_to
+from casework.store.database import Database
+from casework.store.models import Case, CaseDeadline, CaseEvidence
+
+DUE_SOON_DAYS = 7  # how far ahead the worklist looks for deadlines
+NEW_FINDING_DAYS = 7  # how recent a finding is still new
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineItem:
+    case: CaseSummary
+    label: str
+    due_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class FindingItem:
+    case: CaseSummary
+    rule: str
+    reason: str
+    recorded_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingItem:
+    case: CaseSummary
+    steps: tuple[str, ...]  # labels of the steps this person's role may take from the state
+
+
+@dataclass(frozen=True, slots=True)
+class Worklist:
+    today: date
+    overdue: tuple[DeadlineItem, ...]
+    due: tuple[DeadlineItem, ...]
+    findings: tuple[FindingItem, ...]
+    waiting: tuple[WaitingItem, ...]
+    last_sweep: SweepRunView | None
+
+
+def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
+    """What needs doing today on the cases `who` may see."""
+    with db.transaction() as session:
+        open_cases = visible_to(who, Case) & Case.closed_on.is_(None)
+        deadlines = list(
+            session.execute(
+                select(CaseDeadline.case_id, CaseDeadline.label, CaseDeadline.due_on)
+                .join(Case, Case.id == CaseDeadline.case_id)
+                .where(
+                    open_cases,
+                    CaseDeadline.status == "open",
+                    CaseDeadline.due_on <= today + timedelta(days=DUE_SOON_DAYS),
+                )
+                .order_by(CaseDeadline.due_on, CaseDeadline.id)
+            )
+        )
+        findings = list(
+            session.execute(
+                select(CaseEvidence.case_id, CaseEvidence.details, CaseEvidence.recorded_on)
+                .join(Case, Case.id == CaseEvidence.case_id)
+                .where(
+                    open_cases,
+                    CaseEvidence.kind == "finding",
+                    CaseEvidence.recorded_on > today - timedelta(days=NEW_FINDING_DAYS),
+                )
+                .order_by(CaseEvidence.recorded_on.desc(), CaseEvidence.id.desc())
+            )
+        )
+        states = list(session.execute(select(Case.id, Case.kind, Case.state).where(open_cases)))
+        waiting_ids: dict[int, tuple[str, ...]] = {}
+        for case_id, kind, state in states:
+            labels = tuple(
+                step.label
+                for step in LIFECYCLES[kind].steps_from(state)
+                if may(who.role, step.roles) and not step.automatic
+            )
+            if labels:
+                waiting_ids[case_id] = labels
+        ids = {row[0] for row in deadlines} | {row[0] for row in findings} | set(waiting_ids)
+        summaries = {s.id: s for s in case_summaries(session, sorted(ids))}
+    items = [DeadlineItem(summaries[c], label, due) for c, label, due in deadlines]
+    return Worklist(
+        today=today,
+        overdue=tuple(i for i in items if i.due_on < today),
+        due=tuple(i for i in items if i.due_on >= today),
+        findings=tuple(
+            FindingItem(summaries[c], str(d.get("rule", "")), str(d.get("reason", "")), on)
+            for c, d, on in findings
+        ),
+        waiting=tuple(
+            WaitingItem(summaries[c], steps)
+            for c, steps in sorted(waiting_ids.items(), reverse=True)
+        ),
+        last_sweep=last_sweep(db, who=who),
+    )

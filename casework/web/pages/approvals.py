@@ -1,0 +1,5 @@
+"""approvals pages (to come)."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

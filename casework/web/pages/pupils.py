@@ -1,0 +1,5 @@
+"""pupils pages (to come)."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

@@ -1,0 +1,5 @@
+"""referrals pages (to come)."""
+
+from typing import Any
+
+ROUTES: list[Any] = []
