@@ -14,8 +14,10 @@ from rich.table import Table
 from casework import demo
 from casework.cli.console import DatabaseOption, err, fail, open_database, out, parse_day
 from casework.cli.errors import reported
-from casework.services import schools, statistics, users
+from casework.cli.serve import run_app
+from casework.services import daily_sweep, schools, statistics, users
 from casework.services import sweep as sweep_service
+from casework.store.database import Database
 
 
 def demo_school(
@@ -33,6 +35,14 @@ def demo_school(
         ),
     ] = "national-2024",
     database: DatabaseOption = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Then open its cases, print a sign-in for each demo user and serve the web app.",
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
     """Build a demo primary school (about 400 pupils, a year and a term of marks) and sweep it."""
     day = parse_day(as_of, "--as-of") or date.today()
@@ -138,3 +148,22 @@ def demo_school(
         soft_wrap=True,
         highlight=False,
     )
+    if serve:
+        _serve_demo(database, day, port)
+
+
+def _serve_demo(database: str | None, day: date, port: int) -> None:
+    """Open the demo's cases as the daily sweep would, give each demo user a password, serve."""
+    db = Database(database)
+    with reported():
+        done = daily_sweep.daily_sweep(db, day, demo.DEMO_URN)
+        sign_ins = demo.demo_sign_ins(db)
+    out.print(
+        f"The daily sweep opened {len(done.cases_opened)} cases. Sign in as:", highlight=False
+    )
+    table = Table("username", "role", "password")
+    for username, role, password in sign_ins:
+        table.add_row(username, role.replace("_", " "), password)
+    out.print(table)
+    out.print("These passwords are new each time the demo is served.", highlight=False)
+    run_app(db, "127.0.0.1", port, today=day)

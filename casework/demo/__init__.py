@@ -6,6 +6,7 @@ from casework.demo.builder import (
     DemoReport,
     NotADemoSchoolError,
     build_demo,
+    demo_sign_ins,
     ensure_demo_users,
 )
 from casework.demo.generator import (
@@ -32,6 +33,7 @@ __all__ = [
     "NotADemoSchoolError",
     "academic_year_terms",
     "build_demo",
+    "demo_sign_ins",
     "easter_sunday",
     "ensure_demo_users",
     "generate",

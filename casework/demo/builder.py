@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +17,7 @@ from casework.demo.generator import (
 )
 from casework.policy.loader import DEFAULT_POLICY
 from casework.register.school import SchoolConfig, school_to_dict
-from casework.services import importing, schools, users
+from casework.services import importing, schools, sign_in, users
 from casework.services.importing import ImportReport
 from casework.services.schools import SchoolNotFoundError
 from casework.store.database import Database
@@ -116,3 +117,14 @@ def ensure_demo_users(db: Database, school: SchoolConfig) -> list[str]:
             la_code=DEMO_LA if role == "la_officer" else None,
         )
     return [u for u, _ in DEMO_USERS]
+
+
+def demo_sign_ins(db: Database) -> list[tuple[str, str, str]]:
+    """A fresh password for each demo user, so that a person can sign in to the demo:
+    (username, role, password). New ones every time, so none is ever written down anywhere."""
+    passwords = []
+    for username, role in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        sign_in.set_password(db, username, password)
+        passwords.append((username, role, password))
+    return passwords

@@ -100,7 +100,12 @@ def create_app(
 
 
 def app_from_environment() -> Any:
-    """For `uvicorn --factory casework.web.app:app_from_environment` with several workers."""
+    """For `uvicorn --factory casework.web.app:app_from_environment` with several workers.
+
+    Every worker must sign CSRF tokens with the same secret, so it has to be given.
+    """
+    if not os.environ.get(SECRET_VARIABLE):
+        raise RuntimeError(f"set {SECRET_VARIABLE} to the same long random value for every worker")
     return create_app(
         Database(os.environ.get("CASEWORK_DATABASE_URL")),
         secure_cookies=os.environ.get("CASEWORK_SECURE_COOKIES") == "1",

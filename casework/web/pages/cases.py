@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from casework.machines import LIFECYCLES
 from casework.machines.diagram import mermaid
 from casework.machines.evidence import EVIDENCE_KINDS, EvidenceKind
-from casework.machines.lifecycle import TriggerError
+from casework.machines.lifecycle import NotPermittedError, TriggerError
 from casework.machines.roles import may
 from casework.services import cases
 from casework.services.errors import CaseError, ConflictError
@@ -101,6 +101,8 @@ def take_step(
     except ConflictError as error:
         problem = {"step": trigger, "conflict": True, "typed": error.submitted}
         return case_page(request, db, who, today, case_id, problem=problem, status_code=409)
+    except NotPermittedError:
+        raise  # not this person's step: 403, as web/errors.py says
     except (TriggerError, CaseError) as error:
         reasons = list(getattr(error, "reasons", [])) or [str(error)]
         problem = {"step": trigger, "message": str(error).split(": ")[0], "reasons": reasons}
