@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import get, post
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from msgspec import Meta, Struct, field
 
@@ -20,7 +20,7 @@ from casework.services import cases, pupils, statistics, worklist
 from casework.web.provide import DB, Today, Who
 
 # A database key: past 2**63 - 1 no row can have it, and the databases refuse to compare it.
-CaseId = FromPath[Annotated[int, Parameter(ge=1, le=2**63 - 1)]]
+CaseId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 # What a step may be given (a date, a number of days, a flag): plain values, never structures.
 Value = str | int | float | bool | None
 
@@ -111,9 +111,9 @@ def show_pupil(
     db: DB,
     who: Who,
     today: Today,
-    upn: FromPath[str],
+    upn: Annotated[str, PathParameter()],
     as_of: FromQuery[date | None] = None,
-    start: Annotated[date | None, Parameter(query="from")] = None,
+    start: Annotated[date | None, QueryParameter(name="from")] = None,
 ) -> dict[str, Any]:
     """The pupil and their statistics from `from` (default: the school year's start) to `as_of`."""
     view = pupils.pupil_view(db, who=who, upn=upn)

@@ -63,8 +63,13 @@ def message_of(error: Exception, status: int) -> str:
         return "Something went wrong. Nothing you typed was saved; try again in a moment."
     if status == HTTP_404_NOT_FOUND:
         return "There is nothing here, or it is not yours to see."
-    if isinstance(error, TriggerError | ServiceError):
-        return str(error).split(": ")[0] if isinstance(error, TriggerError) else str(error)
+    if isinstance(error, TriggerError):
+        # The message without its reasons (they are listed apart); an unknown trigger has
+        # none, and its message names the steps there are.
+        suffix = f": {'; '.join(error.reasons)}" if error.reasons else ""
+        return str(error).removesuffix(suffix)
+    if isinstance(error, ServiceError):
+        return str(error)
     if isinstance(error, HTTPException):
         return str(error.detail)
     return TITLES.get(status, "")
