@@ -107,8 +107,10 @@ def handle(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     context["reasons"] = reasons
     if request.headers.get("hx-request"):
         # htmx swaps 2xx only by default: the fragment comes with a 200 and says what happened,
-        # where the button or form was.
-        return Template("fragments/error.html", context=context, status_code=200)
+        # where the button or form was. A 403 keeps its status: the pages never offer what the
+        # role may not do, so it is a forged request (no CSRF token) or a stale page.
+        swapped = 200 if status != HTTP_403_FORBIDDEN else status
+        return Template("fragments/error.html", context=context, status_code=swapped)
     return Template("error.html", context=context, status_code=status)
 
 
