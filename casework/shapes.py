@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from casework.machines import LIFECYCLES
+from casework.machines.diagram import mermaid
 from casework.machines.lifecycle import NextStep
+from casework.register.statistics import PupilStats
 from casework.services.cases import CaseDetail, CaseSummary, Fired
+from casework.services.daily_sweep import SweepRunView
+from casework.services.pupils import PupilView
 from casework.services.reach import Actor
+from casework.services.worklist import Worklist
 
 
 def case_summary(case: CaseSummary) -> dict[str, Any]:
@@ -74,6 +81,12 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
     }
 
 
+def case_shown(detail: CaseDetail) -> dict[str, Any]:
+    """What `case show --json` prints and `GET /api/cases/{id}` answers: one place, no drift."""
+    summary = detail.summary
+    return {**case_detail(detail), "diagram": mermaid(LIFECYCLES[summary.kind], summary.state)}
+
+
 def fired(outcome: Fired) -> dict[str, Any]:
     return {
         **case_summary(outcome.case),
@@ -93,3 +106,79 @@ def user(actor: Actor) -> dict[str, Any]:
         "position": actor.position,
         "role": actor.role.value,
     }
+
+
+def pupil(view: PupilView) -> dict[str, Any]:
+    return {
+        "upn": view.upn,
+        "forename": view.forename,
+        "surname": view.surname,
+        "date_of_birth": view.date_of_birth.isoformat(),
+        "sex": view.sex,
+        "year_group": view.year_group,
+        "pupil_premium": view.pupil_premium,
+        "send": view.send,
+        "ehcp": view.ehcp,
+        "looked_after": view.looked_after,
+        "social_worker": view.social_worker,
+        "admission_date": _day(view.admission_date),
+        "leaving_date": _day(view.leaving_date),
+        "school": view.school_urn,
+        "school_name": view.school_name,
+        "contacts": [
+            {
+                "name": c.name,
+                "relationship": c.relationship,
+                "parental_responsibility": c.parental_responsibility,
+                "lives_with_pupil": c.lives_with_pupil,
+                "priority": c.priority,
+                "phone": c.phone,
+                "email": c.email,
+                "address": c.address,
+            }
+            for c in view.contacts
+        ],
+        "cases": [case_summary(c) for c in view.cases],
+    }
+
+
+def pupil_with_statistics(view: PupilView, stats: PupilStats) -> dict[str, Any]:
+    """The pupil and what `casework stats UPN --json` prints for them."""
+    return {"pupil": pupil(view), "statistics": stats.as_dict()}
+
+
+def sweep_run(run: SweepRunView | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "as_of": run.as_of.isoformat(),
+        "finished_at": run.finished_at.isoformat(),
+        "findings": run.findings,
+        "cases_opened": run.cases_opened,
+    }
+
+
+def worklist(work: Worklist) -> dict[str, Any]:
+    def deadline(item: Any) -> dict[str, Any]:
+        return {"case": case_summary(item.case), "label": item.label, "due_on": _day(item.due_on)}
+
+    return {
+        "today": work.today.isoformat(),
+        "overdue": [deadline(i) for i in work.overdue],
+        "due": [deadline(i) for i in work.due],
+        "findings": [
+            {
+                "case": case_summary(i.case),
+                "rule": i.rule,
+                "reason": i.reason,
+                "recorded_on": i.recorded_on.isoformat(),
+            }
+            for i in work.findings
+        ],
+        "waiting": [{"case": case_summary(i.case), "steps": list(i.steps)} for i in work.waiting],
+        "last_sweep": sweep_run(work.last_sweep),
+    }
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None

@@ -23,8 +23,6 @@ from casework.cli.console import (
     today_from,
 )
 from casework.cli.errors import reported
-from casework.machines import LIFECYCLES
-from casework.machines.diagram import mermaid
 from casework.services import cases, users
 
 case_app = typer.Typer(
@@ -73,9 +71,10 @@ def case_show(
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         detail = cases.show_case(db, case_id=case_id, who=who, today=today_from(today))
-    graph = mermaid(LIFECYCLES[detail.summary.kind], detail.summary.state)
+    shown = shapes.case_shown(detail)
+    graph = shown["diagram"]
     if as_json:
-        print_json({**shapes.case_detail(detail), "diagram": graph})
+        print_json(shown)
         return
     s = detail.summary
     out.print(

@@ -75,8 +75,9 @@ def create_app(
         dependencies=DEPENDENCIES,
         middleware=[
             sessions.middleware,
-            DefineMiddleware(BrowserCSRF, config=csrf),
+            # Who is asking before whether the form is forged: a request from nobody is 401.
             DefineMiddleware(SignedIn, exclude=["^/static", "^/sign-in", "^/schema"]),
+            DefineMiddleware(BrowserCSRF, config=csrf),
         ],
         stores={"sessions": DatabaseStore(db)},
         plugins=[HTMXPlugin()],

@@ -63,8 +63,13 @@ def message_of(error: Exception, status: int) -> str:
         return "Something went wrong. Nothing you typed was saved; try again in a moment."
     if status == HTTP_404_NOT_FOUND:
         return "There is nothing here, or it is not yours to see."
-    if isinstance(error, TriggerError | ServiceError):
-        return str(error).split(": ")[0] if isinstance(error, TriggerError) else str(error)
+    if isinstance(error, TriggerError):
+        # The message without its reasons (they are listed apart); an unknown trigger has
+        # none, and its message names the steps there are.
+        suffix = f": {'; '.join(error.reasons)}" if error.reasons else ""
+        return str(error).removesuffix(suffix)
+    if isinstance(error, ServiceError):
+        return str(error)
     if isinstance(error, HTTPException):
         return str(error.detail)
     return TITLES.get(status, "")
@@ -102,8 +107,10 @@ def handle(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     context["reasons"] = reasons
     if request.headers.get("hx-request"):
         # htmx swaps 2xx only by default: the fragment comes with a 200 and says what happened,
-        # where the button or form was.
-        return Template("fragments/error.html", context=context, status_code=200)
+        # where the button or form was. A 403 keeps its status: the pages never offer what the
+        # role may not do, so it is a forged request (no CSRF token) or a stale page.
+        swapped = 200 if status != HTTP_403_FORBIDDEN else status
+        return Template("fragments/error.html", context=context, status_code=swapped)
     return Template("error.html", context=context, status_code=status)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from litestar.testing import TestClient
 
-from casework.services import sign_in
+from casework.register.school import load_school
+from casework.services import sign_in, users
+from casework.services.schools import save_school
 from casework.store.database import Database
 from casework.web.app import create_app
 
@@ -43,3 +47,25 @@ def signed_in(db: Database, username: str, today: date) -> Iterator[TestClient]:
     with app_client(db, today) as client:
         sign_in_as(client, username)
         yield client
+
+
+def bearer(db: Database, username: str) -> dict[str, str]:
+    """The headers of an API client holding a new token of `username`."""
+    return {"Authorization": f"Bearer {sign_in.issue_token(db, username)}"}
+
+
+OTHER_URN = "100002"  # a second school like the example one, in the same LA
+OTHER_LEAD = "x.lead"  # its attendance officer
+
+
+def add_other_school(db: Database, data_dir: Path) -> None:
+    """A second school and its attendance officer, who must see nothing of the first."""
+    save_school(db, dataclasses.replace(load_school(data_dir / "school.toml"), urn=OTHER_URN))
+    users.add_user(
+        db,
+        username=OTHER_LEAD,
+        name="Xan Lead",
+        position="Attendance Lead",
+        role="attendance_officer",
+        school_urn=OTHER_URN,
+    )

@@ -33,10 +33,15 @@ from casework.store.models import (
     SessionMark,
 )
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
+
 
 def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False) -> Case:
     """The case, if `who` may see it; otherwise not found (a user outside the case must not
     learn that it exists)."""
+    if not 0 < case_id <= MAX_ID:
+        # No row has such an id, and PostgreSQL refuses to compare an integer column with it.
+        raise CaseNotFoundError(case_id)
     query = select(Case).where(Case.id == case_id, visible_to(who, Case))
     if lock:
         query = query.with_for_update()
