@@ -21,6 +21,11 @@ class DatabaseStore(Store):
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
         data = value.encode() if isinstance(value, str) else value
+        if data in (b"{}", b""):
+            # Litestar saves an empty session for every cookieless request (an API call, a
+            # first visit): keep no row for it, or the table would grow with every request.
+            await anyio.to_thread.run_sync(web_sessions.end, self.db, key)
+            return
         expires = web_sessions.expiry(expires_in)
         await anyio.to_thread.run_sync(web_sessions.save, self.db, key, data, expires)
 
