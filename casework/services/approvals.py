@@ -106,8 +106,11 @@ class Outcome:
 
     case: CaseSummary
     message: str
-    escalation: Escalation | None = None
+    escalations: tuple[Escalation, ...] = ()  # the case's escalations still awaiting approval
     decision: Decision | None = None
+
+    def escalation(self, key: str) -> Escalation | None:
+        return next((e for e in self.escalations if e.key == key), None)
 
 
 def _guard_reasons(step: Step, facts: CaseFacts, skip: str | None = None) -> list[str]:
@@ -205,7 +208,7 @@ def queue_row(db: Database, *, who: Actor, today: date, case_id: int, message: s
     return Outcome(
         summary,
         message,
-        escalations[0] if escalations else None,
+        tuple(escalations),
         decisions[0] if decisions else None,
     )
 

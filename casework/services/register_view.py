@@ -32,13 +32,13 @@ SHOWN_AS: dict[Category, str] = {
     Category.NOT_POSSIBLE: "not_possible",
     Category.ADMINISTRATIVE: "not_possible",
 }
-KEY: tuple[tuple[str, str], ...] = (
-    ("present", "Present"),
-    ("approved", "Approved educational activity (counts as present)"),
-    ("authorised", "Authorised absence"),
-    ("unauthorised", "Unauthorised absence"),
-    ("not_possible", "Not a possible session (or school closed)"),
-    ("none", "No mark yet"),
+KEY: tuple[tuple[str, str, str], ...] = (  # (shown as, a code it shows, what it means)
+    ("present", "/", "Present"),
+    ("approved", "V", "Approved educational activity (counts as present)"),
+    ("authorised", "I", "Authorised absence"),
+    ("unauthorised", "O", "Unauthorised absence"),
+    ("not_possible", "X", "Not a possible session, or the school was closed"),
+    ("none", "·", "No mark yet"),
 )
 
 
@@ -127,7 +127,16 @@ class PupilPage:
     cases: tuple[CaseLine, ...]
     amendments: tuple[AmendmentView, ...]
     codes_seen: tuple[CodeChoice, ...]
-    key: tuple[tuple[str, str], ...] = KEY
+    key: tuple[tuple[str, str, str], ...] = KEY
+
+    def cell(self, day: date, session: str) -> CellView | None:
+        """The calendar's cell for one session (None outside the year or on no school day)."""
+        for week in self.weeks:
+            for shown in week.days:
+                for cell in shown.cells:
+                    if cell.day == day and cell.session == session:
+                        return cell
+        return None
 
     @property
     def codes(self) -> tuple[CodeChoice, ...]:
@@ -197,12 +206,15 @@ def _trend(register: Register, halves: list[HalfTerm], today: date) -> list[Tren
     for half in halves:
         if half.end < register.start or half.start > min(register.end, today):
             continue
-        end = min(half.end, today)
-        lo = register.column_on_or_after(max(half.start, register.start))
-        hi = register.column_on_or_before(end) + 1
+        # Shown from its first school day to its last (or today's) school day.
+        calendar = register.calendar
+        first = calendar.days[calendar.index_on_or_after(max(half.start, register.start))]
+        last = calendar.days[calendar.index_on_or_before(min(half.end, today))]
+        lo = register.column_on_or_after(first)
+        hi = register.column_on_or_before(last) + 1
         possible, attending = _span(register, lo, hi) if hi > lo else (0, 0)
         out.append(
-            TrendPoint(half.name, half.start, end, possible, attending, _rate(attending, possible))
+            TrendPoint(half.name, first, last, possible, attending, _rate(attending, possible))
         )
     return out
 
