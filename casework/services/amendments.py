@@ -41,7 +41,7 @@ def _parse_day(typed: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(typed.strip())
     except ValueError:
-        errors["date"] = "Enter the date of the session, for example 2025-11-10"
+        errors["day"] = "Enter the date of the session, for example 2025-11-10"
         return None
 
 
@@ -90,16 +90,16 @@ def amend_mark(
         calendar = school_context(school_row).calendar
         if when is not None:
             if when > today:
-                errors["date"] = f"{long_date(when)} is after today: only past marks change"
+                errors["day"] = f"{long_date(when)} is after today: only past marks change"
             elif not calendar.is_school_day(when):
-                errors["date"] = f"{long_date(when)} is not a school day"
+                errors["day"] = f"{long_date(when)} is not a school day"
             elif pupil.admission_date and when < pupil.admission_date:
-                errors["date"] = (
+                errors["day"] = (
                     f"the pupil was not on roll on {long_date(when)} "
                     f"(admitted {long_date(pupil.admission_date)})"
                 )
             elif pupil.leaving_date and when > pupil.leaving_date:
-                errors["date"] = (
+                errors["day"] = (
                     f"the pupil was not on roll on {long_date(when)} "
                     f"(left {long_date(pupil.leaving_date)})"
                 )

@@ -63,11 +63,11 @@ def test_a_session_with_no_mark_is_recorded_with_the_reason_as_its_comment(
         ({"code": "H"}, "code", "H is a 2006 code"),
         ({"code": "N"}, "code", "the mark is already N"),
         ({"reason": "   "}, "reason", "Enter the reason for the change"),
-        ({"day": "2025-11-08"}, "date", "8 November 2025 is not a school day"),
-        ({"day": "2025-10-28"}, "date", "is not a school day"),
-        ({"day": "2025-11-21"}, "date", "is after today"),
-        ({"day": "2025-09-01"}, "date", "is not a school day"),
-        ({"day": "10/11/2025"}, "date", "Enter the date of the session"),
+        ({"day": "2025-11-08"}, "day", "8 November 2025 is not a school day"),
+        ({"day": "2025-10-28"}, "day", "is not a school day"),
+        ({"day": "2025-11-21"}, "day", "is after today"),
+        ({"day": "2025-09-01"}, "day", "is not a school day"),
+        ({"day": "10/11/2025"}, "day", "Enter the date of the session"),
         ({"session": "EVE"}, "session", "Choose the morning (AM) or afternoon (PM)"),
     ],
 )
@@ -93,7 +93,7 @@ def test_a_day_before_admission_is_refused(db: Database, world: World, snapshot:
     before = snapshot(db)
     with pytest.raises(FieldErrors) as refused:
         _amend(db, AO, pupil, day="2025-07-01")
-    assert refused.value.fields["date"]  # not a school day of this calendar, or not on roll
+    assert refused.value.fields["day"]  # not a school day of this calendar, or not on roll
     assert snapshot(db) == before
 
 
