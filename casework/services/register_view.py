@@ -183,7 +183,8 @@ def _weeks(register: Register, pupil: Pupil, today: date) -> list[WeekView]:
     calendar = register.calendar
     out = []
     for monday in calendar.school_weeks:
-        if monday + timedelta(days=4) < register.start or monday > register.end:
+        # The weeks of the year so far: later weeks have no marks to show yet.
+        if monday + timedelta(days=4) < register.start or monday > min(register.end, today):
             continue
         days = []
         for offset in range(5):

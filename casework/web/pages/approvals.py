@@ -43,12 +43,12 @@ def item_template(
             db, who=who, today=today, case_id=case_id, message=row.pop("message", "")
         )
         block = "escalation_item" if key.startswith("escalation") else "decision_item"
-        context = {"outcome": outcome, "key": key, "row": row, "failed": key}
-        return page("approvals.html", who, "/approvals", status_code, block=block, **context)
+        item: dict[str, Any] = {"outcome": outcome, "key": key, "row": row, "failed": key}
+        return page("approvals.html", who, "/approvals", status_code, block=block, **item)
     if status_code == 200:
         return Redirect(f"/approvals?decided={case_id}", status_code=303)
     queue = approvals.approvals_queue(db, who=who, today=today)
-    context = {"queue": queue, "row": row, "failed": key, "decided": None}
+    context: dict[str, Any] = {"queue": queue, "row": row, "failed": key, "decided": None}
     return page("approvals.html", who, "/approvals", status_code, **context)
 
 

@@ -48,7 +48,12 @@ def decide(
         raise
     except (FieldErrors, CaseError) as error:
         errors = getattr(error, "fields", None) or {"reason": str(error)}
-        context = {"failed": case_id, "errors": errors, "typed": typed, "decided": None}
+        context: dict[str, Any] = {
+            "failed": case_id,
+            "errors": errors,
+            "typed": typed,
+            "decided": None,
+        }
         if hx:
             context["row"] = referrals.referral(db, who=who, case_id=case_id)
         else:
@@ -56,8 +61,8 @@ def decide(
         block = "referral_row" if hx else None
         return page("referrals.html", who, "/referrals", 422, block=block, **context)
     if hx:
-        context = {"row": row, "failed": 0, "done": True}
-        return page("referrals.html", who, "/referrals", block="referral_row", **context)
+        done: dict[str, Any] = {"row": row, "failed": 0, "done": True}
+        return page("referrals.html", who, "/referrals", block="referral_row", **done)
     return Redirect(f"/referrals?decided={case_id}", status_code=303)
 
 

@@ -14,7 +14,7 @@ from tests.support.world import AO, HEAD, World
 
 
 def test_an_escalation_waits_when_slt_approval_is_all_it_lacks(db: Database, world: World) -> None:
-    pupil, cid = concern_awaiting_approval(db, world)
+    _pupil, cid = concern_awaiting_approval(db, world)
     queue = approvals.approvals_queue(db, who=as_user(db, HEAD), today=TODAY)
     (item,) = queue.escalations
     assert (item.case.id, item.case.pupil_name, item.step) == (

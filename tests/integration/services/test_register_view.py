@@ -38,11 +38,12 @@ def test_the_calendar_lays_out_the_school_year_by_week_with_each_mark(
     assert (week.possible, week.attending) == (10, 6)
     # Monday 1 and Tuesday 2 September are before the first school day: no school.
     assert [d_.school_day for d_ in view.weeks[0].days] == [False, False, True, True, True]
-    # Today has no mark yet; later days are in the future.
+    # Today has no mark yet; the rest of this week is in the future, later weeks are not shown.
     today = next(c for w in view.weeks for x in w.days for c in x.cells if c.day == TODAY)
     assert (today.code, today.shown_as) == ("", "none")
-    later = view.cell(d("2025-12-01"), "AM")
+    later = view.cell(d("2025-11-21"), "AM")
     assert later is not None and later.future
+    assert view.weeks[-1].monday == d("2025-11-17") and view.cell(d("2025-12-01"), "AM") is None
     assert {c.code for c in view.codes_seen} == {"/", "\\", "O", "I"}
 
 
