@@ -15,7 +15,7 @@ Both go through the case services, which check permission and guards as always.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -234,8 +234,13 @@ def decide_escalation(
     cases.add_evidence(
         db, case_id=case_id, kind="slt_approval", details=details, who=who, today=today
     )
-    message = f"{'Approved' if decision == 'approved' else 'Refused'}: {step.replace('_', ' ')}"
-    return queue_row(db, who=who, today=today, case_id=case_id, message=message)
+    row = queue_row(db, who=who, today=today, case_id=case_id)
+    label = next(
+        (s.label for s in LIFECYCLES[row.case.kind].steps if s.trigger == step),
+        step.replace("_", " "),
+    )
+    verb = "approved" if decision == "approved" else "refused"
+    return replace(row, message=f"you {verb} “{label}”")
 
 
 def take_decision(

@@ -34,7 +34,8 @@ def test_approving_records_slt_approval_evidence_and_the_item_leaves_the_queue(
         db, who=as_user(db, HEAD), today=TODAY, case_id=cid, step="refer_formal_support",
         decision="approved",
     )  # fmt: skip
-    assert done.escalations == () and "Approved" in done.message
+    assert done.escalations == ()
+    assert done.message == "you approved “Refer for formal support with the LA”"
     last = evidence_rows(db, cid)[-1]
     assert (last["kind"], last["details"]) == (
         "slt_approval",

@@ -17,9 +17,9 @@ def test_the_head_sees_escalations_and_decisions_with_pupil_names(
     with signed_in(db, HEAD, TODAY) as client:
         page = client.get("/approvals")
     assert page.status_code == 200
-    assert "Pupil1 Generated: refer for formal support with the la" in page.text
+    assert "Pupil1 Generated: Refer for formal support with the LA" in page.text
     assert f'id="escalation-{cid}-refer_formal_support"' in page.text
-    assert "Pupil2 Generated: leave of absence request" in page.text
+    assert "Pupil2 Generated: Leave of absence request" in page.text
     assert f'hx-post="/approvals/{lid}/steps/grant_in_part"' in page.text
     assert 'name="_csrf_token"' in page.text
 
@@ -40,7 +40,8 @@ def test_approving_with_htmx_replaces_the_item(db: Database, world: World) -> No
             headers={"hx-request": "true", "hx-target": key},
         )
     assert response.status_code == 200 and "<main" not in response.text
-    assert f'id="{key}"' in response.text and "Approved: refer formal support" in response.text
+    assert f'id="{key}"' in response.text
+    assert "you approved “Refer for formal support with the LA”" in response.text
     assert evidence_rows(db, cid)[-1]["details"]["decision"] == "approved"
 
 
