@@ -74,20 +74,37 @@ def signed_plan(plan: str, section: str) -> Guard:
     return guard
 
 
+# The attribute that marks a guard made by slt_approved with the step it approves, so that a
+# queue of what awaits SLT approval is read from the lifecycles' data.
+APPROVES = "approves"
+
+
+def slt_decision(facts: CaseFacts, step: str) -> EvidenceItem | None:
+    """The latest SLT decision on this step since the case entered its current state."""
+    decisions = [e for e in facts.of_kind("slt_approval") if e.get("step") == step]
+    decisions = _since_entering(facts, decisions)
+    return max(decisions, key=lambda e: (e.recorded_on, e.id)) if decisions else None
+
+
+def approved_step(guard: Guard) -> str | None:
+    """The step a guard made by slt_approved approves (None for any other guard)."""
+    step = getattr(guard, APPROVES, None)
+    return step if isinstance(step, str) else None
+
+
 def slt_approved(step: str) -> Guard:
     """A senior leader approved this step since the case entered its current state."""
 
     def guard(facts: CaseFacts) -> str | None:
-        decisions = [e for e in facts.of_kind("slt_approval") if e.get("step") == step]
-        decisions = _since_entering(facts, decisions)
-        if not decisions:
+        latest = slt_decision(facts, step)
+        if latest is None:
             return "needs SLT approval"
-        latest = max(decisions, key=lambda e: (e.recorded_on, e.id))
         if latest.get("decision") != "approved":
             return f"SLT refused on {long_date(latest.recorded_on)}"
         return None
 
     guard.__doc__ = f"SLT approval for {step}."
+    setattr(guard, APPROVES, step)
     return guard
 
 

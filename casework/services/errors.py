@@ -88,3 +88,11 @@ class LACodeNeededError(UserError):
 
 class RangeError(ServiceError, ValueError):
     """Dates that do not make a range the figures can be counted over."""
+
+
+class FieldErrors(ServiceError, ValueError):
+    """A form's values refused field by field: `fields` maps each field to what is wrong."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = dict(fields)
