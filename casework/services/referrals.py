@@ -133,7 +133,7 @@ def decide_referral(
     db: Database, *, who: Actor, today: date, case_id: int, decision: str, reason: str = ""
 ) -> Referral:
     """Accept or return a referral (a return needs the reason); the row as it now is."""
-    _check_la_officer(who)
+    referral(db, who=who, case_id=case_id)  # out of reach is not found, whatever was typed
     reason = reason.strip()
     if decision not in INBOX_DECISIONS:
         raise FieldErrors({"decision": "Choose accept or return"})

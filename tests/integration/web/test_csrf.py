@@ -62,7 +62,13 @@ def body_for(path: str) -> dict[str, Any]:
 def values(db: Database, world: World) -> dict[str, str]:
     case_id = referred_concern(db, world)
     upn = cases.show_case(db, case_id=case_id, who=as_user(db, AO), today=TODAY).summary.upn
-    return {"case_id": str(case_id), "upn": upn, "trigger": "close", "kind": "note"}
+    return {
+        "case_id": str(case_id),
+        "upn": upn,
+        "trigger": "close",
+        "kind": "note",
+        "step": "issue_notice_to_improve",
+    }
 
 
 def test_there_are_routes_to_check(db: Database, world: World) -> None:

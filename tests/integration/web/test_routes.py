@@ -79,6 +79,12 @@ EXPECTED: dict[str, Expect] = {
     "GET /pupils/{upn:str}": Expect(RECORD),
     "GET /approvals": Expect(only(HEAD)),
     "GET /referrals": Expect(only(LA, LA_ELSEWHERE)),
+    # Only the school's attendance staff amend its register: a teacher and LA officers may not
+    # (403, whoever the pupil is); staff of another school do not find the pupil (404).
+    "POST /pupils/{upn:str}/marks": Expect(
+        {**RECORD, TEACHER: DENY, LA: DENY, LA_ELSEWHERE: DENY},
+        {"date": "2026-01-19", "session": "AM", "code": "I", "reason": "walk"},
+    ),
 }
 
 # Routes still to come under these paths follow issue 7's rules without a line each: the head
@@ -194,7 +200,13 @@ def test_every_route_has_an_expectation(db: Database, world: World) -> None:
 def test_every_route_for_every_caller(db: Database, world: World, walk: Any) -> None:
     case_id = referred_concern(db, world)
     upn = cases.show_case(db, case_id=case_id, who=as_user(db, AO), today=TODAY).summary.upn
-    values = {"case_id": str(case_id), "upn": upn, "trigger": "no_such_step", "kind": "note"}
+    values = {
+        "case_id": str(case_id),
+        "upn": upn,
+        "trigger": "no_such_step",
+        "kind": "note",
+        "step": "no_such_step",
+    }
     with app_client(db, TODAY) as probe:
         routes = app_routes(probe.app)
     expected = {r: e for r in routes if (e := expectation(r)) is not None}
@@ -210,13 +222,21 @@ def test_a_case_not_yet_referred_is_not_found_for_the_la(
 ) -> None:
     case_id = concern(db, world)
     upn = cases.show_case(db, case_id=case_id, who=as_user(db, AO), today=TODAY).summary.upn
-    values = {"case_id": str(case_id), "upn": upn, "trigger": "no_such_step", "kind": "note"}
+    values = {
+        "case_id": str(case_id),
+        "upn": upn,
+        "trigger": "no_such_step",
+        "kind": "note",
+        "step": "no_such_step",
+    }
     with app_client(db, TODAY) as probe:
         routes = app_routes(probe.app)
     records = {
         r: e
         for r in routes
-        if ("{case_id" in r or "{upn" in r) and (e := expectation(r)) is not None
+        if ("{case_id" in r or "{upn" in r)
+        and (e := expectation(r)) is not None
+        and e.outcomes.get(LA) != DENY  # a route the role never may use says 403, leaking nothing
     }
     got = walk(values, records)
     assert {route for (route, caller), o in got.items() if caller == LA and o != GONE} == set()
