@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -78,10 +77,6 @@ def state_tag(page: Page) -> str:
     return row.locator(".govuk-tag").inner_text().strip()
 
 
-def banner(page: Page) -> str:
-    return page.locator(".govuk-notification-banner--success").inner_text()
-
-
 def evidence_kinds(page: Page) -> list[str]:
     table = page.locator("h2:text-is('Evidence') + table")
     return [t.strip() for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
@@ -89,7 +84,3 @@ def evidence_kinds(page: Page) -> list[str]:
 
 def normalised(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, indent=2, default=str)

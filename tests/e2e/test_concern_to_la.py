@@ -17,7 +17,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browsing import (
-    banner,
     check_page,
     evidence_kinds,
     open_page,
@@ -55,9 +54,7 @@ def record(page: Page, label: str, fields: dict[str, str]) -> None:
         else:
             control.fill(value)
     form.get_by_role("button", name=f"Record {label.lower()}").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Evidence recorded"
-    )
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Evidence recorded")
 
 
 def step_item(page: Page, trigger: str) -> Any:
@@ -166,15 +163,12 @@ def test_a_concern_goes_from_the_sweep_to_the_la(
 
     # -- the lead refers the case to the LA
     lead.reload()
-    expect(step_item(lead, "refer_formal_support").locator(".govuk-task-list__status")).to_have_text(
-        "Ready"
-    )
+    ready = step_item(lead, "refer_formal_support").locator(".govuk-task-list__status")
+    expect(ready).to_have_text("Ready")
     take_step(lead, "refer_formal_support", "Refer for formal support with the LA")
     expect(banner_of(lead)).to_contain_text("the case is now formal support with the la.")
     assert state_tag(lead) == "Formal support with the LA"
-    expect(lead.locator("h2:text-is('Chronology') + table")).to_contain_text(
-        "a.head (Headteacher)"
-    )
+    expect(lead.locator("h2:text-is('Chronology') + table")).to_contain_text("a.head (Headteacher)")
     check_page(lead, screenshots, "11-case-referred")
 
     # -- an LA officer accepts the referral
