@@ -33,9 +33,19 @@ def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+# On a busy machine a slow page is not a failure: wait longer than Playwright's default 5 s.
+expect.set_options(timeout=20_000)
+
+
+def ready(page: Page) -> None:
+    """The page has loaded and htmx has started, so a click is an htmx request, not a plain
+    link or form post (which the app also serves, but without the swap being tested)."""
+    page.wait_for_function("() => document.readyState === 'complete' && window.htmx !== undefined")
+
+
 def settled(page: Page) -> None:
     """Wait for what scripts draw after a load or a swap: the case diagram, if there is one."""
-    page.wait_for_load_state("load")
+    ready(page)
     if page.locator("pre.mermaid").count():
         expect(page.locator("pre.mermaid svg")).to_have_count(1, timeout=20_000)
     page.wait_for_function("() => !document.querySelector('.htmx-request')")

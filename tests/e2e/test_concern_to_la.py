@@ -20,6 +20,7 @@ from tests.e2e.browsing import (
     check_page,
     evidence_kinds,
     open_page,
+    ready,
     sign_in,
     state_tag,
 )
@@ -44,6 +45,7 @@ def pupil(live_app: LiveApp) -> str:
 
 def record(page: Page, label: str, fields: dict[str, str]) -> None:
     """Choose a kind of evidence under "Record evidence", fill its form and record it."""
+    ready(page)
     page.locator(".casework-evidence-links").get_by_role("link", name=label, exact=True).click()
     form = page.locator("form#record")
     expect(form.locator("legend")).to_have_text(label)
@@ -53,6 +55,7 @@ def record(page: Page, label: str, fields: dict[str, str]) -> None:
             control.select_option(value)
         else:
             control.fill(value)
+    ready(page)
     form.get_by_role("button", name=f"Record {label.lower()}").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Evidence recorded")
 
@@ -62,6 +65,7 @@ def step_item(page: Page, trigger: str) -> Any:
 
 
 def take_step(page: Page, trigger: str, label: str) -> None:
+    ready(page)
     step_item(page, trigger).get_by_role("button", name=label).click()
 
 

@@ -61,7 +61,7 @@ def check_pushes(page: Page, fresh: Page, base: str, path: str) -> int:
             f"{path}: element {index} pushes a URL after {method}; this test only knows how to "
             f"trigger hx-get pushes, so teach it this one: {element.evaluate('e => e.outerHTML')}"
         )
-        before = page.url
+        before = page.url  # settled() above waited for htmx to start
         with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
             element.click()
         page.wait_for_function("(before) => location.href !== before", arg=before)
