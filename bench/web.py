@@ -1,0 +1,311 @@
+"""The case page and `GET /api/cases/{id}` with 10,000 open cases on PostgreSQL, 16 clients.
+
+    python bench/web.py                       # 10,000 cases, 16 clients, 3 repeats
+    python bench/web.py --cases 2000 --requests 400 --repeat 1 --no-write   # a quick look
+
+1. a PostgreSQL database of its own (`casework_bench_web`, made with the admin connection
+   and dropped at the end), migrated, with the example school and 10,000 pupils each with an
+   open attendance concern, bulk-loaded by bench/web_world.py (COPY, not the ORM);
+2. the app served by `uvicorn --factory casework.web.app:app_from_environment --workers 2`
+   on a free 127.0.0.1 port, signed in with an API token (`Authorization: Bearer`);
+3. per repeat and per path, 16 asyncio clients (httpx) share a bounded number of requests to
+   random case ids among the 10,000 (after a warm-up); the latency of each request is timed;
+4. p50 / p95 / p99 and throughput, medians over the repeats, with the 1-minute load average,
+   into docs/benchmarks.md between the web markers; and a short in-process profile of one
+   case page (cProfile over the Litestar test client): where the time goes.
+
+If `/api/cases/{id}` answers 404 or 405 the JSON API is not there yet: the script says so
+and measures the case page alone. Traffic goes to 127.0.0.1 only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- web results -->", "<!-- /web results -->"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+DATABASE = "casework_bench_web"
+PATHS = {"case page": "/cases/{id}", "JSON API": "/api/cases/{id}"}
+
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import web_world  # noqa: E402
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def admin_sql(admin: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def drive(
+    base: str, path: str, token: str, ids: list[int], requests: int, clients: int, seed: int
+) -> dict[str, Any]:
+    """`requests` GETs of `path` at random case ids, `clients` at a time; latencies in ms."""
+    import httpx
+
+    rng = random.Random(seed)
+    targets = [path.format(id=rng.choice(ids)) for _ in range(requests)]
+    latencies: list[float] = []
+    failures: dict[int, int] = {}
+    headers = {"Authorization": f"Bearer {token}"}
+    queue = iter(targets)
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+            for target in queue:  # a shared iterator: each request is taken once
+                started = time.perf_counter()
+                response = await http.get(target)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    failures[response.status_code] = failures.get(response.status_code, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    return {
+        "n": len(latencies),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "rps": len(latencies) / elapsed,
+        "failures": failures,
+        "load": os.getloadavg()[0],
+    }
+
+
+def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, CASEWORK_DATABASE_URL=url, CASEWORK_SECRET="bench-secret-" * 4)
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "casework.web.app:app_from_environment",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=env, cwd=ROOT)
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"uvicorn exited with {process.returncode}")
+        try:
+            if httpx.get(base + "/sign-in", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the app did not answer within a minute")
+
+
+def profile_case_page(url: str, case_ids: list[int], token: str, count: int = 60) -> str:
+    """Where one case page's time goes, in this process and one request at a time: the whole
+    request through Litestar's test client, the service alone (`cases.show_case`), and a
+    cProfile of the service (the handler itself runs in a worker thread, out of cProfile's
+    sight, so the service is profiled by calling it here)."""
+    import logging
+    from datetime import date
+
+    from litestar.testing import TestClient
+
+    from casework.services import cases, sign_in
+    from casework.store.database import Database
+    from casework.web.app import create_app
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    db = Database(url)
+    who = sign_in.actor_for_token(db, token)
+    assert who is not None
+    rng = random.Random(3)
+    picks = [rng.choice(case_ids) for _ in range(count)]
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(db, secret="bench-secret-" * 4)) as client:
+        for case_id in picks[:5]:
+            client.get(f"/cases/{case_id}", headers=headers)
+        started = time.perf_counter()
+        for case_id in picks:
+            client.get(f"/cases/{case_id}", headers=headers)
+        whole = (time.perf_counter() - started) / count * 1000
+    today = date.today()
+    started = time.perf_counter()
+    for case_id in picks:
+        cases.show_case(db, case_id=case_id, who=who, today=today)
+    service = (time.perf_counter() - started) / count * 1000
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for case_id in picks:
+        cases.show_case(db, case_id=case_id, who=who, today=today)
+    profiler.disable()
+    db.dispose()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    return (
+        f"one request at a time, in one process: {whole:.1f} ms per case page, of which "
+        f"cases.show_case {service:.1f} ms (the rest: authentication, the template, Litestar)\n"
+        + out.getvalue()
+    )
+
+
+def table(results: dict[str, list[dict[str, Any]]]) -> str:
+    rows = [
+        "| path | requests per repeat | p50 ms | p95 ms | p99 ms | requests/s | load (1 min) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, runs in results.items():
+
+        def med(key: str, runs: list[dict[str, Any]] = runs) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        rows.append(
+            f"| `GET {PATHS[name]}` ({name}) | {runs[0]['n']} | {med('p50'):.1f} | "
+            f"{med('p95'):.1f} | {med('p99'):.1f} | {med('rps'):.0f} | "
+            + ", ".join(f"{r['load']:.2f}" for r in runs)
+            + " |"
+        )
+    return "\n".join(rows)
+
+
+def write_docs(text: str) -> None:
+    doc = DOCS.read_text()
+    block = f"{START}\n{text}\n{END}"
+    if START in doc and END in doc:
+        before, rest = doc.split(START, 1)
+        doc = before + block + rest.split(END, 1)[1]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    DOCS.write_text(doc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=2_000, help="per path and repeat")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--admin", default=PG_ADMIN, help="PostgreSQL admin connection URL")
+    parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if not 0 < args.requests <= 100_000 or not 0 < args.repeat <= 10:
+        raise SystemExit("--requests must be 1..100000 and --repeat 1..10")
+
+    from casework.services.sign_in import issue_token
+
+    url = args.admin.rsplit("/", 1)[0] + "/" + DATABASE
+    admin_sql(args.admin, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    admin_sql(args.admin, f'CREATE DATABASE "{DATABASE}"')
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        started = time.perf_counter()
+        built = web_world.build(url, args.cases)
+        build_seconds = time.perf_counter() - started
+        log(f"built in {build_seconds:.1f} s: {built['counts']}")
+        from casework.store.database import Database
+
+        db = Database(url)
+        token = issue_token(db, built["lead"])
+        db.dispose()
+        ids = built["case_ids"]
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = serve(url, port, args.workers)
+        wait_until_up(base, process)
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"}
+        paths = dict(PATHS)
+        answer = httpx.get(base + PATHS["JSON API"].format(id=ids[0]), headers=headers)
+        notes = []
+        if answer.status_code in (404, 405):
+            message = (
+                f"GET /api/cases/{{id}} answers {answer.status_code}: the JSON API is not in "
+                "this build yet, so only the case page is measured."
+            )
+            log(message)
+            notes.append(message)
+            del paths["JSON API"]
+        elif answer.status_code != 200:
+            raise SystemExit(f"GET /api/cases/{ids[0]} answered {answer.status_code}")
+        page = httpx.get(base + PATHS["case page"].format(id=ids[0]), headers=headers)
+        if page.status_code != 200:
+            raise SystemExit(f"GET /cases/{ids[0]} answered {page.status_code}: {page.text[:300]}")
+
+        results: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
+        for path in paths.values():
+            asyncio.run(drive(base, path, token, ids, args.warmup, args.clients, seed=99))
+        for repeat in range(args.repeat):
+            for name, path in paths.items():
+                run = asyncio.run(
+                    drive(base, path, token, ids, args.requests, args.clients, seed=repeat)
+                )
+                log(f"{name} #{repeat + 1}: {run}")
+                if run["failures"]:
+                    raise SystemExit(f"{name}: answers other than 200: {run['failures']}")
+                results[name].append(run)
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    profile = profile_case_page(url, ids, token)
+    log(profile)
+    first_line = profile.split("\n", 1)[0]
+    if not args.keep:
+        admin_sql(args.admin, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+    summary = table(results)
+    print(summary)
+    header = (
+        f"Run of {time.strftime('%Y-%m-%d %H:%M')}: {args.cases:,} open cases on PostgreSQL "
+        f"(bulk build {build_seconds:.0f} s), uvicorn with {args.workers} workers, "
+        f"{args.clients} concurrent clients (httpx, asyncio) on the same 2 cores, "
+        f"{args.requests} requests per path per repeat after {args.warmup} warm-up requests, "
+        f"medians of {args.repeat} repeats; load averages are per repeat. "
+        f"Python {sys.version.split()[0]}."
+    )
+    if not args.no_write:
+        write_docs("\n\n".join([header, summary, *notes, f"Profile: {first_line}."]))
+
+
+if __name__ == "__main__":
+    main()
