@@ -42,3 +42,22 @@ def event_what(
     if evidence:
         return f"{action} {evidence}"
     return action
+
+
+def value_words(value: Any) -> str:
+    """A stored value as a person reads it: dates written out, identifiers as words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        try:
+            return long_date(date.fromisoformat(value)) if len(value) == 10 else words(value)
+        except ValueError:
+            return words(value) if value.isidentifier() else value
+    return str(value)
+
+
+def evidence_details(details: dict[str, Any]) -> str:
+    """`Outcome: parent seen; signed on: 19 January 2026`, leaving out the marks a finding cites."""
+    return "; ".join(
+        f"{words(key)}: {value_words(value)}" for key, value in details.items() if key != "marks"
+    )

@@ -17,7 +17,15 @@ from casework.services.cases.facts import build_facts, load_case
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
-from casework.store.models import Case, CaseDeadline, CaseEvent, CaseEvidence, Pupil, School
+from casework.store.models import (
+    AppUser,
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseEvidence,
+    Pupil,
+    School,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,7 @@ class EventView:
     position: str
     evidence_id: int | None
     note: str | None
+    by_name: str = ""  # the person's name, as they are on record now
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +191,13 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
                 e.position,
                 e.evidence_id,
                 e.note,
+                name or "",
             )
-            for e in session.scalars(
-                select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+            for e, name in session.execute(
+                select(CaseEvent, AppUser.name)
+                .outerjoin(AppUser, AppUser.id == CaseEvent.user_id)
+                .where(CaseEvent.case_id == case.id)
+                .order_by(CaseEvent.seq)
             )
         )
         steps = tuple(machine.next_steps(facts, who.role))
