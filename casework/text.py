@@ -61,3 +61,8 @@ def evidence_details(details: dict[str, Any]) -> str:
     return "; ".join(
         f"{words(key)}: {value_words(value)}" for key, value in details.items() if key != "marks"
     )
+
+
+def short_date(day: date) -> str:
+    """`19 Jan 2026`, for tables where a long date would wrap."""
+    return f"{day.day} {day:%b %Y}"

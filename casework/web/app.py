@@ -37,7 +37,12 @@ SESSION_HOURS = 10  # a working day; after that a person signs in again
 def _templates(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals.update(asset=assets.url, text=text)
-    env.filters.update(long_date=text.long_date, words=text.words, money=text.money)
+    env.filters.update(
+        long_date=text.long_date,
+        short_date=text.short_date,
+        words=text.words,
+        money=text.money,
+    )
 
 
 def create_app(
