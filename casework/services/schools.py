@@ -67,9 +67,20 @@ def find_school(session: Session, urn: str | None, who: Actor | None = None) -> 
     return schools[0]
 
 
+# Rebuilding a school's calendar costs about a millisecond, on every case page and step: keep
+# the contexts of the schools last seen, each for as long as its stored record is unchanged.
+_CONTEXTS: dict[tuple[int, datetime], SchoolContext] = {}
+_CONTEXTS_KEPT = 256
+
+
 def school_context(school: School) -> SchoolContext:
+    """The school's calendar and policy, rebuilt only when its record changes."""
+    key = (school.id, school.updated_at)
+    found = _CONTEXTS.get(key)
+    if found is not None and found.urn == school.urn and found.name == school.name:
+        return found
     config = school_from_dict(school.config)
-    return SchoolContext(
+    context = SchoolContext(
         id=school.id,
         urn=school.urn,
         name=school.name,
@@ -77,6 +88,10 @@ def school_context(school: School) -> SchoolContext:
         calendar=SchoolCalendar(config.terms),
         policy=load_policy(config.policy),
     )
+    if len(_CONTEXTS) >= _CONTEXTS_KEPT:
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = context
+    return context
 
 
 def get_school(db: Database, urn: str | None) -> SchoolContext:

@@ -172,7 +172,8 @@ def test_a_concern_goes_from_the_sweep_to_the_la(
     take_step(lead, "refer_formal_support", "Refer for formal support with the LA")
     expect(banner_of(lead)).to_contain_text("the case is now formal support with the la.")
     assert state_tag(lead) == "Formal support with the LA"
-    expect(lead.locator("h2:text-is('Chronology') + table")).to_contain_text("Ann Example (Headteacher)")
+    chronology = lead.locator("h2:text-is('Chronology') + table")
+    expect(chronology).to_contain_text("Ann Example (Headteacher)")
     check_page(lead, screenshots, "11-case-referred")
 
     # -- an LA officer accepts the referral
