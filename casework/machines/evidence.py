@@ -13,7 +13,12 @@ STAFF_AND_LA = SCHOOL_STAFF | LA
 
 
 class EvidenceError(ValueError):
-    """Evidence that does not fit its kind; the message names the field."""
+    """Evidence that does not fit its kind; the message names the field, and so does `field`
+    (so that a form can show the message next to it)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,28 +42,28 @@ class Field:
                 )
             except ValueError:
                 raise EvidenceError(
-                    f"{self.name} {raw!r} is not a date in the form YYYY-MM-DD"
+                    f"{self.name} {raw!r} is not a date in the form YYYY-MM-DD", self.name
                 ) from None
         if self.kind == "flag":
             if str(raw).upper() in ("Y", "YES", "TRUE", "1"):
                 return True
             if str(raw).upper() in ("N", "NO", "FALSE", "0"):
                 return False
-            raise EvidenceError(f"{self.name} must be Y or N, not {raw!r}")
+            raise EvidenceError(f"{self.name} must be Y or N, not {raw!r}", self.name)
         if self.kind == "amount":
             try:
                 value = round(float(raw), 2)
             except (TypeError, ValueError):
                 value = math.nan
             if not math.isfinite(value):  # nan and inf parse as floats but are not money
-                raise EvidenceError(f"{self.name} {raw!r} is not an amount of money")
+                raise EvidenceError(f"{self.name} {raw!r} is not an amount of money", self.name)
             if value < 0:
-                raise EvidenceError(f"{self.name} cannot be negative")
+                raise EvidenceError(f"{self.name} cannot be negative", self.name)
             return value
         text = str(raw).strip()
         if self.kind == "choice" and text not in self.choices:
             raise EvidenceError(
-                f"{self.name} must be one of {', '.join(self.choices)}, not {text!r}"
+                f"{self.name} must be one of {', '.join(self.choices)}, not {text!r}", self.name
             )
         return text
 
@@ -83,7 +88,7 @@ class EvidenceKind:
             value = f.parse(details.get(f.name))
             if value is None:
                 if f.required:
-                    raise EvidenceError(f"{self.name} needs {f.name}")
+                    raise EvidenceError(f"{self.name} needs {f.name}", f.name)
                 continue
             out[f.name] = value
         return out

@@ -47,7 +47,14 @@ class PupilNotFoundError(NotFoundError):
 
 
 class CaseError(ServiceError, ValueError):
-    """A case action that cannot be done; the message says why."""
+    """A case action that cannot be done; the message says why, and `field` names the input
+    at fault when there is one (a form shows the message next to it)."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CaseNotFoundError(CaseError, NotFoundError):

@@ -137,7 +137,7 @@ def add_evidence(
                 reason=reason,
             )
         except EvidenceError as error:
-            raise CaseError(str(error)) from None
+            raise CaseError(str(error), error.field) from None
         return row.id
 
 

@@ -135,7 +135,8 @@ def record_evidence(
             recorded_on=date.fromisoformat(recorded_on) if recorded_on else None,
         )
     except (CaseError, ValueError) as error:
-        problem = {"evidence": kind, "message": str(error), "typed": data}
+        field = getattr(error, "field", None)
+        problem = {"evidence": kind, "message": str(error), "typed": data, "field": field}
         return case_page(
             request, db, who, today, case_id, record=kind, problem=problem, status_code=422
         )

@@ -136,6 +136,9 @@ def test_bad_evidence_is_refused_next_to_the_form_keeping_what_was_typed(
         )
     assert response.status_code == 422
     assert "contact_attempt needs outcome" in response.text
+    # The message stands next to the field at fault, and the summary links to it.
+    assert 'id="field-outcome-error"' in response.text
+    assert 'href="#field-outcome"' in response.text
     assert 'value="Carol &lt;b&gt;Generated&lt;/b&gt;"' in response.text  # kept, and escaped
     assert stored(db) == before
 
