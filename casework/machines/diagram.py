@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from transitions.extensions import GraphMachine
 
 from casework.machines.lifecycle import Lifecycle
@@ -13,6 +15,7 @@ class _Diagram:
     state: str
 
 
+@cache  # a diagram depends only on the lifecycle and the state: drawn once for each
 def mermaid(lifecycle: Lifecycle, current: str | None = None) -> str:
     """The lifecycle drawn by `transitions`; `current` is classed active, its next states s_next.
 
