@@ -22,13 +22,26 @@ def expiry(expires_in: int | timedelta | None) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
+# Litestar saves the session after every request, only to push its expiry on. A session whose
+# data is unchanged is written again only when that moves the expiry on by more than this.
+RENEW_AFTER = timedelta(minutes=5)
+
+
 def save(db: Database, key: str, value: bytes, expires_at: datetime | None) -> None:
     with db.transaction() as session:
         row = session.get(WebSession, key)
         if row is None:
             session.add(WebSession(key=key, value=value, expires_at=expires_at))
-        else:
-            row.value, row.expires_at = value, expires_at
+            return
+        stored = _aware(row.expires_at)
+        if (
+            bytes(row.value) == value
+            and stored is not None
+            and expires_at is not None
+            and expires_at - stored < RENEW_AFTER
+        ):
+            return  # a page view, not a change: no write
+        row.value, row.expires_at = value, expires_at
 
 
 def load(db: Database, key: str, renew_for: int | timedelta | None = None) -> bytes | None:

@@ -116,3 +116,14 @@ def test_an_api_token_works_until_it_is_revoked(db: Database, world: World) -> N
     assert sign_in.actor_for_token(db, token).username == AO  # type: ignore[union-attr]
     assert sign_in.revoke_tokens(db, AO) == 1
     assert sign_in.actor_for_token(db, token) is None
+
+
+def test_a_page_view_does_not_rewrite_the_session(db: Database, world: World) -> None:
+    with signed_in(db, AO, TODAY) as client:
+        with db.transaction() as session:
+            before = session.scalars(select(WebSession)).one()
+            kept = (before.key, bytes(before.value), before.expires_at)
+        client.get("/cases")
+        with db.transaction() as session:
+            after = session.scalars(select(WebSession)).one()
+            assert (after.key, bytes(after.value), after.expires_at) == kept
