@@ -96,6 +96,14 @@ def test_a_concern_goes_from_the_sweep_to_the_la(
     case_url = lead.url
     check_page(lead, screenshots, "04-case-monitoring")
 
+    # -- the pupil's page, from the name in the case's heading, and back
+    lead.get_by_role("heading", level=1).get_by_role("link", name="Pupil1 Generated").click()
+    expect(lead).to_have_url(re.compile(rf"/pupils/{pupil}$"))
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Pupil1 Generated")
+    expect(lead.locator("main")).to_contain_text("The register, week by week")
+    check_page(lead, screenshots, "04b-pupil")
+    lead.goto(case_url)
+
     # -- evidence through the "Record evidence" forms, swapped in place by htmx
     record(
         lead,
