@@ -44,7 +44,10 @@ def _path_for(name_or_path: str, relative_to: Path | None = None) -> Path:
     return POLICY_DIR / f"{name_or_path}.toml"
 
 
-_RULE_KEYS = {"kind", "reason", "action", "source", "opens"}
+_RULE_KEYS = {"kind", "reason", "action", "source", "opens", "statutory"}
+# What a preset may change in a statutory rule: the school's own next step and where it comes
+# from. The numbers, codes, window and sentence are the law's (DOMAIN.md, "Statutory floor").
+_STATUTORY_OPEN = {"action", "source"}
 # Which kind of case a finding opens: most open an attendance concern.
 CASE_OPENERS = ("attendance_concern", "missing_education", "none")
 # Alternative ways to give a rule's lower bound: an override that sets one drops the others.
@@ -62,6 +65,9 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
     opens = str(raw.get("opens", "attendance_concern"))
     if opens not in CASE_OPENERS:
         raise PolicyError(f"{where}.opens must be one of {', '.join(CASE_OPENERS)}, not {opens!r}")
+    statutory = raw.get("statutory", False)
+    if not isinstance(statutory, bool):
+        raise PolicyError(f"{where}.statutory must be true or false, not {statutory!r}")
     return RuleSpec(
         id=rule_id,
         kind=raw["kind"],
@@ -70,6 +76,7 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         action=str(raw.get("action", "")).strip(),
         source=raw["source"].strip(),
         opens=opens,
+        statutory=statutory,
     )
 
 
@@ -111,6 +118,13 @@ def _load_raw(
         if not isinstance(changes, dict):
             raise PolicyError(f"{path}: overrides.{rule_id} must be a table of changes")
         body, _origin = rules[rule_id]
+        changed = sorted(set(changes) - _STATUTORY_OPEN)
+        if body.get("statutory") is True and changed:
+            raise PolicyError(
+                f"{path}: overrides.{rule_id} changes {', '.join(changed)} of {rule_id}, a "
+                f"statutory rule of {parent_name}: a preset may change only its "
+                f"{' and '.join(sorted(_STATUTORY_OPEN))}, or add a rule of its own"
+            )
         # A bound given in another form replaces the old one (more_than 10 over at_least 10).
         if isinstance(changes, dict) and _BOUNDS & changes.keys():
             body = {k: v for k, v in body.items() if k not in _BOUNDS - changes.keys()}

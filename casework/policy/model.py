@@ -38,6 +38,7 @@ class RuleSpec:
     action: str  # what a firing starts, in the school's terms
     source: str  # the policy or guidance the rule comes from
     opens: str = "attendance_concern"  # kind of case a finding opens, or "none"
+    statutory: bool = False  # a national rule no preset may change (only its action and source)
 
 
 @dataclass(frozen=True, slots=True)

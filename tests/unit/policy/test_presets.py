@@ -358,13 +358,9 @@ CASES: dict[str, Case] = {
         numbers=("5 sessions of unauthorised absence in the last 12 school weeks", "From 5"),
         context=whole_days([date(2025, 12, 5)], "O"),
     ),
-}
-
-# Inherited rules whose numbers or sentence a preset changes get a case of their own.
-OVERRIDE_CASES: dict[tuple[str, str], Case] = {
-    ("woodlands", "penalty_threshold"): Case(
+    "woodlands.fine_warning": Case(
         SPR_100,
-        # Two in December are in the 11th and 12th school weeks back: inside 12 weeks, not 10.
+        # The older local trigger: two in December are in the 11th and 12th school weeks back.
         fire=mornings(date(2025, 12, 8), 2, "O")
         + mornings(date(2026, 2, 2), 9, ["G", "N", "O", "U"]),
         miss=mornings(date(2025, 12, 8), 2, "O")
@@ -373,6 +369,10 @@ OVERRIDE_CASES: dict[tuple[str, str], Case] = {
         context=whole_days([date(2025, 12, 5)], "O"),
     ),
 }
+
+# Inherited rules whose numbers or sentence a preset changes get a case of their own.
+# (None today: the statutory rules cannot be changed, and the rest keep their numbers.)
+OVERRIDE_CASES: dict[tuple[str, str], Case] = {}
 
 ALL_POLICIES = shipped_policies()
 ALL_RULES = [(name, rule_id) for name in ALL_POLICIES for rule_id in load_policy(name).rules]
@@ -572,21 +572,53 @@ def test_more_than_and_at_least() -> None:
         AUT_100, mornings(date(2025, 11, 3), 2, "L"), mornings(date(2025, 11, 3), 3, "L")
     )
     assert [f.pupil for f in evaluate_rule(late, register, AUT_100)] == ["p1"]
-    # Penalty threshold: nationally 10 in 10 weeks is enough; at Woodlands it takes more than 10.
+    # Penalty threshold: 10 in 10 weeks is the national, statutory rule, at Woodlands too; the
+    # school's older "more than 10 in 12 weeks" is a warning letter of its own.
     register = build(
         AUT_100, mornings(date(2025, 9, 8), 10, "O"), mornings(date(2025, 9, 8), 11, "O")
     )
     national = load_policy(NATIONAL).rules["penalty_threshold"]
     woodlands = load_policy("woodlands").rules["penalty_threshold"]
+    warning = load_policy("woodlands").rules["woodlands.fine_warning"]
     assert [f.pupil for f in evaluate_rule(national, register, AUT_100)] == ["p0", "p1"]
-    assert [f.pupil for f in evaluate_rule(woodlands, register, AUT_100)] == ["p1"]
+    assert [f.pupil for f in evaluate_rule(woodlands, register, AUT_100)] == ["p0", "p1"]
+    assert [f.pupil for f in evaluate_rule(warning, register, AUT_100)] == ["p1"]
 
 
-def test_woodlands_penalty_override_replaces_the_national_bound() -> None:
+def test_woodlands_gets_the_national_penalty_threshold_and_its_old_trigger_as_a_letter() -> None:
     spec = load_policy("woodlands").rules["penalty_threshold"]
-    assert spec.params == {"codes": ["G", "N", "O", "U"], "school_weeks": 12, "more_than": 10}
-    assert load_policy(NATIONAL).rules["penalty_threshold"].params["at_least"] == 10
-    assert "Woodlands" in spec.source
+    assert spec == load_policy(NATIONAL).rules["penalty_threshold"]
+    assert spec.statutory
+    warning = load_policy("woodlands").rules["woodlands.fine_warning"]
+    assert warning.params == {"codes": ["G", "N", "O", "U"], "school_weeks": 12, "more_than": 10}
+    assert warning.opens == "none"  # a letter: it opens no case
+    assert "Woodlands" in warning.source
+
+
+@pytest.mark.parametrize(
+    "rule", ["persistent_absence", "severe_absence", "penalty_threshold", "cme_continuous_absence"]
+)
+def test_a_preset_that_changes_a_statutory_rule_is_refused_naming_the_rule(
+    tmp_path: Path, rule: str
+) -> None:
+    preset = tmp_path / "weaker.toml"
+    preset.write_text(
+        '[policy]\nid = "weaker"\nextends = "national-2024"\n\n'
+        f"[overrides.{rule}]\nschool_weeks = 12\n"
+    )
+    with pytest.raises(
+        PolicyError,
+        match=rf"overrides\.{rule} changes school_weeks of {rule}, a "
+        "statutory rule of national-2024",
+    ):
+        load_policy(str(preset))
+
+
+def test_a_preset_may_give_a_statutory_rule_its_own_next_step() -> None:
+    cooper = load_policy("cooper").rules["persistent_absence"]
+    national = load_policy(NATIONAL).rules["persistent_absence"]
+    assert cooper.params == national.params and cooper.reason == national.reason
+    assert cooper.action != national.action
 
 
 def test_half_term_windows_reset_at_a_new_half_term() -> None:

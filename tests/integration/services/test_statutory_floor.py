@@ -1,0 +1,29 @@
+"""The statutory floor through the sweep: a preset's school gets every national finding."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+from casework.register.school import load_school
+from casework.services.schools import save_school
+from casework.services.sweep import sweep
+from casework.store.database import Database
+from tests.support.world import URN, World
+
+AS_OF = date(2026, 1, 23)
+
+
+def test_a_woodlands_school_gets_the_national_penalty_threshold_finding(
+    db: Database, world: World, data_dir: Path
+) -> None:
+    save_school(db, dataclasses.replace(load_school(data_dir / "school.toml"), policy="woodlands"))
+    pupil = world.pupil()
+    # Exactly 10 unauthorised sessions in the last 10 school weeks: the national threshold
+    # (10 or more) is met; Woodlands' older "more than 10 in 12 weeks" is not.
+    days = world.calendar.school_days(date(2026, 1, 12), date(2026, 1, 16))
+    world.marks(pupil, date(2025, 11, 3), AS_OF, codes=dict.fromkeys(days, "O"))
+    found = {f.rule for urn, f in sweep(db, AS_OF, URN).findings if f.pupil == pupil}
+    assert "penalty_threshold" in found
+    assert "woodlands.fine_warning" not in found
