@@ -1,0 +1,1 @@
+"""Browser tests: the web app in headless Chromium, with an accessibility check of every page."""

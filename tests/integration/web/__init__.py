@@ -1,0 +1,1 @@
+"""Integration tests of casework.web: pages, the JSON API, sign-in, reach and CSRF."""
