@@ -150,6 +150,7 @@ STEPS = (
         label="Issue a notice to improve",
         roles=SCHOOL_STAFF | LA,
         guards=(
+            guards.compulsory_school_age,
             guards.not_holiday,
             guards.formal_support_offered,
             guards.parents_named,
@@ -165,6 +166,7 @@ STEPS = (
         label="Request a penalty notice",
         roles=SCHOOL_STAFF,
         guards=(
+            guards.compulsory_school_age,
             guards.penalty_threshold_met,
             guards.notice_period_over,
             guards.parents_named,
@@ -180,6 +182,7 @@ STEPS = (
         label="Request a penalty notice (term-time holiday)",
         roles=SCHOOL_STAFF,
         guards=(
+            guards.compulsory_school_age,
             guards.holiday_route,
             guards.penalty_threshold_met,
             guards.parents_named,
@@ -194,6 +197,7 @@ STEPS = (
         label="Refer for prosecution",
         roles=SLT | LA,
         guards=(
+            guards.compulsory_school_age,
             guards.penalty_route_exhausted,
             guards.eso_considered,
             guards.referral_pack_complete,

@@ -14,6 +14,11 @@ from casework.machines.lifecycle import (
     add_period,
     as_date,
 )
+from casework.register.school_age import (
+    compulsory_from,
+    compulsory_until,
+    of_compulsory_school_age,
+)
 from casework.text import long_date
 
 
@@ -187,6 +192,20 @@ def outcome_in(*outcomes: str) -> Guard:
 
 
 # -- thresholds and periods ----------------------------------------------------------------
+
+
+def compulsory_school_age(facts: CaseFacts) -> str | None:
+    """Enforcement applies only to a child of compulsory school age (s8 Education Act 1996)."""
+    born = facts.pupil.date_of_birth
+    if born is None:
+        return "no date of birth on record: compulsory school age cannot be checked"
+    if of_compulsory_school_age(born, facts.today):
+        return None
+    starts = compulsory_from(born)
+    if facts.today < starts:
+        return f"not of compulsory school age until {long_date(starts)}: enforcement does not apply"
+    ended = compulsory_until(born)
+    return f"past compulsory school age since {long_date(ended)}: enforcement does not apply"
 
 
 def holiday_case(facts: CaseFacts) -> bool:

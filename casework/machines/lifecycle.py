@@ -47,6 +47,7 @@ class PupilFacts:
     vulnerable: bool  # social worker, looked after or a safeguarding concern: faster deadlines
     leaving_date: date | None
     contacts: tuple[ContactFacts, ...] = ()
+    date_of_birth: date | None = None  # compulsory school age is counted from it
 
     @property
     def parents(self) -> tuple[ContactFacts, ...]:

@@ -44,7 +44,9 @@ def _path_for(name_or_path: str, relative_to: Path | None = None) -> Path:
     return POLICY_DIR / f"{name_or_path}.toml"
 
 
-_RULE_KEYS = {"kind", "reason", "action", "source", "opens", "statutory"}
+_RULE_KEYS = {"kind", "reason", "action", "source", "opens", "statutory", "applies_to"}
+# Whom a rule applies to: every pupil on roll, or only a child of compulsory school age.
+POPULATIONS = ("on_roll", "compulsory_school_age")
 # What a preset may change in a statutory rule: the school's own next step and where it comes
 # from. The numbers, codes, window and sentence are the law's (DOMAIN.md, "Statutory floor").
 _STATUTORY_OPEN = {"action", "source"}
@@ -65,6 +67,11 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
     opens = str(raw.get("opens", "attendance_concern"))
     if opens not in CASE_OPENERS:
         raise PolicyError(f"{where}.opens must be one of {', '.join(CASE_OPENERS)}, not {opens!r}")
+    applies_to = str(raw.get("applies_to", "on_roll"))
+    if applies_to not in POPULATIONS:
+        raise PolicyError(
+            f"{where}.applies_to must be one of {', '.join(POPULATIONS)}, not {applies_to!r}"
+        )
     statutory = raw.get("statutory", False)
     if not isinstance(statutory, bool):
         raise PolicyError(f"{where}.statutory must be true or false, not {statutory!r}")
@@ -77,6 +84,7 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         source=raw["source"].strip(),
         opens=opens,
         statutory=statutory,
+        applies_to=applies_to,
     )
 
 

@@ -39,6 +39,7 @@ class RuleSpec:
     source: str  # the policy or guidance the rule comes from
     opens: str = "attendance_concern"  # kind of case a finding opens, or "none"
     statutory: bool = False  # a national rule no preset may change (only its action and source)
+    applies_to: str = "on_roll"  # or "compulsory_school_age": enforcement rules (s8 EA 1996)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ import numpy.typing as npt
 from casework.policy.model import Policy, PolicyError, RuleSpec
 from casework.register.codes import BY_CODE, CODE_ID, Category
 from casework.register.marks import POSSIBLE, Mark, Register, code_mask
+from casework.register.school_age import of_compulsory_school_age
 from casework.text import long_date
 
 
@@ -564,21 +565,40 @@ def validate_rule(spec: RuleSpec, path: Path | str) -> None:
 
 
 def evaluate_rule(
-    spec: RuleSpec, register: Register, as_of: date, rows: npt.NDArray[np.bool_] | None = None
+    spec: RuleSpec,
+    register: Register,
+    as_of: date,
+    rows: npt.NDArray[np.bool_] | None = None,
+    births: Sequence[date | None] | None = None,
 ) -> list[Finding]:
-    """Findings of one rule for the register's pupils (only `rows` when given)."""
+    """Findings of one rule for the register's pupils (only `rows` when given).
+
+    With `births` (each row's date of birth), a rule for children of compulsory school age
+    looks only at pupils of that age on every day of its window.
+    """
     if rows is None:
         rows = np.ones(len(register.pupils), dtype=bool)
+    if births is not None and spec.applies_to == "compulsory_school_age":
+        _lo, _hi, since = window_columns(register, as_of, spec.params)
+        of_age = [
+            of_compulsory_school_age(born, since) and of_compulsory_school_age(born, as_of)
+            for born in births
+        ]
+        rows = rows & np.array(of_age, dtype=bool)
     return KINDS[spec.kind].evaluate(register, as_of, spec, rows)
 
 
 def evaluate_policy(
-    policy: Policy, register: Register, as_of: date, rows: npt.NDArray[np.bool_] | None = None
+    policy: Policy,
+    register: Register,
+    as_of: date,
+    rows: npt.NDArray[np.bool_] | None = None,
+    births: Sequence[date | None] | None = None,
 ) -> list[Finding]:
     """Findings of every rule in a policy, in rule order then pupil order."""
     out: list[Finding] = []
     for spec in policy.rules.values():
-        out.extend(evaluate_rule(spec, register, as_of, rows))
+        out.extend(evaluate_rule(spec, register, as_of, rows, births))
     return out
 
 

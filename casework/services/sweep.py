@@ -121,7 +121,8 @@ def sweep(
                 if workers and i + 1 < len(due)
                 else None
             )
-            found = evaluate_policy(school.policy, loaded.register, as_of)
+            births = [p.date_of_birth for p in loaded.pupils]
+            found = evaluate_policy(school.policy, loaded.register, as_of, births=births)
             findings.extend((school.urn, f) for f in found)
             pupils += len(loaded.pupils)
             if progress:

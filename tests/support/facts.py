@@ -41,7 +41,13 @@ POLICY = load_policy("national-2024")
 
 MUM = ContactFacts("Dana Shaw", "mother", parental_responsibility=True)
 GRANDAD = ContactFacts("Len Shaw", "grandfather", parental_responsibility=False)
-PUPIL = PupilFacts("B801200005001", vulnerable=False, leaving_date=None, contacts=(MUM, GRANDAD))
+PUPIL = PupilFacts(
+    "B801200005001",
+    vulnerable=False,
+    leaving_date=None,
+    contacts=(MUM, GRANDAD),
+    date_of_birth=date(2016, 1, 1),
+)
 VULNERABLE = replace(PUPIL, vulnerable=True)
 NO_PARENT = replace(PUPIL, contacts=(GRANDAD,))
 NO_CONTACTS = replace(PUPIL, contacts=())

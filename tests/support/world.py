@@ -59,6 +59,7 @@ class World:
         contacts: Iterable[tuple[str, str, bool]] | None = None,
         social_worker: bool = False,
         leaving: date | None = None,
+        born: date = date(2016, 1, 1),
     ) -> str:
         """A new generated pupil with contacts (name, relationship, parental responsibility)."""
         self.next_pupil += 1
@@ -70,7 +71,7 @@ class World:
                     pupil_upn,
                     "Generated",
                     f"Pupil{self.next_pupil}",
-                    date(2016, 1, 1),
+                    born,
                     "F",
                     "4",
                     social_worker=social_worker,

@@ -144,6 +144,7 @@ def build_facts(
             or pupil.looked_after
             or bool(case.details.get("safeguarding")),
             leaving_date=pupil.leaving_date,
+            date_of_birth=pupil.date_of_birth,
             contacts=tuple(
                 ContactFacts(c.name, c.relationship, c.parental_responsibility) for c in contacts
             ),

@@ -1,10 +1,12 @@
-"""The statutory floor through the sweep: a preset's school gets every national finding."""
+"""The statutory floor through the sweep: national rules under every preset, by school age."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from casework.register.school import load_school
 from casework.services.schools import save_school
@@ -27,3 +29,25 @@ def test_a_woodlands_school_gets_the_national_penalty_threshold_finding(
     found = {f.rule for urn, f in sweep(db, AS_OF, URN).findings if f.pupil == pupil}
     assert "penalty_threshold" in found
     assert "woodlands.fine_warning" not in found
+
+
+@pytest.mark.parametrize(
+    "born",
+    [
+        date(2021, 6, 1),  # four: of compulsory school age only from 31 August 2026
+        date(2008, 11, 1),  # seventeen: compulsory school age ended in June 2025
+    ],
+)
+def test_no_penalty_threshold_finding_for_a_child_not_of_compulsory_school_age(
+    db: Database, world: World, born: date
+) -> None:
+    pupil = world.pupil(born=born)
+    of_age = world.pupil()  # born 2016: the same absences do make the finding
+    days = world.calendar.school_days(date(2026, 1, 12), date(2026, 1, 16))
+    for upn in (pupil, of_age):
+        world.marks(upn, date(2025, 11, 3), AS_OF, codes=dict.fromkeys(days, "O"))
+    found = {(f.pupil, f.rule) for _urn, f in sweep(db, AS_OF, URN).findings}
+    assert (of_age, "penalty_threshold") in found
+    assert (pupil, "penalty_threshold") not in found
+    # Support rules still apply to every pupil on roll.
+    assert (pupil, "persistent_absence") in found

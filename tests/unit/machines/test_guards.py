@@ -8,7 +8,8 @@ without a check here fails `test_every_wired_guard_has_a_check`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -224,6 +225,28 @@ CHECKS: list[Check] = [
         ac("school_support", "2026-02-26", details={"holiday": False}),
         "only a term-time holiday goes to a penalty notice without a notice to improve first",
         ac("school_support", "2026-02-26", details={"holiday": True}),
+    ),
+    Check(
+        "compulsory_school_age",
+        # Born 10 September 2021: five in September 2026, of compulsory school age from the
+        # next prescribed day, 31 December 2026.
+        ac("formal_support", "2026-02-26", pupil=replace(PUPIL, date_of_birth=date(2021, 9, 10))),
+        "not of compulsory school age until 31 December 2026: enforcement does not apply",
+        ac("formal_support", "2026-02-26"),
+    ),
+    Check(
+        "compulsory_school_age",
+        # Born 1 March 2009: sixteen in the 2024/25 school year, which ended its compulsory
+        # school age on the last Friday in June 2025.
+        ac("formal_support", "2026-02-26", pupil=replace(PUPIL, date_of_birth=date(2009, 3, 1))),
+        "past compulsory school age since 27 June 2025: enforcement does not apply",
+        ac("formal_support", "2026-02-26"),
+    ),
+    Check(
+        "compulsory_school_age",
+        ac("formal_support", "2026-02-26", pupil=replace(PUPIL, date_of_birth=None)),
+        "no date of birth on record: compulsory school age cannot be checked",
+        ac("formal_support", "2026-02-26"),
     ),
     Check(
         "not_holiday",
