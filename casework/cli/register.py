@@ -199,3 +199,4 @@ def cohorts(
             str(c.severe_absentees),
         )
     out.print(table)
+    out.print(f"{report.population[0].upper()}{report.population[1:]}.", highlight=False)

@@ -39,3 +39,19 @@ def compulsory_until(born: date) -> date:
 def of_compulsory_school_age(born: date | None, day: date) -> bool:
     """Whether a child born on `born` is of compulsory school age on `day` (False unknown)."""
     return born is not None and compulsory_from(born) <= day <= compulsory_until(born)
+
+
+def age_on(born: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def dfe_population_day(year_start: date) -> date:
+    """The 31 August before a school year starts: the day DfE absence statistics take ages."""
+    return date(year_start.year if year_start.month >= 9 else year_start.year - 1, 8, 31)
+
+
+def in_dfe_population(born: date | None, year_start: date) -> bool:
+    """Whether DfE persistent and severe absence figures count this pupil: aged 5 to 15 on the
+    31 August before the school year starts."""
+    return born is not None and 5 <= age_on(born, dfe_population_day(year_start)) <= 15

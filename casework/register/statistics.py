@@ -148,15 +148,29 @@ def cohort_stats(
     policy: Thresholds,
     lo: int = 0,
     hi: int | None = None,
+    counted: npt.NDArray[np.bool_] | None = None,
 ) -> CohortStats:
-    """Statistics for the pupils in `rows` (all pupils when None) over columns lo..hi-1."""
+    """Statistics for the pupils in `rows` (all pupils when None) over columns lo..hi-1.
+
+    `counted` (one flag per register row) limits persistent and severe absence to a
+    population, as DfE counts only pupils aged 5 to 15; the session totals count everyone.
+    """
     c = counts(register, lo, hi)
     select = slice(None) if rows is None else rows
     possible = c.possible[select]
     absent = c.absent[select]
-    enrolled = int((possible > 0).sum())
-    persistent = int(at_least_percent(absent, possible, policy.persistent_absence_at_least).sum())
-    severe = int(at_least_percent(absent, possible, policy.severe_absence_at_least).sum())
+    if counted is not None:
+        among = counted[select]
+        possible_counted, absent_counted = possible[among], absent[among]
+    else:
+        possible_counted, absent_counted = possible, absent
+    enrolled = int((possible_counted > 0).sum())
+    persistent = int(
+        at_least_percent(absent_counted, possible_counted, policy.persistent_absence_at_least).sum()
+    )
+    severe = int(
+        at_least_percent(absent_counted, possible_counted, policy.severe_absence_at_least).sum()
+    )
     total_possible = int(possible.sum())
     attending = int(c.present[select].sum() + c.approved[select].sum())
     return CohortStats(

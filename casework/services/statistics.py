@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from casework.register.school_age import dfe_population_day, in_dfe_population
 from casework.register.statistics import CohortStats, PupilStats, cohort_stats, pupil_stats
 from casework.services.errors import PupilNotFoundError, RangeError
 from casework.services.reach import Actor, visible_to
@@ -16,6 +17,7 @@ from casework.services.schools import SchoolContext, find_school, school_context
 from casework.services.sweep import load_register
 from casework.store.database import Database
 from casework.store.models import Pupil, School
+from casework.text import long_date
 
 
 def default_start(school: SchoolContext, as_of: date) -> date:
@@ -60,12 +62,14 @@ class CohortReport:
     start: date
     as_of: date
     cohorts: dict[str, CohortStats]
+    population: str = ""  # whom persistent and severe absence count, in words
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "school": self.school_urn,
             "from": self.start.isoformat(),
             "as_of": self.as_of.isoformat(),
+            "population": self.population,
             "cohorts": {name: stats.as_dict() for name, stats in self.cohorts.items()},
         }
 
@@ -99,17 +103,27 @@ def cohort_statistics(
 
     policy = school.policy
     register = loaded.register
-    cohorts: dict[str, CohortStats] = {
-        "whole school": cohort_stats(register, np.flatnonzero(on_roll), policy)
-    }
-    for year in sorted({p.year_group for p in pupils}, key=_year_key):
-        cohorts[f"year {year}"] = cohort_stats(
-            register, rows(lambda p, y=year: p.year_group == y), policy
+    # DfE counts persistent and severe absence among pupils aged 5 to 15 on the 31 August
+    # before the school year; each year group's own row counts all its pupils.
+    year = school.calendar.academic_year(start)
+    year_start = year.start if year else start
+    counted = np.array([in_dfe_population(p.date_of_birth, year_start) for p in pupils], bool)
+
+    def group(members: Any) -> CohortStats:
+        return cohort_stats(register, members, policy, counted=counted)
+
+    cohorts: dict[str, CohortStats] = {"whole school": group(np.flatnonzero(on_roll))}
+    for year_group in sorted({p.year_group for p in pupils}, key=_year_key):
+        cohorts[f"year {year_group}"] = cohort_stats(
+            register, rows(lambda p, y=year_group: p.year_group == y), policy
         )
-    cohorts["pupil premium"] = cohort_stats(register, rows(lambda p: p.pupil_premium), policy)
-    cohorts["not pupil premium"] = cohort_stats(
-        register, rows(lambda p: not p.pupil_premium), policy
+    cohorts["pupil premium"] = group(rows(lambda p: p.pupil_premium))
+    cohorts["not pupil premium"] = group(rows(lambda p: not p.pupil_premium))
+    cohorts["SEND"] = group(rows(lambda p: p.send or p.ehcp))
+    cohorts["not SEND"] = group(rows(lambda p: not (p.send or p.ehcp)))
+    on = dfe_population_day(year_start)
+    population = (
+        f"persistent and severe absence count pupils aged 5 to 15 on {long_date(on)} (as DfE "
+        "does); each year group's row counts all its pupils"
     )
-    cohorts["SEND"] = cohort_stats(register, rows(lambda p: p.send or p.ehcp), policy)
-    cohorts["not SEND"] = cohort_stats(register, rows(lambda p: not (p.send or p.ehcp)), policy)
-    return CohortReport(school.urn, start, as_of, cohorts)
+    return CohortReport(school.urn, start, as_of, cohorts, population)

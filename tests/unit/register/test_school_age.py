@@ -9,6 +9,7 @@ import pytest
 from casework.register.school_age import (
     compulsory_from,
     compulsory_until,
+    in_dfe_population,
     of_compulsory_school_age,
 )
 
@@ -51,3 +52,12 @@ def test_a_child_is_of_compulsory_school_age_only_between_those_days() -> None:
     assert of_compulsory_school_age(born, compulsory_until(born))
     assert not of_compulsory_school_age(born, date(2037, 7, 1))  # sixteen in September 2036
     assert not of_compulsory_school_age(None, date(2026, 1, 1))
+
+
+def test_dfe_counts_pupils_aged_5_to_15_on_the_31_august_before_the_year() -> None:
+    start = date(2025, 9, 3)
+    assert not in_dfe_population(date(2020, 9, 1), start)  # four on 31 August 2025
+    assert in_dfe_population(date(2020, 8, 31), start)  # five that day
+    assert in_dfe_population(date(2009, 9, 1), start)  # fifteen
+    assert not in_dfe_population(date(2009, 8, 31), start)  # sixteen on 31 August 2025
+    assert not in_dfe_population(None, start)
