@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from casework.register.school import load_school
+from casework.services.daily_sweep import daily_sweep
 from casework.services.schools import save_school
 from casework.services.sweep import sweep
 from casework.store.database import Database
@@ -51,3 +52,14 @@ def test_no_penalty_threshold_finding_for_a_child_not_of_compulsory_school_age(
     assert (pupil, "penalty_threshold") not in found
     # Support rules still apply to every pupil on roll.
     assert (pupil, "persistent_absence") in found
+
+
+def test_a_copnor_pupil_attending_well_gets_the_green_letter_finding_and_no_case(
+    db: Database, world: World, data_dir: Path
+) -> None:
+    save_school(db, dataclasses.replace(load_school(data_dir / "school.toml"), policy="copnor"))
+    pupil = world.pupil()
+    world.marks(pupil, date(2026, 1, 5), AS_OF)  # present every session this term
+    done = daily_sweep(db, AS_OF, URN)
+    assert ("copnor.green_letter", pupil) in {(f.rule, f.pupil) for _u, f in done.findings.findings}
+    assert [c for c in done.cases_opened if c["upn"] == pupil] == []
