@@ -335,6 +335,15 @@ def test_not_returned_10_school_days_after_leave_fires() -> None:
     assert list(finding.evidence) == leave[-2:] + absent
 
 
+@pytest.mark.parametrize("code", ["C1", "H", "F"])
+def test_performance_leave_and_the_2006_holiday_codes_count_as_leave_too(code: str) -> None:
+    reg = new_register()
+    fill(reg, date(2026, 3, 2), date(2026, 3, 6), code)
+    fill(reg, date(2026, 3, 9), date(2026, 3, 20), "O")
+    finding = only(run("cme_not_returned_after_leave", reg, date(2026, 3, 20)))
+    assert "agreed leave ended on 6 March 2026" in finding.reason
+
+
 def test_not_returned_after_9_school_days_does_not_fire() -> None:
     reg = new_register()
     fill(reg, date(2026, 3, 2), date(2026, 3, 6), "C")
