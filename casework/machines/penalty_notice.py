@@ -181,7 +181,11 @@ STEPS = (
         dest="approved",
         label="Approve the request",
         roles=SLT,
-        guards=(parent_has_responsibility, guards.within_notice_limit),
+        guards=(
+            guards.compulsory_school_age,
+            parent_has_responsibility,
+            guards.within_notice_limit,
+        ),
     ),
     Step(
         trigger="refuse",
@@ -197,7 +201,11 @@ STEPS = (
         dest="issued",
         label="Issue the notice",
         roles=LA | SLT,
-        guards=(parent_has_responsibility, guards.within_notice_limit),
+        guards=(
+            guards.compulsory_school_age,
+            parent_has_responsibility,
+            guards.within_notice_limit,
+        ),
         deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
         stamps=("issued_on",),
         effect=fix_amounts,

@@ -7,6 +7,7 @@ the reduced amount is due by 14 Apr + 21 days = Tue 5 May 2026 and the final dat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from casework.machines.lifecycle import BlockedError, NotPermittedError, RelatedFacts
 from casework.machines.penalty_notice import amounts
 from casework.machines.roles import Role
-from tests.support.facts import Case, la, notices, payment
+from tests.support.facts import PUPIL, Case, la, notices, payment
 
 HEAD = Role.SENIOR_LEADER
 LA_OFFICER = Role.LA_OFFICER
@@ -192,3 +193,15 @@ def test_the_parent_named_must_have_parental_responsibility() -> None:
     ]
     case.details = {}
     assert case.refused("approve", HEAD, "2026-03-30") == ["no parent named on the notice"]
+
+
+def test_a_notice_for_a_child_past_compulsory_school_age_is_not_approved_or_issued() -> None:
+    # Sixteen in March 2025: compulsory school age ended on 27 June 2025.
+    older = replace(PUPIL, date_of_birth=date(2009, 3, 1))
+    case = Case(KIND, "2026-03-27", details=dict(PARENT), pupil=older)
+    with pytest.raises(BlockedError) as caught:
+        case.fire("approve", HEAD, "2026-03-30")
+    assert caught.value.reasons == [
+        "past compulsory school age since 27 June 2025: enforcement does not apply"
+    ]
+    assert case.state == "requested"
