@@ -11,7 +11,7 @@ from casework.interchange.records import MarkRecord
 from casework.machines.roles import SCHOOL_STAFF, may
 from casework.register.codes import BY_CODE
 from casework.services.errors import FieldErrors, PupilNotFoundError, ServiceError
-from casework.services.importing import Amender, _store_marks
+from casework.services.importing import Amender, store_mark_rows
 from casework.services.reach import Actor, visible_to
 from casework.services.schools import school_context
 from casework.store.database import Database
@@ -123,7 +123,7 @@ def amend_mark(
             (before.comment or "") if before is not None else reason,
         )
         original = before.code if before is not None else None
-        _store_marks(
+        store_mark_rows(
             db_session, [(1, record)], {upn: pupil}, Amender(who.name, who.position), reason
         )
         return AmendedMark(upn, when, session, original, code, reason)

@@ -240,7 +240,7 @@ def _check_marks(
             )
 
 
-def _store_marks(
+def store_mark_rows(
     session: Session,
     rows: list[tuple[int, MarkRecord]],
     pupils: dict[str, Pupil],
@@ -375,7 +375,7 @@ def _import_marks(
         )
         if progress:
             progress("storing")
-        added, changed, unchanged = _store_marks(session, rows, pupils, who, "import")
+        added, changed, unchanged = store_mark_rows(session, rows, pupils, who, "import")
         return ImportReport(source, school.urn, added, changed, unchanged)
 
 
@@ -448,7 +448,7 @@ def import_ctf(
         who = amender or Amender(
             context.config.attendance_lead.name, context.config.attendance_lead.position
         )
-        m_added, m_changed, m_same = _store_marks(session, marks, pupils, who, "import")
+        m_added, m_changed, m_same = store_mark_rows(session, marks, pupils, who, "import")
         return ImportReport(
             str(path),
             school.urn,

@@ -51,15 +51,34 @@ def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False)
     return case
 
 
-def current_evidence(session: Session, case_id: int) -> list[CaseEvidence]:
-    """The case's evidence less what has been superseded, oldest first."""
-    rows = list(
+def all_evidence(session: Session, case_id: int) -> list[CaseEvidence]:
+    """Every item of the case's evidence, superseded or not, oldest first."""
+    return list(
         session.scalars(
             select(CaseEvidence).where(CaseEvidence.case_id == case_id).order_by(CaseEvidence.id)
         )
     )
+
+
+def current_evidence(
+    session: Session, case_id: int, rows: list[CaseEvidence] | None = None
+) -> list[CaseEvidence]:
+    """The case's evidence less what has been superseded, oldest first (from `rows` when the
+    caller has them already)."""
+    rows = all_evidence(session, case_id) if rows is None else rows
     superseded = {e.supersedes_id for e in rows if e.supersedes_id}
     return [e for e in rows if e.id not in superseded]
+
+
+def all_deadlines(session: Session, case_id: int) -> list[CaseDeadline]:
+    """Every deadline the case has had, soonest first."""
+    return list(
+        session.scalars(
+            select(CaseDeadline)
+            .where(CaseDeadline.case_id == case_id)
+            .order_by(CaseDeadline.due_on)
+        )
+    )
 
 
 def pupil_register(
@@ -109,9 +128,19 @@ def related(session: Session, case: Case, today: date, policy: Policy) -> Relate
 
 
 def build_facts(
-    session: Session, case: Case, today: date, params: dict[str, Any] | None = None
+    session: Session,
+    case: Case,
+    today: date,
+    params: dict[str, Any] | None = None,
+    *,
+    evidence_rows: list[CaseEvidence] | None = None,
+    deadline_rows: list[CaseDeadline] | None = None,
 ) -> tuple[CaseFacts, SchoolContext, Pupil]:
-    """Everything the case's guards may read as of `today`, with what the person supplied."""
+    """Everything the case's guards may read as of `today`, with what the person supplied.
+
+    A caller that shows the case's evidence and deadlines passes the rows it read, so that
+    they are read once.
+    """
     school = school_context(session.get_one(School, case.school_id))
     pupil = session.get_one(Pupil, case.pupil_id)
     contacts = session.scalars(
@@ -119,18 +148,12 @@ def build_facts(
     )
     evidence = tuple(
         EvidenceItem(e.id, e.kind, e.recorded_on, dict(e.details))
-        for e in current_evidence(session, case.id)
+        for e in current_evidence(session, case.id, evidence_rows)
     )
     # The case's open deadlines, as "<name>_due" dates: guards such as the CME welfare check
     # read them (the deadline rows are the only place those dates are kept).
-    due = {
-        f"{d.name}_due": d.due_on.isoformat()
-        for d in session.scalars(
-            select(CaseDeadline).where(
-                CaseDeadline.case_id == case.id, CaseDeadline.status == "open"
-            )
-        )
-    }
+    deadlines = all_deadlines(session, case.id) if deadline_rows is None else deadline_rows
+    due = {f"{d.name}_due": d.due_on.isoformat() for d in deadlines if d.status == "open"}
     details = {**due, **case.details, **live_measures(session, case, school, pupil, today)}
     facts = CaseFacts(
         kind=case.kind,

@@ -13,16 +13,14 @@ from sqlalchemy.orm import Session
 from casework.machines import LIFECYCLES
 from casework.machines.audit import EventAction
 from casework.machines.lifecycle import NextStep
-from casework.services.cases.facts import build_facts, load_case
+from casework.services.cases.facts import all_deadlines, all_evidence, build_facts, load_case
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
 from casework.store.models import (
     AppUser,
     Case,
-    CaseDeadline,
     CaseEvent,
-    CaseEvidence,
     Pupil,
     School,
 )
@@ -147,15 +145,12 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
     """State, evidence, deadlines, chronology and the next steps for this user."""
     with db.transaction() as session:
         case = load_case(session, case_id, who)
-        facts, _school, _pupil = build_facts(session, case, today)
-        machine = LIFECYCLES[case.kind]
-        rows = list(
-            session.scalars(
-                select(CaseEvidence)
-                .where(CaseEvidence.case_id == case.id)
-                .order_by(CaseEvidence.id)
-            )
+        rows = all_evidence(session, case.id)
+        deadline_rows = all_deadlines(session, case.id)
+        facts, _school, _pupil = build_facts(
+            session, case, today, evidence_rows=rows, deadline_rows=deadline_rows
         )
+        machine = LIFECYCLES[case.kind]
         superseded = {e.supersedes_id: e.id for e in rows if e.supersedes_id}
         evidence = tuple(
             EvidenceView(
@@ -170,12 +165,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             for e in rows
         )
         deadlines = tuple(
-            DeadlineView(d.name, d.label, d.due_on, d.status, d.fires)
-            for d in session.scalars(
-                select(CaseDeadline)
-                .where(CaseDeadline.case_id == case.id)
-                .order_by(CaseDeadline.due_on)
-            )
+            DeadlineView(d.name, d.label, d.due_on, d.status, d.fires) for d in deadline_rows
         )
         chronology = tuple(
             EventView(
