@@ -27,6 +27,7 @@ import io
 import os
 import pstats
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -107,6 +108,54 @@ async def drive(
     }
 
 
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+math.randomseed(%(seed)d)
+wrk.headers["Authorization"] = "Bearer %(token)s"
+request = function()
+  return wrk.format("GET", string.format("%(pattern)s", ids[math.random(#ids)]))
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f %%.3f\\n", summary.requests,
+    e.connect + e.read + e.write + e.timeout, e.status, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def drive_wrk(
+    base: str, path: str, token: str, ids: list[int], seconds: int, clients: int, seed: int
+) -> dict[str, Any]:
+    """wrk (C, one thread) holding `clients` connections for `seconds`, each GET at a random
+    case id; wrk's own latency percentiles, in ms."""
+    import tempfile
+
+    script = WRK_SCRIPT % {
+        "ids": ",".join(map(str, ids)),
+        "seed": seed,
+        "token": token,
+        "pattern": path.replace("{id}", "%d"),
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
+        file.write(script)
+        file.flush()
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", file.name, base]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    n, errors, non_200, duration, p50, p95, p99 = line.split()[1:]
+    failures = {"not 200": int(non_200), "socket errors": int(errors)}
+    return {
+        "n": int(n),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "rps": int(n) / float(duration),
+        "failures": {k: v for k, v in failures.items() if v},
+        "load": os.getloadavg()[0],
+    }
+
+
 def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, CASEWORK_DATABASE_URL=url, CASEWORK_SECRET="bench-secret-" * 4)
     command = [
@@ -183,7 +232,7 @@ def profile_case_page(url: str, case_ids: list[int], token: str, count: int = 60
 
 def table(results: dict[str, list[dict[str, Any]]]) -> str:
     rows = [
-        "| path | requests per repeat | p50 ms | p95 ms | p99 ms | requests/s | load (1 min) |",
+        "| path | requests (median) | p50 ms | p95 ms | p99 ms | requests/s | load (1 min) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, runs in results.items():
@@ -192,7 +241,7 @@ def table(results: dict[str, list[dict[str, Any]]]) -> str:
             return statistics.median(r[key] for r in runs)
 
         rows.append(
-            f"| `GET {PATHS[name]}` ({name}) | {runs[0]['n']} | {med('p50'):.1f} | "
+            f"| `GET {PATHS[name]}` ({name}) | {med('n'):.0f} | {med('p50'):.1f} | "
             f"{med('p95'):.1f} | {med('p99'):.1f} | {med('rps'):.0f} | "
             + ", ".join(f"{r['load']:.2f}" for r in runs)
             + " |"
@@ -216,7 +265,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=2_000, help="per path and repeat")
-    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=200, help="requests (httpx)")
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="the load generator: wrk (Debian's wrk, C; the default when installed) or "
+        "httpx (asyncio, in Python: its own CPU is taken from the server's 2 cores)",
+    )
+    parser.add_argument("--seconds", type=int, default=20, help="per path and repeat (wrk)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--admin", default=PG_ADMIN, help="PostgreSQL admin connection URL")
@@ -269,13 +326,19 @@ def main() -> None:
             raise SystemExit(f"GET /cases/{ids[0]} answered {page.status_code}: {page.text[:300]}")
 
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
+
+        def measure(path: str, seed: int, warm_up: bool = False) -> dict[str, Any]:
+            if args.client == "wrk":
+                seconds = 5 if warm_up else args.seconds
+                return drive_wrk(base, path, token, ids, seconds, args.clients, seed)
+            count = args.warmup if warm_up else args.requests
+            return asyncio.run(drive(base, path, token, ids, count, args.clients, seed))
+
         for path in paths.values():
-            asyncio.run(drive(base, path, token, ids, args.warmup, args.clients, seed=99))
+            measure(path, seed=99, warm_up=True)
         for repeat in range(args.repeat):
             for name, path in paths.items():
-                run = asyncio.run(
-                    drive(base, path, token, ids, args.requests, args.clients, seed=repeat)
-                )
+                run = measure(path, seed=repeat + 1)
                 log(f"{name} #{repeat + 1}: {run}")
                 if run["failures"]:
                     raise SystemExit(f"{name}: answers other than 200: {run['failures']}")
@@ -298,9 +361,14 @@ def main() -> None:
     header = (
         f"Run of {time.strftime('%Y-%m-%d %H:%M')}: {args.cases:,} open cases on PostgreSQL "
         f"(bulk build {build_seconds:.0f} s), uvicorn with {args.workers} workers, "
-        f"{args.clients} concurrent clients (httpx, asyncio) on the same 2 cores, "
-        f"{args.requests} requests per path per repeat after {args.warmup} warm-up requests, "
-        f"medians of {args.repeat} repeats; load averages are per repeat. "
+        + (
+            f"{args.clients} connections from wrk (one thread) on the same 2 cores, "
+            f"{args.seconds} s per path per repeat after 5 s of warm-up, "
+            if args.client == "wrk"
+            else f"{args.clients} concurrent clients (httpx, asyncio) on the same 2 cores, "
+            f"{args.requests} requests per path per repeat after {args.warmup} warm-up requests, "
+        )
+        + f"medians of {args.repeat} repeats; load averages are per repeat. "
         f"Python {sys.version.split()[0]}."
     )
     if not args.no_write:

@@ -94,6 +94,18 @@ def school_context(school: School) -> SchoolContext:
     return context
 
 
+def school_context_of(
+    session: Session, school_id: int, urn: str, name: str, updated_at: datetime
+) -> SchoolContext:
+    """The context of the school whose row has these values, reading the school's file only
+    when no context is kept for it (a page that joined the school's key columns in its own
+    query then costs no query for the school)."""
+    found = _CONTEXTS.get((school_id, updated_at))
+    if found is not None and found.urn == urn and found.name == name:
+        return found
+    return school_context(session.get_one(School, school_id))
+
+
 def get_school(db: Database, urn: str | None) -> SchoolContext:
     with db.transaction() as session:
         return school_context(find_school(session, urn))

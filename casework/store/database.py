@@ -32,8 +32,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Connections a process keeps open to PostgreSQL. A web worker has a request in flight per
+# open browser or API connection; with SQLAlchemy's default of 5, busier moments opened and
+# closed a connection per request (a new server process each time, and its prepared
+# statements lost).
+POSTGRES_POOL = {"pool_size": 16, "max_overflow": 16}
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = database_url(url)
+    if url.startswith("postgresql"):
+        kwargs = {**POSTGRES_POOL, **kwargs}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -12,7 +12,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
@@ -27,7 +26,7 @@ from casework.web.auth import BrowserCSRF, SignedIn
 from casework.web.errors import EXCEPTION_HANDLERS
 from casework.web.pages import ROUTES
 from casework.web.provide import DEPENDENCIES
-from casework.web.sessions import DatabaseStore
+from casework.web.sessions import DatabaseStore, SessionConfig
 
 HERE = Path(__file__).parent
 SECRET_VARIABLE = "CASEWORK_SECRET"
@@ -55,7 +54,7 @@ def create_app(
 ) -> Litestar:
     """The app on `db`. Cookies are marked Secure when it is served over HTTPS."""
     secret = secret or os.environ.get(SECRET_VARIABLE) or secrets.token_hex(32)
-    sessions = ServerSideSessionConfig(
+    sessions = SessionConfig(
         key="casework_session",
         max_age=SESSION_HOURS * 3600,
         secure=secure_cookies,

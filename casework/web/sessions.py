@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import anyio.to_thread
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.stores.base import Store
+from litestar.types import Empty, Message, ScopeSession
 
 from casework.services import web_sessions
 from casework.store.database import Database
@@ -43,3 +50,26 @@ class DatabaseStore(Store):
 
     async def expires_in(self, key: str) -> int | None:
         return await anyio.to_thread.run_sync(web_sessions.seconds_left, self.db, key)
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions, less the store call for a request that brought no
+    session cookie and left no session: an API call with a token, or a page refused before
+    sign-in, has no session to keep or end, so it costs no database write."""
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        cookie = connection.cookies.get(self.config.key)
+        if (scope_session is Empty or not scope_session) and cookie in (None, "", "null"):
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+class SessionConfig(ServerSideSessionConfig):
+    """The session settings, served by `SessionBackend`."""
+
+    _backend_class = SessionBackend

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.machines import lifecycle_of, related_facts
@@ -22,7 +22,7 @@ from casework.policy.model import Policy
 from casework.register.marks import Register
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import SchoolContext, school_context
+from casework.services.schools import SchoolContext, school_context_of
 from casework.store.models import (
     Case,
     CaseDeadline,
@@ -51,18 +51,50 @@ def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False)
     return case
 
 
-def all_evidence(session: Session, case_id: int) -> list[CaseEvidence]:
+def load_case_page(session: Session, case_id: int, who: Actor) -> tuple[Case, Pupil, SchoolContext]:
+    """The case with its pupil and school in one query, if `who` may see it (a case page's
+    first read; the same reach as `load_case`)."""
+    if not 0 < case_id <= MAX_ID:
+        raise CaseNotFoundError(case_id)
+    row = session.execute(
+        select(Case, Pupil, School.urn, School.name, School.updated_at)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .join(School, School.id == Case.school_id)
+        .where(Case.id == case_id, visible_to(who, Case))
+    ).first()
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    case, pupil, urn, name, updated_at = row
+    return case, pupil, school_context_of(session, case.school_id, urn, name, updated_at)
+
+
+# Reads on every case page and step, built once: plain rows of the tables (read-only, so no
+# ORM objects are made for them), which answer to the same attribute names as the models.
+_EVIDENCE = (
+    select(CaseEvidence.__table__)
+    .where(CaseEvidence.__table__.c.case_id == bindparam("case_id"))
+    .order_by(CaseEvidence.__table__.c.id)
+)
+_DEADLINES = (
+    select(CaseDeadline.__table__)
+    .where(CaseDeadline.__table__.c.case_id == bindparam("case_id"))
+    .order_by(CaseDeadline.__table__.c.due_on)
+)
+_CONTACTS = (
+    select(Contact.__table__)
+    .where(Contact.__table__.c.pupil_id == bindparam("pupil_id"))
+    .order_by(Contact.__table__.c.priority)
+)
+
+
+def all_evidence(session: Session, case_id: int) -> list[Row[Any]]:
     """Every item of the case's evidence, superseded or not, oldest first."""
-    return list(
-        session.scalars(
-            select(CaseEvidence).where(CaseEvidence.case_id == case_id).order_by(CaseEvidence.id)
-        )
-    )
+    return list(session.execute(_EVIDENCE, {"case_id": case_id}))
 
 
 def current_evidence(
-    session: Session, case_id: int, rows: list[CaseEvidence] | None = None
-) -> list[CaseEvidence]:
+    session: Session, case_id: int, rows: list[Row[Any]] | None = None
+) -> list[Row[Any]]:
     """The case's evidence less what has been superseded, oldest first (from `rows` when the
     caller has them already)."""
     rows = all_evidence(session, case_id) if rows is None else rows
@@ -70,15 +102,9 @@ def current_evidence(
     return [e for e in rows if e.id not in superseded]
 
 
-def all_deadlines(session: Session, case_id: int) -> list[CaseDeadline]:
+def all_deadlines(session: Session, case_id: int) -> list[Row[Any]]:
     """Every deadline the case has had, soonest first."""
-    return list(
-        session.scalars(
-            select(CaseDeadline)
-            .where(CaseDeadline.case_id == case_id)
-            .order_by(CaseDeadline.due_on)
-        )
-    )
+    return list(session.execute(_DEADLINES, {"case_id": case_id}))
 
 
 def pupil_register(
@@ -119,9 +145,11 @@ def live_measures(
 def related(session: Session, case: Case, today: date, policy: Policy) -> RelatedFacts:
     """Facts from the pupil's other cases (penalty notices and their limit)."""
     others = [
-        OtherCase(c.kind, c.state, dict(c.details))
-        for c in session.scalars(
-            select(Case).where(Case.pupil_id == case.pupil_id, Case.id != case.id)
+        OtherCase(kind, state, dict(details))
+        for kind, state, details in session.execute(
+            select(Case.kind, Case.state, Case.details).where(
+                Case.pupil_id == case.pupil_id, Case.id != case.id
+            )
         )
     ]
     return related_facts(case.details, others, today, policy)
@@ -133,19 +161,24 @@ def build_facts(
     today: date,
     params: dict[str, Any] | None = None,
     *,
-    evidence_rows: list[CaseEvidence] | None = None,
-    deadline_rows: list[CaseDeadline] | None = None,
+    evidence_rows: list[Row[Any]] | None = None,
+    deadline_rows: list[Row[Any]] | None = None,
+    loaded: tuple[Pupil, SchoolContext] | None = None,
 ) -> tuple[CaseFacts, SchoolContext, Pupil]:
     """Everything the case's guards may read as of `today`, with what the person supplied.
 
-    A caller that shows the case's evidence and deadlines passes the rows it read, so that
-    they are read once.
+    A caller that shows the case's evidence and deadlines passes the rows it read, and one
+    that read the pupil and school with the case passes them, so that each is read once.
     """
-    school = school_context(session.get_one(School, case.school_id))
-    pupil = session.get_one(Pupil, case.pupil_id)
-    contacts = session.scalars(
-        select(Contact).where(Contact.pupil_id == pupil.id).order_by(Contact.priority)
-    )
+    if loaded is None:
+        pupil = session.get_one(Pupil, case.pupil_id)
+        urn, name, updated_at = session.execute(
+            select(School.urn, School.name, School.updated_at).where(School.id == case.school_id)
+        ).one()
+        school = school_context_of(session, case.school_id, urn, name, updated_at)
+    else:
+        pupil, school = loaded
+    contacts = session.execute(_CONTACTS, {"pupil_id": pupil.id})
     evidence = tuple(
         EvidenceItem(e.id, e.kind, e.recorded_on, dict(e.details))
         for e in current_evidence(session, case.id, evidence_rows)

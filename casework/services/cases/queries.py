@@ -7,13 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES
 from casework.machines.audit import EventAction
 from casework.machines.lifecycle import NextStep
-from casework.services.cases.facts import all_deadlines, all_evidence, build_facts, load_case
+from casework.services.cases.facts import (
+    all_deadlines,
+    all_evidence,
+    build_facts,
+    load_case_page,
+)
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
@@ -103,6 +108,16 @@ class CaseDetail:
     reachable: tuple[str, ...]
 
 
+_EVENTS = CaseEvent.__table__
+# The chronology, on every case page: plain rows (read-only), built once.
+_CHRONOLOGY = (
+    select(_EVENTS, AppUser.__table__.c.name.label("by_name"))
+    .outerjoin(AppUser.__table__, AppUser.__table__.c.id == _EVENTS.c.user_id)
+    .where(_EVENTS.c.case_id == bindparam("case_id"))
+    .order_by(_EVENTS.c.seq)
+)
+
+
 def _summary_query() -> Any:
     return (
         select(Case, Pupil.upn, Pupil.forename, Pupil.surname, School.urn)
@@ -144,11 +159,16 @@ def list_cases(db: Database, *, who: Actor, include_closed: bool = False) -> lis
 def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDetail:
     """State, evidence, deadlines, chronology and the next steps for this user."""
     with db.transaction() as session:
-        case = load_case(session, case_id, who)
+        case, pupil, school = load_case_page(session, case_id, who)
         rows = all_evidence(session, case.id)
         deadline_rows = all_deadlines(session, case.id)
         facts, _school, _pupil = build_facts(
-            session, case, today, evidence_rows=rows, deadline_rows=deadline_rows
+            session,
+            case,
+            today,
+            evidence_rows=rows,
+            deadline_rows=deadline_rows,
+            loaded=(pupil, school),
         )
         machine = LIFECYCLES[case.kind]
         superseded = {e.supersedes_id: e.id for e in rows if e.supersedes_id}
@@ -181,18 +201,13 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
                 e.position,
                 e.evidence_id,
                 e.note,
-                name or "",
+                e.by_name or "",
             )
-            for e, name in session.execute(
-                select(CaseEvent, AppUser.name)
-                .outerjoin(AppUser, AppUser.id == CaseEvent.user_id)
-                .where(CaseEvent.case_id == case.id)
-                .order_by(CaseEvent.seq)
-            )
+            for e in session.execute(_CHRONOLOGY, {"case_id": case.id})
         )
         steps = tuple(machine.next_steps(facts, who.role))
         return CaseDetail(
-            summary=case_summaries(session, [case.id])[0],
+            summary=_summary((case, pupil.upn, pupil.forename, pupil.surname, school.urn)),
             kind_title=machine.title,
             state_label=machine.states[case.state].label,
             # The case's data and live measures; deadline dates are listed under deadlines.

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from casework.services import sign_in
 from casework.store.database import Database
 from casework.store.models import WebSession
-from tests.support.web import PASSWORD, app_client, csrf, sign_in_as, signed_in
+from tests.support.web import PASSWORD, app_client, bearer, csrf, sign_in_as, signed_in
 from tests.support.world import AO, World
 
 TODAY = date(2026, 1, 19)
@@ -127,3 +127,25 @@ def test_a_page_view_does_not_rewrite_the_session(db: Database, world: World) ->
         with db.transaction() as session:
             after = session.scalars(select(WebSession)).one()
             assert (after.key, bytes(after.value), after.expires_at) == kept
+
+
+def test_an_api_call_with_a_token_keeps_no_session_and_sets_no_session_cookie(
+    db: Database, world: World
+) -> None:
+    headers = bearer(db, AO)
+    writes: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("SELECT", "BEGIN", "PRAGMA")):
+            writes.append(statement)
+
+    with app_client(db, TODAY) as client:
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = client.get("/api/cases", headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    assert "casework_session" not in response.headers.get("set-cookie", "")
+    assert sessions(db) == 0
+    assert writes == []
