@@ -190,7 +190,8 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
                 .order_by(CaseEvent.seq)
             )
         )
-        steps = tuple(machine.next_steps(facts, who.role))
+        # A case closed without a step of its own (the pupil went off roll) has none left.
+        steps = () if case.closed_on else tuple(machine.next_steps(facts, who.role))
         return CaseDetail(
             summary=case_summaries(session, [case.id])[0],
             kind_title=machine.title,

@@ -217,14 +217,14 @@ CASES: dict[str, Case] = {
         AUT_100,
         4,
         3,
-        ["N", "O"],
+        ["N"],  # unexplained: no reason given, not O
         ("4 school days in a row, from 13 November 2025 to 18 November 2025", "day 4"),
     ),
     "delius.cme_day_5": run_case(
         AUT_100,
         5,
         4,
-        ["N", "O"],
+        ["N"],  # unexplained: no reason given, not O
         ("5 school days in a row, from 12 November 2025 to 18 November 2025", "day 5"),
     ),
     "delius.below_90": rate_case(
@@ -319,7 +319,7 @@ CASES: dict[str, Case] = {
         AUT_100,
         5,
         4,
-        ["N", "O"],
+        ["N"],  # unexplained: no reason given, not O
         ("5 school days in a row, from 12 November 2025 to 18 November 2025", "5 days"),
     ),
     "woodlands.late_letter": Case(
@@ -698,6 +698,28 @@ def test_consecutive_day_rules_need_the_run_to_be_ongoing() -> None:
     register = build(AUT_100, ended)
     assert evaluate_rule(visit, register, AUT_100) == []
     assert len(evaluate_rule(visit, register, date(2025, 11, 14))) == 1
+
+
+@pytest.mark.parametrize(
+    ("policy_name", "rule_id", "days"),
+    [
+        ("delius", "delius.home_visit_day_4", 4),
+        ("delius", "delius.cme_day_5", 5),
+        ("woodlands", "woodlands.police_welfare_check", 5),
+    ],
+)
+def test_unexplained_means_no_reason_given_not_o(policy_name: str, rule_id: str, days: int) -> None:
+    """An O is an absence whose reason was given and refused: the family is known to the
+    school, so a run of O is not an unexplained absence (N, no reason yet, is)."""
+    spec = load_policy(policy_name).rules[rule_id]
+    refused = whole_days(last_days(AUT_100, days), "O")
+    assert evaluate_rule(spec, build(AUT_100, refused), AUT_100) == []
+    mixed = whole_days(last_days(AUT_100, days)[:1], "O") + whole_days(
+        last_days(AUT_100, days - 1), "N"
+    )
+    assert evaluate_rule(spec, build(AUT_100, mixed), AUT_100) == []
+    unexplained = whole_days(last_days(AUT_100, days), "N")
+    assert len(evaluate_rule(spec, build(AUT_100, unexplained), AUT_100)) == 1
 
 
 # -- the rule settings the presets rely on ---------------------------------------------------

@@ -16,7 +16,7 @@ from casework.policy.rules import Finding, evaluate_policy, evaluate_rule, lookb
 from casework.register.calendar import SchoolCalendar, Session
 from casework.register.marks import Mark, Register
 from casework.register.school import Term
-from tests.support.calendar import AUTUMN, YEAR_END, YEAR_START
+from tests.support.calendar import AUTUMN, TWO_YEARS, YEAR_END, YEAR_START
 from tests.support.calendar import CALENDAR as CAL
 from tests.support.files import write_text as write
 
@@ -312,6 +312,71 @@ def test_cme_ongoing_run_must_reach_the_last_marked_day() -> None:
     assert finding.facts["first"] == "13 October 2025"
     assert finding.facts["last"] == "14 November 2025"
     assert list(finding.evidence) == absences
+
+
+# -- CME: the run goes on across the summer into the next school year -------------------------
+
+JULY_13 = date(2026, 7, 13)  # a Monday: 8 school days to the end of the summer term
+
+
+def across_summer(until: date, first: date = JULY_13) -> tuple[Register, list[Mark]]:
+    """A register over two school years: present, then O from `first` to `until`."""
+    reg = Register(TWO_YEARS, YEAR_START, until, ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, until):
+        for session in ("AM", "PM"):
+            reg.add(0, day, session, "O" if day >= first else "/")
+    marks = [
+        Mark(day, Session(s), "O")
+        for day in TWO_YEARS.school_days(first, until)
+        for s in ("AM", "PM")
+    ]
+    return reg, marks
+
+
+def test_cme_run_from_13_july_fires_on_the_20th_school_day_in_september() -> None:
+    day_20 = date(2026, 9, 18)
+    assert len(TWO_YEARS.school_days(JULY_13, day_20)) == 20
+    reg, absences = across_summer(day_20)
+    finding = only(run("cme_continuous_absence", reg, day_20))
+    assert finding.reason == (
+        "Your child has been absent without permission on every school day "
+        "from 13 July 2026 to 18 September 2026: 20 school days in a row."
+    )
+    assert list(finding.evidence) == absences
+    assert finding.facts["run_from"] == "2026-07-13"
+    # The 19th school day (Thursday 17 September) is one short.
+    reg, _ = across_summer(date(2026, 9, 17))
+    assert run("cme_continuous_absence", reg, date(2026, 9, 17)) == []
+
+
+def test_a_run_within_one_school_year_only_does_not_cross_the_summer() -> None:
+    spec = POLICY.rules["cme_continuous_absence"]
+    this_year_only = dataclasses.replace(spec, params={**spec.params, "across_years": False})
+    reg, _ = across_summer(date(2026, 9, 18))
+    assert evaluate_rule(this_year_only, reg, date(2026, 9, 18)) == []
+
+
+def test_the_sweep_reads_back_into_the_previous_school_year_for_a_run() -> None:
+    # A rule running across years looks back to the start of the year before.
+    assert lookback_start(POLICY, TWO_YEARS, date(2026, 9, 18)) == AUTUMN.start
+
+
+def test_not_back_after_leave_ending_in_july_fires_in_september() -> None:
+    reg = Register(TWO_YEARS, YEAR_START, date(2026, 9, 4), ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, date(2026, 9, 4)):
+        code = "/" if day < date(2026, 7, 13) else "C" if day < date(2026, 7, 20) else "O"
+        for session in ("AM", "PM"):
+            reg.add(0, day, session, code)
+    # Leave to Friday 17 July; not back on Mon 20 to Wed 22 July and 3 to 4 September (5 days).
+    assert run("cme_not_returned_after_leave", reg, date(2026, 9, 4)) == []
+    reg = Register(TWO_YEARS, YEAR_START, date(2026, 9, 11), ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, date(2026, 9, 11)):
+        code = "/" if day < date(2026, 7, 13) else "C" if day < date(2026, 7, 20) else "O"
+        for session in ("AM", "PM"):
+            reg.add(0, day, session, code)
+    finding = only(run("cme_not_returned_after_leave", reg, date(2026, 9, 11)))
+    assert finding.facts["run"] == 10
+    assert finding.facts["run_from"] == "2026-07-20"
 
 
 # -- CME: not returned 10 school days after agreed leave -------------------------------------
