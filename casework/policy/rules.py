@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -449,6 +449,74 @@ def _absence_next_to_leave(
     return out
 
 
+# -- statutory notifications and the register's completeness (issue 8, item 9) --------------
+
+
+def _school_day_count(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
+    """School days with a code, consecutive or not: two sessions make a school day, so a
+    morning or an afternoon counts as half a day."""
+    params = spec.params
+    table = code_table(params)
+    lo, hi, since = window_columns(register, as_of, params)
+    sessions = table[register.codes[:, lo:hi]].sum(axis=1, dtype=np.int64)
+    at_least = params["at_least"]
+    out = []
+    for row in np.flatnonzero(rows & (sessions >= 2 * at_least)).tolist():
+        count = int(sessions[row])
+        facts = {
+            **params,
+            "days": f"{count // 2}" + (" and a half" if count % 2 else ""),
+            "sessions": count,
+            "codes": _codes_text(params),
+            "since": long_date(since),
+            "window": window_text(params, since),
+        }
+        evidence = register.marks_where(row, table, lo, hi)
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
+    return out
+
+
+def _session_words(day: date, column: int) -> str:
+    return f"{long_date(day)} {'AM' if column % 2 == 0 else 'PM'}"
+
+
+def _unmarked_sessions(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
+    """School sessions before `as_of` with no mark while the pupil was on roll: the register
+    must have a mark for every pupil at every session (2024 regulations)."""
+    params = spec.params
+    lo, _hi, since = window_columns(register, as_of, params)
+    # Sessions before the sweep day: today's own registers may not be taken yet.
+    hi = register.column_on_or_before(as_of - timedelta(days=1)) + 1
+    if hi <= lo:
+        return []
+    columns = np.arange(lo, hi)
+    on_roll = (columns[None, :] >= register.roll_from[:, None]) & (
+        columns[None, :] < register.roll_to[:, None]
+    )
+    missing = (register.codes[:, lo:hi] == 0) & on_roll
+    most = int(params["names_at_most"])
+    out = []
+    for row in np.flatnonzero(rows & missing.any(axis=1)).tolist():
+        cols = (np.flatnonzero(missing[row]) + lo).tolist()
+        named = [_session_words(register.days[c // 2], c) for c in cols[:most]]
+        more = len(cols) - len(named)
+        facts = {
+            **params,
+            "count": len(cols),
+            "sessions": ", ".join(named) + (f" and {more} more" if more else ""),
+            "first": long_date(register.days[cols[0] // 2]),
+            "since": long_date(since),
+        }
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), (), facts))
+    return out
+
+
 _WINDOW = ("period", "school_weeks", "school_days")
 _RATE_FACTS = (
     "possible",
@@ -500,6 +568,20 @@ KINDS: dict[str, RuleKind] = {
             _not_returned_after_leave,
         ),
         RuleKind(
+            "school_day_count",
+            ("at_least",),
+            (*_WINDOW, "codes", "categories"),
+            ("days", "sessions", "codes", "since", "window"),
+            _school_day_count,
+        ),
+        RuleKind(
+            "unmarked_sessions",
+            ("names_at_most",),
+            ("period",),
+            ("count", "sessions", "first", "since"),
+            _unmarked_sessions,
+        ),
+        RuleKind(
             "absence_next_to_leave",
             ("leave_codes", "absence_codes"),
             ("period",),
@@ -510,7 +592,13 @@ KINDS: dict[str, RuleKind] = {
 }
 
 
-_WHOLE_NUMBERS = ("days", "school_days", "school_weeks", "older_than_school_days")
+_WHOLE_NUMBERS = (
+    "days",
+    "school_days",
+    "school_weeks",
+    "older_than_school_days",
+    "names_at_most",
+)
 _CODE_LISTS = ("codes", "categories", "leave_codes", "absent_codes", "absence_codes")
 
 
@@ -556,7 +644,7 @@ def validate_rule(spec: RuleSpec, path: Path | str) -> None:
     for pair in (("at_least", "more_than"), ("at_least", "above")):
         if set(pair) <= spec.params.keys():
             raise PolicyError(f"{where} has both {pair[0]} and {pair[1]}: give one of them")
-    if spec.kind in ("session_count", "consecutive_days") and not (
+    if spec.kind in ("session_count", "consecutive_days", "school_day_count") and not (
         {"codes", "categories"} & spec.params.keys()
     ):
         raise PolicyError(f"{where} needs codes or categories")

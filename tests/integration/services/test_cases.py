@@ -743,7 +743,7 @@ def test_leave_request_with_bad_dates_is_refused(
 # -- children missing education ------------------------------------------------------------
 
 CME_DAYS = (d("2026-02-02"), d("2026-03-06"))
-CME_RULES = ["cme_continuous_absence"]  # the rules a 20-day run of O adds to the case
+CME_RULES = ["cme_continuous_absence", "notify_la_absent_10_days"]  # what a 20-day run of O adds
 
 
 def test_missing_education_from_finding_to_deletion(db: Database, world: World) -> None:
