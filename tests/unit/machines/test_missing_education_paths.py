@@ -274,3 +274,13 @@ def test_a_finding_of_a_run_tells_the_case_its_first_day_of_absence() -> None:
     assert learned.details == {"first_absent_on": FIRST_DAY}
     assert learned.earliest  # a later rule's shorter run does not move the first day on
     assert LIFECYCLE.from_finding(Finding("p0", "persistent_absence", "missed", (), {})) is None
+
+
+def test_a_deadline_past_the_calendar_says_the_next_year_is_missing() -> None:
+    # An absence from Monday 13 July 2026 has 8 school days in the summer term: its day 10
+    # falls after the last term the school lists, until the file lists the next year's terms.
+    case = Case(KIND, "2026-07-14", details={"first_absent_on": "2026-07-13"})
+    case.add(contact("2026-07-14"))
+    with pytest.raises(ValueError, match="the calendar has no school day 10 from 2026-07-13"):
+        case.fire("start_enquiries", OFFICER, "2026-07-14")
+    assert case.state == "unexplained_absence"
