@@ -210,3 +210,24 @@ def test_school_staff_cannot_confirm_a_deletion_for_the_la(
         with pytest.raises(cases.CaseError, match=r"may not record .* \(needs la_officer\)"):
             evidence(db, mid, "la_deletion_confirmation", who, "2026-03-09", decision="confirmed")
     assert snapshot(db) == before
+
+
+def test_the_sweep_moves_the_first_day_of_absence_earlier_never_later(
+    db: Database, world: World
+) -> None:
+    later, earlier = world.pupil(), world.pupil()
+    days = world.calendar.school_days(d("2026-02-02"), d("2026-02-13"))
+    for pupil, first in ((later, "2026-02-11"), (earlier, "2026-01-26")):
+        world.marks(pupil, d("2025-09-03"), days[-1], dict.fromkeys(days, "O"))
+        cases.open_case(
+            db, upn=pupil, kind="missing_education", who=as_user(db, AO), today=d("2026-02-11"),
+            details={"first_absent_on": first},
+        )  # fmt: skip
+    daily_sweep(db, days[-1])  # 10 school days absent from Monday 2 February
+    (moved,) = cases_of(db, later, "missing_education")
+    assert moved["details"]["first_absent_on"] == "2026-02-02"
+    assert events(db, moved["id"])[-2]["note"] == (
+        "the first day of absence is 2 February 2026 (notify_la_absent_10_days)"
+    )
+    (kept,) = cases_of(db, earlier, "missing_education")
+    assert kept["details"]["first_absent_on"] == "2026-01-26"
