@@ -27,7 +27,7 @@ DEMO_ESTAB = "2001"
 DEMO_NAME = "Casework Demo Primary School"
 DEFAULT_SEED = 2024
 # Bump when the generator changes, so that a demo school built by an older one is rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 MON, WED, FRI = 0, 2, 4
 YEAR_GROUPS = ("R", "1", "2", "3", "4", "5", "6")
@@ -193,6 +193,7 @@ UNAUTHORISED_CODES = frozenset({"G", "N", "O", "U"})
 _ABSENT = frozenset(c for c, info in BY_CODE.items() if info.absent)
 _POSSIBLE = frozenset(c for c, info in BY_CODE.items() if info.possible)
 _PRESENT_MARK = ("/", "\\")
+NO_MARK = ""  # a session left with no mark (a register not taken)
 
 
 class _Pupil:
@@ -712,6 +713,7 @@ class _Generator:
             if pupil and day >= self.year_start:
                 pupil.set_day(day, "N", "no call from home yet")
                 pupil.locked.add(day)
+        self.notification_patterns()
         self.late_patterns()
         # Arrived after the register closed (U) five times this school year.
         pupil = self.pick("often after the register closed", ("middle",))
@@ -724,6 +726,23 @@ class _Generator:
                 pupil.locked.add(day)
         self.unauthorised_patterns()
         self.amber_pattern()
+
+    def notification_patterns(self) -> None:
+        """What the LA is told of besides a run of absence, and a gap in the register."""
+        end, ytd = self.end, self.end - self.year_start + 1
+        # Off ill for the first 15 school days of the year (30 sessions): the LA is told.
+        pupil = self.pick("15 school days of illness")
+        if pupil and ytd >= 20:
+            for day in range(self.year_start, self.year_start + 15):
+                pupil.set_day(
+                    day, "I", "parent phoned: glandular fever" if day == self.year_start else ""
+                )
+                pupil.locked.add(day)
+        # Yesterday afternoon's register was not taken for one pupil.
+        pupil = self.pick("register not completed")
+        if pupil and ytd >= 2:
+            pupil.set(end - 1, 1, NO_MARK)
+            pupil.locked.add(end - 1)
 
     def holiday_week(self) -> list[int] | None:
         """A whole school week in the last 10 school weeks (not this one), before a break if any."""
@@ -829,6 +848,8 @@ class _Generator:
             for offset, (am, pm) in enumerate(pupil.codes):
                 day = pupil.first + offset
                 for session, code in ((0, am), (1, pm)):
+                    if code == NO_MARK:
+                        continue  # a session whose register was not taken
                     key = (day, session)
                     out.append(
                         MarkRecord(

@@ -11,3 +11,4 @@ class EventAction(StrEnum):
     SUPERSEDED = "superseded"  # evidence corrected by a newer item, with a reason
     DETAILS = "details"  # the case's own data changed outside a step (the holiday flag)
     TRANSITION = "transition"  # a step taken
+    CLOSED = "closed"  # closed without a step of its own (the pupil went off roll)

@@ -284,6 +284,31 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
     )
 }
 
+# Children missing education: what a deletion from roll rests on besides its ground (reg 9(1)
+# of the 2024 pupil registration regulations): the school's statement that there are no
+# reasonable grounds to think the child ill or prevented from attending, and the LA's
+# confirmation, which only the LA records.
+EVIDENCE_KINDS |= {
+    k.name: k
+    for k in (
+        EvidenceKind(
+            "not_ill_or_prevented",
+            "No grounds to think the child ill or prevented",
+            (Field("reason"),),  # why the school believes so (what the enquiries found)
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "la_deletion_confirmation",
+            "LA confirmation of the deletion from roll",
+            (
+                Field("decision", "choice", ("confirmed", "not_confirmed")),
+                Field("reason", required=False),
+            ),
+            LA,
+        ),
+    )
+}
+
 
 def evidence_kind(name: str) -> EvidenceKind:
     try:

@@ -157,6 +157,7 @@ class DeadlineRule:
     vulnerable_key: str | None = None  # key for the shorter deadline of a vulnerable pupil
     start_detail: str | None = None  # a date held on the case (e.g. the leave's first day)
     before: bool = False  # count back from the start (a decision due before leave starts)
+    day_of: bool = False  # the amount is a day number, the start being day 1 ("day 4 of absence")
 
     def due(self, facts: CaseFacts) -> date:
         key = self.vulnerable_key if self.vulnerable_key and facts.pupil.vulnerable else self.key
@@ -166,6 +167,13 @@ class DeadlineRule:
             start = as_date(facts.params[self.start_param])
         elif self.start_detail and facts.details.get(self.start_detail):
             start = as_date(facts.details[self.start_detail])
+        if self.day_of:
+            if self.unit is not Unit.SCHOOL_DAYS or amount < 1:
+                raise ValueError(f"deadline {self.name}: a day number counts school days from 1")
+            index = facts.calendar.index_on_or_after(start) + amount - 1
+            if index >= len(facts.calendar.days):
+                raise ValueError(f"the calendar has no school day {amount} from {start}")
+            return facts.calendar.days[index]
         if self.before:
             if self.unit is not Unit.SCHOOL_DAYS:
                 raise ValueError(f"deadline {self.name}: only school days count back")
@@ -205,6 +213,15 @@ class FollowOn:
     flag: dict[str, Any] = field(default_factory=dict)  # details set on that case with "flag"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeavesRoll:
+    """A step that takes the pupil off roll: the pupil's leaving date is set to a date supplied
+    with the step (off roll from that day), and the pupil's other open cases close."""
+
+    on_param: str  # the step's parameter holding the leaving date
+    note: str  # why the other cases closed, for their audit trails; {case} and {on} filled in
+
+
 @dataclass(frozen=True, slots=True)
 class MeasureContext:
     """What a live measure may read besides the register: the case's data and the day."""
@@ -233,6 +250,7 @@ class FindingFacts:
 
     details: dict[str, Any]
     note: str
+    earliest: bool = False  # the case keeps each date at its earliest (a first day of absence)
 
 
 # -- transitions ----------------------------------------------------------------------------
@@ -254,6 +272,7 @@ class Step:
     stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
     effect: Effect | None = None  # what else the step changes on the case (amounts, dates)
     opens: tuple[FollowOn, ...] = ()  # cases the step starts
+    leaves_roll: LeavesRoll | None = None  # the step takes the pupil off roll
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""

@@ -11,7 +11,11 @@ from casework.machines.evidence import EvidenceError, Field
 from casework.machines.lifecycle import (
     CaseFacts,
     DeadlineRule,
+    FindingFacts,
+    LeavesRoll,
     Lifecycle,
+    LiveMeasure,
+    MeasureContext,
     OpeningError,
     State,
     Step,
@@ -19,7 +23,10 @@ from casework.machines.lifecycle import (
     as_date,
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SYSTEM
+from casework.policy.model import Policy, RuleSpec
+from casework.policy.rules import Finding, evaluate_rule, rule_lookback
 from casework.register.calendar import SchoolCalendar
+from casework.register.marks import Register
 from casework.text import long_date
 
 KIND = "missing_education"
@@ -73,19 +80,41 @@ def welfare_check_if_due(facts: CaseFacts) -> str | None:
     return None
 
 
-def enquiries_made(facts: CaseFacts) -> str | None:
-    """Enquiries with others who may know where the child is (sibling schools, LA, agencies)."""
-    if facts.of_kind("enquiry"):
+def joint_enquiries_made(facts: CaseFacts) -> str | None:
+    """School and LA made their reasonable enquiries jointly: an enquiry with the LA children
+    missing education team is on file."""
+    if any(e.get("with") == "la_cme_team" for e in facts.of_kind("enquiry")):
         return None
-    return "no enquiries recorded with sibling schools, the LA or other agencies"
+    return "no joint enquiries with the LA children missing education team recorded"
 
 
-def deletion_ground_on_file(facts: CaseFacts) -> str | None:
-    """A deletion ground of the registration regulations is met, vulnerable pupil or not."""
-    rules = {e.get("rule", "").rsplit(".", 1)[-1] for e in facts.of_kind("finding")}
-    if rules & set(DELETION_GROUNDS):
+def deletion_ground_holds(facts: CaseFacts) -> str | None:
+    """A deletion ground of the registration regulations holds on the day, re-checked against
+    the register as it is now (a child back for a day since the finding breaks the run)."""
+    if facts.details.get(GROUND_NOW):
         return None
-    return f"no deletion ground met yet ({_grounds_text(facts)})"
+    return f"no deletion ground holds on {long_date(facts.today)} ({_grounds_text(facts)})"
+
+
+def not_ill_or_prevented(facts: CaseFacts) -> str | None:
+    """A recorded statement that there are no reasonable grounds to think the child is ill or
+    prevented from attending (a condition of both deletion grounds)."""
+    if facts.of_kind("not_ill_or_prevented"):
+        return None
+    return (
+        "no statement recorded that there are no reasonable grounds to think the child ill "
+        "or prevented from attending"
+    )
+
+
+def la_confirmed_deletion(facts: CaseFacts) -> str | None:
+    """The LA confirmed the deletion after the joint enquiries failed to find the child."""
+    latest = facts.latest("la_deletion_confirmation")
+    if latest is None:
+        return "needs the LA's confirmation of the deletion"
+    if latest.get("decision") != "confirmed":
+        return f"the LA did not confirm the deletion on {long_date(latest.recorded_on)}"
+    return None
 
 
 def _grounds_text(facts: CaseFacts) -> str:
@@ -98,13 +127,6 @@ def _grounds_text(facts: CaseFacts) -> str:
     if after_leave is not None:
         parts.append(f"not back {after_leave.params['school_days']} school days after leave")
     return ", or ".join(parts) or "none in the policy"
-
-
-def deletion_ground_met(facts: CaseFacts) -> str | None:
-    """A deletion ground of the registration regulations is met (or the pupil is vulnerable)."""
-    if facts.pupil.vulnerable:
-        return None  # vulnerable pupils are referred without waiting for a ground
-    return deletion_ground_on_file(facts)
 
 
 def not_backdated(facts: CaseFacts) -> str | None:
@@ -127,21 +149,66 @@ def referred_to_la(facts: CaseFacts) -> str | None:
     return "the LA has not been told"
 
 
+# -- the deletion ground as it stands today ---------------------------------------------------
+
+GROUND_NOW = "deletion_ground"  # the case detail the live measure sets while a ground holds
+
+
+def _ground_rules(policy: Policy) -> list[RuleSpec]:
+    return [spec for rule_id, spec in policy.rules.items() if rule_id in DELETION_GROUNDS]
+
+
+def _grounds_window(context: MeasureContext) -> tuple[date, date] | None:
+    rules = _ground_rules(context.policy)
+    if not rules:
+        return None
+    start = min(rule_lookback(spec, context.calendar, context.today) for spec in rules)
+    return start, context.today
+
+
+def _grounds_now(register: Register, context: MeasureContext) -> dict[str, Any]:
+    for spec in _ground_rules(context.policy):
+        found = evaluate_rule(spec, register, context.today)
+        if found:
+            return {GROUND_NOW: found[0].reason}
+    return {}
+
+
+DELETION_GROUND_NOW = LiveMeasure(window=_grounds_window, measure=_grounds_now)
+
+
+# -- deadlines: days of the absence, counted from its first day --------------------------------
+
+FIRST_ABSENT = "first_absent_on"  # the case detail: the first day of the absence
+
 HOME_VISIT_DUE = DeadlineRule(
     name="home_visit",
     label="home visit due",
     section="missing_education",
-    key="home_visit_school_days",
+    key="home_visit_day",
     unit=Unit.SCHOOL_DAYS,
-    vulnerable_key="home_visit_school_days_vulnerable",
+    vulnerable_key="home_visit_day_vulnerable",
+    start_detail=FIRST_ABSENT,
+    day_of=True,
 )
 WELFARE_CHECK_DUE = DeadlineRule(
     name="welfare_check",
     label="police welfare check due",
     section="missing_education",
-    key="welfare_check_school_days",
+    key="welfare_check_day",
     unit=Unit.SCHOOL_DAYS,
-    vulnerable_key="welfare_check_school_days_vulnerable",
+    vulnerable_key="welfare_check_day_vulnerable",
+    start_detail=FIRST_ABSENT,
+    day_of=True,
+)
+LA_REFERRAL_DUE = DeadlineRule(
+    name="la_referral",
+    label="LA children missing education team to be told",
+    section="missing_education",
+    key="refer_day",
+    unit=Unit.SCHOOL_DAYS,
+    start_detail=FIRST_ABSENT,
+    day_of=True,
 )
 
 STEPS = (
@@ -152,7 +219,7 @@ STEPS = (
         label="Start reasonable enquiries",
         roles=SCHOOL_STAFF,
         guards=(first_day_contact,),
-        deadlines=(HOME_VISIT_DUE, WELFARE_CHECK_DUE),
+        deadlines=(HOME_VISIT_DUE, WELFARE_CHECK_DUE, LA_REFERRAL_DUE),
     ),
     Step(
         trigger="refer_to_la",
@@ -160,13 +227,9 @@ STEPS = (
         dest="referred",
         label="Refer to the LA children missing education team",
         roles=SCHOOL_STAFF,
-        guards=(
-            every_contact_tried,
-            home_visit_made,
-            welfare_check_if_due,
-            enquiries_made,
-            deletion_ground_met,
-        ),
+        # The LA is told early (by the policy's day), so that school and LA make their
+        # enquiries jointly: the referral does not wait for a deletion ground.
+        guards=(every_contact_tried, home_visit_made, welfare_check_if_due),
         stamps=("referred_on",),
     ),
     Step(
@@ -194,11 +257,18 @@ STEPS = (
         roles=SCHOOL_STAFF,
         guards=(
             referred_to_la,
-            deletion_ground_on_file,
+            deletion_ground_holds,
+            joint_enquiries_made,
+            not_ill_or_prevented,
+            la_confirmed_deletion,
             not_backdated,
             guards.slt_approved("delete_from_roll"),
         ),
         needs=("effective_on",),
+        leaves_roll=LeavesRoll(
+            on_param="effective_on",
+            note="closed: the pupil is deleted from roll from {on} (missing education case {case})",
+        ),
     ),
 )
 
@@ -206,14 +276,36 @@ STEPS = (
 def opening_details(
     details: dict[str, Any], calendar: SchoolCalendar, today: date
 ) -> dict[str, Any]:
-    """An enquiry opened by hand may say the child is a safeguarding concern (Y or N)."""
-    if "safeguarding" not in details:
-        return details
+    """An enquiry opened by hand may say the child is a safeguarding concern (Y or N) and the
+    first day of the absence (today if not given), from which its deadlines count."""
+    out = dict(details)
     try:
-        flag = bool(Field("safeguarding", "flag").parse(details["safeguarding"]))
+        if "safeguarding" in details:
+            out["safeguarding"] = bool(Field("safeguarding", "flag").parse(details["safeguarding"]))
+        first = Field(FIRST_ABSENT, "date", required=False).parse(details.get(FIRST_ABSENT))
     except EvidenceError as error:
         raise OpeningError(str(error)) from None
-    return {**details, "safeguarding": flag}
+    first_day = as_date(first) if first else today
+    if first_day > today:
+        raise OpeningError(
+            f"{FIRST_ABSENT} {first_day.isoformat()} is after today: an absence that has not "
+            "started yet is not an enquiry"
+        )
+    out[FIRST_ABSENT] = first_day.isoformat()
+    return out
+
+
+def first_day_of_absence(finding: Finding) -> FindingFacts | None:
+    """A finding of a run of absence tells the case its first day, from which the home-visit,
+    welfare-check and referral deadlines count (the earliest such day is kept)."""
+    first = finding.facts.get("run_from")
+    if not first:
+        return None
+    return FindingFacts(
+        {FIRST_ABSENT: first},
+        f"the first day of absence is {long_date(as_date(first))} ({finding.rule})",
+        earliest=True,
+    )
 
 
 LIFECYCLE = Lifecycle(
@@ -223,7 +315,9 @@ LIFECYCLE = Lifecycle(
     initial="unexplained_absence",
     steps=STEPS,
     opened_by=SCHOOL_STAFF | SYSTEM,
-    opening_details=("safeguarding",),
+    opening_details=("safeguarding", FIRST_ABSENT),
     one_open_per_pupil=True,
+    measures=(DELETION_GROUND_NOW,),
     prepare=opening_details,
+    from_finding=first_day_of_absence,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,21 @@ def window_start(register: Register, as_of: date, params: dict[str, Any]) -> dat
     if period == "half_term":
         half = calendar.latest_half_term(as_of)
         return half.start if half else as_of
+    return year_start(calendar, as_of, bool(params.get("across_years")))
+
+
+def year_start(calendar: Any, as_of: date, across_years: bool = False) -> date:
+    """The first day of the school year of `as_of`; `across_years`, of the year before it
+    when the calendar lists it (a run of absence goes on across the summer break)."""
     year = calendar.academic_year(as_of)
-    return year.start if year else calendar.first_day
+    start: date = year.start if year else calendar.first_day
+    if across_years:
+        # 31 July is the last day of the school year before (a year runs from 1 August).
+        first_year = start.year if start.month >= 8 else start.year - 1
+        before = calendar.academic_year(date(first_year, 7, 31))
+        if before is not None:
+            start = before.start
+    return start
 
 
 def window_columns(
@@ -226,6 +239,15 @@ def _session_count(
     return out
 
 
+def _run_window(params: dict[str, Any]) -> dict[str, Any]:
+    """The window a run of days is looked for in: the school year, or with `across_years`
+    the year before it too, so that a run goes on across the summer into the next year."""
+    return {
+        "period": params.get("period", "year"),
+        "across_years": bool(params.get("across_years", False)),
+    }
+
+
 def _qualifying_days(
     register: Register, table: npt.NDArray[np.bool_], lo: int, hi: int
 ) -> npt.NDArray[np.bool_]:
@@ -258,7 +280,7 @@ def _consecutive_days(
     table = code_table(params)
     need = int(params["days"])
     ongoing = bool(params.get("ongoing", True))
-    lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
+    lo, hi, _since = window_columns(register, as_of, _run_window(params))
     lo -= lo % 2
     ok = _qualifying_days(register, table, lo, hi)
     n_days = ok.shape[1]
@@ -293,6 +315,7 @@ def _consecutive_days(
             "first": long_date(register.days[first_col // 2]),
             "last": long_date(register.days[(last_col - 1) // 2]),
             "codes": _codes_text(params),
+            "run_from": register.days[first_col // 2].isoformat(),  # a case counts from it
         }
         out.append(
             Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
@@ -354,7 +377,7 @@ def _not_returned_after_leave(
     leave = code_table(params, "leave_codes")
     absent = code_table(params, "absent_codes")
     need = int(params["school_days"])
-    lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
+    lo, hi, _since = window_columns(register, as_of, _run_window(params))
     lo -= lo % 2
     hi += hi % 2
     block = register.codes[:, lo:hi]
@@ -386,6 +409,7 @@ def _not_returned_after_leave(
             "leave_end": long_date(register.days[lo // 2 + leave_end]),
             "run": len(streak),
             "days": need,
+            "run_from": register.days[first_col // 2].isoformat(),  # the first day not back
         }
         out.append(
             Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
@@ -425,6 +449,74 @@ def _absence_next_to_leave(
     return out
 
 
+# -- statutory notifications and the register's completeness (issue 8, item 9) --------------
+
+
+def _school_day_count(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
+    """School days with a code, consecutive or not: two sessions make a school day, so a
+    morning or an afternoon counts as half a day."""
+    params = spec.params
+    table = code_table(params)
+    lo, hi, since = window_columns(register, as_of, params)
+    sessions = table[register.codes[:, lo:hi]].sum(axis=1, dtype=np.int64)
+    at_least = params["at_least"]
+    out = []
+    for row in np.flatnonzero(rows & (sessions >= 2 * at_least)).tolist():
+        count = int(sessions[row])
+        facts = {
+            **params,
+            "days": f"{count // 2}" + (" and a half" if count % 2 else ""),
+            "sessions": count,
+            "codes": _codes_text(params),
+            "since": long_date(since),
+            "window": window_text(params, since),
+        }
+        evidence = register.marks_where(row, table, lo, hi)
+        out.append(
+            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
+        )
+    return out
+
+
+def _session_words(day: date, column: int) -> str:
+    return f"{long_date(day)} {'AM' if column % 2 == 0 else 'PM'}"
+
+
+def _unmarked_sessions(
+    register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
+) -> list[Finding]:
+    """School sessions before `as_of` with no mark while the pupil was on roll: the register
+    must have a mark for every pupil at every session (2024 regulations)."""
+    params = spec.params
+    lo, _hi, since = window_columns(register, as_of, params)
+    # Sessions before the sweep day: today's own registers may not be taken yet.
+    hi = register.column_on_or_before(as_of - timedelta(days=1)) + 1
+    if hi <= lo:
+        return []
+    columns = np.arange(lo, hi)
+    on_roll = (columns[None, :] >= register.roll_from[:, None]) & (
+        columns[None, :] < register.roll_to[:, None]
+    )
+    missing = (register.codes[:, lo:hi] == 0) & on_roll
+    most = int(params["names_at_most"])
+    out = []
+    for row in np.flatnonzero(rows & missing.any(axis=1)).tolist():
+        cols = (np.flatnonzero(missing[row]) + lo).tolist()
+        named = [_session_words(register.days[c // 2], c) for c in cols[:most]]
+        more = len(cols) - len(named)
+        facts = {
+            **params,
+            "count": len(cols),
+            "sessions": ", ".join(named) + (f" and {more} more" if more else ""),
+            "first": long_date(register.days[cols[0] // 2]),
+            "since": long_date(since),
+        }
+        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), (), facts))
+    return out
+
+
 _WINDOW = ("period", "school_weeks", "school_days")
 _RATE_FACTS = (
     "possible",
@@ -457,7 +549,7 @@ KINDS: dict[str, RuleKind] = {
         RuleKind(
             "consecutive_days",
             ("days",),
-            ("codes", "categories", "ongoing", "period"),
+            ("codes", "categories", "ongoing", "period", "across_years"),
             ("run", "first", "last", "codes"),
             _consecutive_days,
         ),
@@ -471,9 +563,23 @@ KINDS: dict[str, RuleKind] = {
         RuleKind(
             "not_returned_after_leave",
             ("leave_codes", "absent_codes", "school_days"),
-            ("period",),
+            ("period", "across_years"),
             ("leave_end", "run", "days"),
             _not_returned_after_leave,
+        ),
+        RuleKind(
+            "school_day_count",
+            ("at_least",),
+            (*_WINDOW, "codes", "categories"),
+            ("days", "sessions", "codes", "since", "window"),
+            _school_day_count,
+        ),
+        RuleKind(
+            "unmarked_sessions",
+            ("names_at_most",),
+            ("period",),
+            ("count", "sessions", "first", "since"),
+            _unmarked_sessions,
         ),
         RuleKind(
             "absence_next_to_leave",
@@ -486,7 +592,13 @@ KINDS: dict[str, RuleKind] = {
 }
 
 
-_WHOLE_NUMBERS = ("days", "school_days", "school_weeks", "older_than_school_days")
+_WHOLE_NUMBERS = (
+    "days",
+    "school_days",
+    "school_weeks",
+    "older_than_school_days",
+    "names_at_most",
+)
 _CODE_LISTS = ("codes", "categories", "leave_codes", "absent_codes", "absence_codes")
 
 
@@ -506,8 +618,8 @@ def _validate_values(spec: RuleSpec, where: str) -> None:
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             raise PolicyError(f"{where}.{key} must be a list such as ['G', 'O'], not {value!r}")
-        if key == "ongoing" and not isinstance(value, bool):
-            raise PolicyError(f"{where}.ongoing must be true or false, not {value!r}")
+        if key in ("ongoing", "across_years") and not isinstance(value, bool):
+            raise PolicyError(f"{where}.{key} must be true or false, not {value!r}")
 
 
 def validate_rule(spec: RuleSpec, path: Path | str) -> None:
@@ -532,7 +644,7 @@ def validate_rule(spec: RuleSpec, path: Path | str) -> None:
     for pair in (("at_least", "more_than"), ("at_least", "above")):
         if set(pair) <= spec.params.keys():
             raise PolicyError(f"{where} has both {pair[0]} and {pair[1]}: give one of them")
-    if spec.kind in ("session_count", "consecutive_days") and not (
+    if spec.kind in ("session_count", "consecutive_days", "school_day_count") and not (
         {"codes", "categories"} & spec.params.keys()
     ):
         raise PolicyError(f"{where} needs codes or categories")
@@ -605,17 +717,23 @@ def evaluate_policy(
 def lookback_start(policy: Policy, register_calendar: Any, as_of: date) -> date:
     """The earliest day any rule of the policy looks at for `as_of`."""
     calendar = register_calendar
-    year = calendar.academic_year(as_of)
-    start = year.start if year else calendar.first_day
+    start = year_start(calendar, as_of)
     for spec in policy.rules.values():
-        if "school_weeks" in spec.params:
-            window = calendar.school_weeks_window(as_of, int(spec.params["school_weeks"]))
-            if window:
-                start = min(start, window[0])
-        elif "school_days" in spec.params and "period" not in spec.params:
-            # window_start reaches back N school days, across the start of the year if need be.
-            index = calendar.index_on_or_before(as_of) - int(spec.params["school_days"]) + 1
-            start = min(start, calendar.days[max(index, 0)])
+        start = min(start, rule_lookback(spec, calendar, as_of))
+    return start
+
+
+def rule_lookback(spec: RuleSpec, calendar: Any, as_of: date) -> date:
+    """The earliest day one rule looks at for `as_of`."""
+    start = year_start(calendar, as_of, bool(spec.params.get("across_years")))
+    if "school_weeks" in spec.params:
+        window = calendar.school_weeks_window(as_of, int(spec.params["school_weeks"]))
+        if window:
+            start = min(start, window[0])
+    elif "school_days" in spec.params and "period" not in spec.params:
+        # window_start reaches back N school days, across the start of the year if need be.
+        index = calendar.index_on_or_before(as_of) - int(spec.params["school_days"]) + 1
+        start = min(start, calendar.days[max(index, 0)])
     return start
 
 

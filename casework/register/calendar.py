@@ -215,6 +215,17 @@ class SchoolCalendar:
                 found = term
         return found
 
+    @cached_property
+    def academic_years(self) -> list[AcademicYear]:
+        """Every school year the terms cover (a school file may list more than one), in order;
+        school days run on from one year's last day to the next year's first."""
+        years: dict[str, AcademicYear] = {}
+        for term in self.terms:  # sorted by start
+            label = academic_year_label(term.start)
+            first = years.get(label)
+            years[label] = AcademicYear(label, first.start if first else term.start, term.end)
+        return list(years.values())
+
     def academic_year(self, day: date) -> AcademicYear | None:
         """The academic year (September to August) of `day`, from the terms in that year."""
         label = academic_year_label(day)

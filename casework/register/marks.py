@@ -78,6 +78,10 @@ class Register:
         elif codes.shape != shape:
             raise ValueError(f"codes matrix has shape {codes.shape}, expected {shape}")
         self.codes = codes
+        # Each row's columns on roll, from roll_from up to (not including) roll_to: a session
+        # outside them has no mark because the pupil was not on roll, not because none was kept.
+        self.roll_from = np.zeros(len(self.pupils), dtype=np.intp)
+        self.roll_to = np.full(len(self.pupils), shape[1], dtype=np.intp)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -119,9 +123,11 @@ class Register:
     def clear_outside(self, row: int, on_roll_from: date | None, on_roll_to: date | None) -> None:
         """Forget marks from before admission or after leaving: they are not the pupil's."""
         if on_roll_from is not None:
-            self.codes[row, : self.column_on_or_after(on_roll_from)] = 0
+            self.roll_from[row] = self.column_on_or_after(on_roll_from)
+            self.codes[row, : self.roll_from[row]] = 0
         if on_roll_to is not None:
-            self.codes[row, self.column_on_or_before(on_roll_to) + 1 :] = 0
+            self.roll_to[row] = self.column_on_or_before(on_roll_to) + 1
+            self.codes[row, self.roll_to[row] :] = 0
 
     @classmethod
     def from_marks(

@@ -12,7 +12,12 @@ from sqlalchemy import select
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
 from casework.services import cases
-from casework.services.cases.writes import change_details, create_case, record_evidence
+from casework.services.cases.writes import (
+    change_details,
+    create_case,
+    off_roll,
+    record_evidence,
+)
 from casework.services.reach import Actor, visible_to
 from casework.services.schools import school_context
 from casework.services.sweep import SweepResult, sweep
@@ -82,10 +87,16 @@ def apply_findings(
             if spec.opens == "none":
                 continue
             pupil = pupils[(school.id, finding.pupil)]
+            if off_roll(pupil, today):
+                continue  # off roll from the leaving date (deleted, say): no case opens or grows
             case = open_cases.get((pupil.id, spec.opens))
             machine = LIFECYCLES[spec.opens]
             learned = machine.from_finding(finding) if machine.from_finding else None
             details = learned.details if learned else {}
+            if learned and learned.earliest and case is not None:
+                details = {
+                    k: v for k, v in details.items() if k not in case.details or v < case.details[k]
+                }
             if case is None:
                 case = create_case(
                     session,

@@ -44,3 +44,15 @@ CALENDAR_WITHOUT_INSET = SchoolCalendar(TERMS_WITHOUT_INSET)
 
 # A register window holding the whole school year.
 YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 7, 31)
+
+# -- the next school year, for runs of absence that go on across the summer ------------------
+
+# Autumn 2026 from Thursday 3 September: a run of absence from Monday 13 July 2026 has 8 school
+# days in July and reaches its 20th school day on Friday 18 September 2026.
+AUTUMN_2026 = Term(
+    "Autumn",
+    date(2026, 9, 3),
+    date(2026, 12, 18),
+    DateRange(date(2026, 10, 26), date(2026, 10, 30)),
+)
+TWO_YEARS = SchoolCalendar((*TERMS_WITHOUT_INSET, AUTUMN_2026))

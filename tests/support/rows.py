@@ -103,6 +103,13 @@ def case_snapshot(db: Database, case_id: int) -> dict[str, Any]:
     }
 
 
+def pupil_row(db: Database, pupil_upn: str) -> dict[str, Any]:
+    """The stored pupil (the leaving date a deletion from roll sets, say)."""
+    with db.transaction() as session:
+        pupil = session.scalars(select(Pupil).where(Pupil.upn == pupil_upn)).one()
+        return _row(pupil, [c.name for c in Pupil.__table__.columns])
+
+
 def cases_of(db: Database, pupil_upn: str, kind: str | None = None) -> list[dict[str, Any]]:
     with db.transaction() as session:
         query = select(Case).join(Pupil, Pupil.id == Case.pupil_id).where(Pupil.upn == pupil_upn)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
 from casework.register import upn
@@ -122,3 +123,10 @@ def make_world(db: Database, data_dir: Path) -> World:
             la_code=(LA_CODE if username == LA else "999") if role == "la_officer" else None,
         )
     return World(db, get_school(db, URN).calendar)
+
+
+def change_school(world: World, data_dir: Path, **changes: Any) -> None:
+    """Store the example school with some of its file changed (its policy, its terms), and
+    give the world the calendar it now has."""
+    save_school(world.db, replace(load_school(data_dir / "school.toml"), **changes))
+    world.calendar = get_school(world.db, URN).calendar

@@ -16,15 +16,18 @@ from casework.services.cases.queries import CaseSummary, Fired, case_summaries
 from casework.services.cases.writes import (
     apply_step,
     create_case,
+    off_roll,
     open_case_of,
     open_follow_ons,
     record_evidence,
+    take_off_roll,
 )
 from casework.services.errors import CaseError, ConflictError, PupilNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.services.schools import school_context
 from casework.store.database import Database
 from casework.store.models import CaseEvidence, Pupil, School
+from casework.text import long_date
 
 
 def _pupil(session: Session, upn: str, school_urn: str | None, who: Actor) -> Pupil:
@@ -67,6 +70,10 @@ def open_case(
         if not machine.may_open(who.role):
             raise CaseError("only school attendance staff open cases")
         pupil = _pupil(session, upn, school_urn, who)
+        if off_roll(pupil, today) and pupil.leaving_date is not None:
+            raise CaseError(
+                f"{upn} is off roll from {long_date(pupil.leaving_date)}: no new case opens"
+            )
         school = school_context(session.get_one(School, pupil.school_id))
         details = dict(details or {})
         if machine.prepare is not None:
@@ -158,6 +165,10 @@ def fire(
         version = case.version if expected_version is None else expected_version
         if case.version != version:
             raise ConflictError(case_id, version, case.version, {"trigger": trigger, **params})
+        machine = LIFECYCLES[case.kind]
+        if case.closed_on is not None and not machine.is_final(case.state):
+            # Closed without a step of its own (the pupil went off roll): nothing more to take.
+            raise CaseError(f"case {case_id} was closed on {long_date(case.closed_on)}")
         facts, _school, _pupil = build_facts(session, case, today, params)
         try:
             fired = LIFECYCLES[case.kind].fire(facts, trigger, who.role)
@@ -167,6 +178,8 @@ def fire(
             raise CaseError(f"cannot {trigger.replace('_', ' ')}: {error}") from error
         scheduled = apply_step(session, case, who, today, fired, params, version)
         opened = open_follow_ons(session, case, who, today, fired, facts)
+        if fired.step.leaves_roll is not None:
+            take_off_roll(session, case, who, today, fired.step.leaves_roll, params)
         session.flush()
         summary, *started = case_summaries(session, [case.id, *(c.id for c in opened)])
         return Fired(summary, fired.from_state, fired.to_state, scheduled, started)

@@ -205,7 +205,8 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             )
             for e in session.execute(_CHRONOLOGY, {"case_id": case.id})
         )
-        steps = tuple(machine.next_steps(facts, who.role))
+        # A case closed without a step of its own (the pupil went off roll) has none left.
+        steps = () if case.closed_on else tuple(machine.next_steps(facts, who.role))
         return CaseDetail(
             summary=_summary((case, pupil.upn, pupil.forename, pupil.surname, school.urn)),
             kind_title=machine.title,

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from casework.machines import lifecycle_of
 from casework.machines.audit import EventAction
 from casework.machines.evidence import evidence_kind
-from casework.machines.lifecycle import CaseFacts, Fired, FollowOn
+from casework.machines.lifecycle import CaseFacts, Fired, FollowOn, LeavesRoll, as_date
 from casework.machines.roles import may, role_words, roles_text
 from casework.services.errors import CaseError, ConflictError
 from casework.services.reach import Actor
 from casework.store.models import Case, CaseDeadline, CaseEvent, CaseEvidence, Pupil
+from casework.text import long_date
 
 
 def write_event(
@@ -298,3 +299,51 @@ def _follow_on_case(
         parent_case_id=case.id,
         note=note,
     )
+
+
+def off_roll(pupil: Pupil, today: date) -> bool:
+    """Whether the pupil is off roll today: from the leaving date on, no case opens."""
+    return pupil.leaving_date is not None and pupil.leaving_date <= today
+
+
+def take_off_roll(
+    session: Session,
+    case: Case,
+    who: Actor,
+    today: date,
+    leaves: LeavesRoll,
+    params: dict[str, Any],
+) -> list[int]:
+    """A step took the pupil off roll: set the leaving date and close the pupil's other open
+    cases, each with an event saying why. Returns the ids of the cases closed."""
+    leaving = as_date(params[leaves.on_param])
+    pupil = session.get_one(Pupil, case.pupil_id)
+    pupil.leaving_date = leaving
+    note = leaves.note.format(on=long_date(leaving), case=case.id)
+    others = list(
+        session.scalars(
+            select(Case)
+            .where(Case.pupil_id == pupil.id, Case.id != case.id, Case.closed_on.is_(None))
+            .order_by(Case.id)
+            .with_for_update()
+        )
+    )
+    for other in others:
+        other.closed_on = today
+        other.version = other.version + 1  # someone acting on what they saw gets a conflict
+        session.execute(
+            update(CaseDeadline)
+            .where(CaseDeadline.case_id == other.id, CaseDeadline.status == "open")
+            .values(status="closed", closed_on=today)
+        )
+        session.flush()
+        write_event(
+            session,
+            other,
+            who,
+            today,
+            EventAction.CLOSED,
+            note=note,
+            data={"by_case": case.id, "leaving_date": leaving.isoformat()},
+        )
+    return [c.id for c in others]

@@ -244,7 +244,11 @@ def test_sweep_json_shape_and_a_persistent_absence_finding(loaded: str) -> None:
         ("2025-09-04", "PM", "I"),
         ("2025-09-09", "PM", "U"),
     }
-    assert _findings(sweep, ROBIN) == {}  # no marks yet this year
+    # No marks yet this year: the register is incomplete for Robin, and that is all.
+    robin = _findings(sweep, ROBIN)
+    assert set(robin) == {"register_incomplete"}
+    assert robin["register_incomplete"]["evidence"] == []
+    assert "3 September 2025 AM, 3 September 2025 PM" in robin["register_incomplete"]["reason"]
 
 
 def test_sweep_table_without_json(loaded: str) -> None:

@@ -868,8 +868,15 @@ def test_missing_education_opened_with_a_safeguarding_flag(db: Database, world: 
         today=d("2026-03-09"),
         details={"safeguarding": "Y"},
     )
-    assert case_row(db, no.id)["details"] == {"safeguarding": False}
-    assert case_row(db, yes.id)["details"] == {"safeguarding": True}
+    # Opened by hand, the absence is taken to start today unless the first day is given.
+    assert case_row(db, no.id)["details"] == {
+        "safeguarding": False,
+        "first_absent_on": "2026-03-09",
+    }
+    assert case_row(db, yes.id)["details"] == {
+        "safeguarding": True,
+        "first_absent_on": "2026-03-09",
+    }
     with pytest.raises(cases.CaseError, match="safeguarding must be Y or N"):
         cases.open_case(
             db,

@@ -32,6 +32,7 @@ from tests.support.rows import (
     events,
     evidence_rows,
     open_deadlines,
+    pupil_row,
     transitions,
 )
 from tests.support.world import (
@@ -742,6 +743,7 @@ def test_leave_request_with_bad_dates_is_refused(
 # -- children missing education ------------------------------------------------------------
 
 CME_DAYS = (d("2026-02-02"), d("2026-03-06"))
+CME_RULES = ["cme_continuous_absence", "notify_la_absent_10_days"]  # what a 20-day run of O adds
 
 
 def test_missing_education_from_finding_to_deletion(db: Database, world: World) -> None:
@@ -759,10 +761,12 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
         "rule": "cme_continuous_absence",
     } in swept.cases_opened
     assert (cme["state"], cme["version"]) == ("unexplained_absence", 1)
-    assert [e["details"]["rule"] for e in evidence_rows(db, mid)] == ["cme_continuous_absence"]
+    # The run's first day is on the case: its deadlines count from it.
+    assert cme["details"] == {"first_absent_on": "2026-02-02"}
+    assert [e["details"]["rule"] for e in evidence_rows(db, mid)] == CME_RULES
     daily_sweep(db, d("2026-03-09"))
     assert len(cases_of(db, pupil, "missing_education")) == 1
-    assert len(evidence_rows(db, mid)) == 1
+    assert len(evidence_rows(db, mid)) == len(CME_RULES)
 
     today = "2026-03-09"
     assert blocked(db, mid, "start_enquiries", AO, today) == ["no contact attempt recorded yet"]
@@ -780,15 +784,18 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
         version=2,
         on=today,
     )
-    home_visit_due = world.calendar.nth_school_day_after(d(today), 3)
-    welfare_due = world.calendar.nth_school_day_after(d(today), 5)
-    assert open_deadlines(db, mid) == {"home_visit": home_visit_due, "welfare_check": welfare_due}
+    # Days of the absence from Monday 2 February (day 1), not from 9 March: all passed already.
+    assert open_deadlines(db, mid) == {
+        "home_visit": d("2026-02-05"),  # day 4
+        "welfare_check": d("2026-02-06"),  # day 5
+        "la_referral": d("2026-02-13"),  # day 10
+    }
 
     reasons = blocked(db, mid, "refer_to_la", AO, "2026-03-10")
     assert reasons == [
         f"no contact attempt recorded with {FATHER}, {GRANDMOTHER}",
         "no home visit recorded",
-        "no enquiries recorded with sibling schools, the LA or other agencies",
+        "a police welfare check was due by 6 February 2026",
     ]
     for name in (FATHER, GRANDMOTHER):
         evidence(
@@ -801,26 +808,11 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
             contact=name,
             outcome="no_answer",
         )
-    evidence(db, mid, "home_visit", AO, "2026-03-11", outcome="no_answer")
-    evidence(
-        db,
-        mid,
-        "enquiry",
-        AO,
-        "2026-03-11",
-        outcome="no record of the family",
-        **{"with": "sibling_school"},
-    )
-    # Once the welfare check day has come, the referral waits for a police welfare check.
-    assert blocked(db, mid, "refer_to_la", AO, welfare_due.isoformat()) == [
-        f"a police welfare check was due by {welfare_due.day} March 2026"
-    ]
-    evidence(
-        db, mid, "welfare_check", AO, welfare_due.isoformat(), requested_on=welfare_due.isoformat()
-    )
+    evidence(db, mid, "home_visit", AO, "2026-03-10", outcome="no_answer")
+    evidence(db, mid, "welfare_check", AO, "2026-03-10", requested_on="2026-03-10")
     with pytest.raises(cases.CaseNotFoundError):
-        cases.show_case(db, case_id=mid, who=as_user(db, LA), today=welfare_due)
-    fire(db, mid, "refer_to_la", AO, welfare_due.isoformat())
+        cases.show_case(db, case_id=mid, who=as_user(db, LA), today=d("2026-03-10"))
+    fire(db, mid, "refer_to_la", AO, "2026-03-10")
     assert_step(
         db,
         mid,
@@ -829,24 +821,45 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
         dest="referred",
         who=AO,
         version=3,
-        on=welfare_due.isoformat(),
+        on="2026-03-10",
     )
     row = case_row(db, mid)
     assert row["la_visible"] is True
-    assert row["details"]["referred_on"] == welfare_due.isoformat()
+    assert row["details"]["referred_on"] == "2026-03-10"
     assert open_deadlines(db, mid) == {}
     assert (
-        cases.show_case(db, case_id=mid, who=as_user(db, LA), today=welfare_due).summary.id == mid
+        cases.show_case(db, case_id=mid, who=as_user(db, LA), today=d("2026-03-10")).summary.id
+        == mid
     )
 
-    # Deletion from roll: SLT approval, and never backdated.
+    # Deletion from roll: the ground re-checked on the day, joint enquiries with the LA, the
+    # statement that the child is not thought ill or prevented, the LA's confirmation, SLT
+    # approval, and never backdated.
     today = "2026-03-18"
+    evidence(db, mid, "enquiry", AO, today, outcome="not known", **{"with": "sibling_school"})
     evidence(db, mid, "slt_approval", HEAD, today, decision="approved", step="delete_from_roll")
+    assert blocked(db, mid, "delete_from_roll", AO, today, effective_on=today) == [
+        "no joint enquiries with the LA children missing education team recorded",
+        "no statement recorded that there are no reasonable grounds to think the child ill or "
+        "prevented from attending",
+        "needs the LA's confirmation of the deletion",
+    ]
+    evidence(db, mid, "enquiry", LA, today, outcome="no trace", **{"with": "la_cme_team"})
+    evidence(db, mid, "not_ill_or_prevented", AO, today, reason="no GP or hospital contact")
+    # School staff cannot confirm for the LA.
+    for who in (AO, HEAD):
+        with pytest.raises(
+            cases.CaseError, match="may not record la confirmation of the deletion from roll"
+        ):
+            evidence(db, mid, "la_deletion_confirmation", who, today, decision="confirmed")
+    evidence(db, mid, "la_deletion_confirmation", LA, today, decision="confirmed")
     assert blocked(db, mid, "delete_from_roll", AO, today, effective_on="2026-03-06") == [
         "a deletion cannot be backdated: 6 March 2026 is before today (18 March 2026)"
     ]
     with pytest.raises(NotPermittedError):
         fire(db, mid, "delete_from_roll", LA, today, effective_on=today)
+    (concern,) = cases_of(db, pupil, "attendance_concern")
+    assert concern["closed_on"] is None
     fire(db, mid, "delete_from_roll", AO, today, effective_on=today, note="LA agreed")
     assert_step(
         db,
@@ -864,6 +877,19 @@ def test_missing_education_from_finding_to_deletion(db: Database, world: World) 
     # Closed: nothing more can be fired.
     with pytest.raises(UnknownTriggerError, match="not a step from 'deleted'"):
         fire(db, mid, "record_return", AO, today, note="back")
+    # The pupil is off roll from the deletion, and the concern closed with an event saying why.
+    assert pupil_row(db, pupil)["leaving_date"] == d(today)
+    closed = case_row(db, concern["id"])
+    assert (closed["closed_on"], closed["version"]) == (d(today), concern["version"] + 1)
+    last = events(db, concern["id"])[-1]
+    assert (last["action"], last["username"], last["data"]) == (
+        "closed",
+        AO,
+        {"by_case": mid, "leaving_date": today},
+    )
+    assert last["note"] == (
+        f"closed: the pupil is deleted from roll from 18 March 2026 (missing education case {mid})"
+    )
 
 
 def test_missing_education_for_a_vulnerable_pupil_runs_on_shorter_deadlines(
@@ -876,7 +902,8 @@ def test_missing_education_for_a_vulnerable_pupil_runs_on_shorter_deadlines(
         kind="missing_education",
         who=as_user(db, AO),
         today=d("2026-03-09"),
-        note="not in school, no call",
+        details={"first_absent_on": "2026-03-05"},
+        note="not in school since Thursday, no call",
     ).id
     evidence(
         db,
@@ -889,9 +916,13 @@ def test_missing_education_for_a_vulnerable_pupil_runs_on_shorter_deadlines(
         outcome="no_answer",
     )
     fire(db, mid, "start_enquiries", AO, "2026-03-09")
-    next_day = world.calendar.nth_school_day_after(d("2026-03-09"), 1)
-    assert open_deadlines(db, mid) == {"home_visit": next_day, "welfare_check": next_day}
-    # A vulnerable pupil is referred without waiting for a deletion ground.
+    # Day 1 of the absence for a vulnerable pupil's home visit and welfare check (passed);
+    # the LA told by day 10 (Wednesday 18 March), as for every pupil.
+    assert open_deadlines(db, mid) == {
+        "home_visit": d("2026-03-05"),
+        "welfare_check": d("2026-03-05"),
+        "la_referral": d("2026-03-18"),
+    }
     for name in (FATHER, GRANDMOTHER):
         evidence(
             db,
@@ -905,11 +936,15 @@ def test_missing_education_for_a_vulnerable_pupil_runs_on_shorter_deadlines(
         )
     evidence(db, mid, "home_visit", AO, "2026-03-09", outcome="no_answer")
     evidence(db, mid, "enquiry", AO, "2026-03-09", outcome="none", **{"with": "social_care"})
+    assert blocked(db, mid, "refer_to_la", AO, "2026-03-09") == [
+        "a police welfare check was due by 5 March 2026"
+    ]
+    evidence(db, mid, "welfare_check", AO, "2026-03-09", requested_on="2026-03-09")
     fire(db, mid, "refer_to_la", AO, "2026-03-09")
     assert case_row(db, mid)["state"] == "referred"
 
 
-def test_missing_education_without_a_deletion_ground_is_not_referred(
+def test_missing_education_is_referred_early_but_not_deleted_without_a_ground(
     db: Database, world: World
 ) -> None:
     pupil = world.pupil(contacts=[(MOTHER, "Mother", True)])
@@ -928,21 +963,29 @@ def test_missing_education_without_a_deletion_ground_is_not_referred(
     )
     fire(db, mid, "start_enquiries", AO, "2026-03-09")
     evidence(db, mid, "home_visit", AO, "2026-03-09", outcome="no_answer")
-    evidence(db, mid, "enquiry", AO, "2026-03-09", outcome="none", **{"with": "la_cme_team"})
-    assert blocked(db, mid, "refer_to_la", AO, "2026-03-10") == [
-        "no deletion ground met yet (20 school days absent without reason, "
+    # The LA is told on day 2, long before any deletion ground could be met.
+    fire(db, mid, "refer_to_la", AO, "2026-03-10")
+    assert case_row(db, mid)["state"] == "referred"
+    evidence(db, mid, "enquiry", LA, "2026-03-10", outcome="none", **{"with": "la_cme_team"})
+    evidence(db, mid, "not_ill_or_prevented", AO, "2026-03-11", reason="no sign of illness")
+    evidence(db, mid, "la_deletion_confirmation", LA, "2026-03-11", decision="confirmed")
+    evidence(db, mid, "slt_approval", HEAD, "2026-03-11", decision="approved",
+             step="delete_from_roll")  # fmt: skip
+    assert blocked(db, mid, "delete_from_roll", AO, "2026-03-11", effective_on="2026-03-11") == [
+        "no deletion ground holds on 11 March 2026 (20 school days absent without reason, "
         "or not back 10 school days after leave)"
     ]
+    assert pupil_row(db, pupil)["leaving_date"] is None
     # Found: the child is back.
-    fire(db, mid, "record_return", AO, "2026-03-10", note="back on Tuesday")
+    fire(db, mid, "record_return", AO, "2026-03-12", note="back on Thursday")
     assert_step(
         db,
         mid,
         trigger="record_return",
-        source="enquiries",
+        source="referred",
         dest="returned",
         who=AO,
-        version=3,
-        on="2026-03-10",
-        note="back on Tuesday",
+        version=4,
+        on="2026-03-12",
+        note="back on Thursday",
     )

@@ -7,10 +7,10 @@ from datetime import date
 
 from casework.services import cases
 from casework.store.database import Database
-from tests.support.actions import as_user, evidence
+from tests.support.actions import as_user, evidence, fire
 from tests.support.rows import TableRows, case_row, table_rows
 from tests.support.web import csrf, signed_in
-from tests.support.world import AO, HEAD, MOTHER, TEACHER, World
+from tests.support.world import AO, HEAD, LA, MOTHER, TEACHER, World
 
 TODAY = date(2026, 1, 19)
 HTMX = {"hx-request": "true", "hx-target": "case-body"}
@@ -176,3 +176,30 @@ def test_the_worklist_lists_findings_deadlines_and_when_the_sweep_ran(
         assert swept.status_code == 303
         after = client.get("/")
     assert "The sweep last ran" in after.text
+
+
+def test_only_the_la_is_offered_the_deletion_confirmation_form(db: Database, world: World) -> None:
+    pupil = world.pupil(contacts=[(MOTHER, "Mother", True)])
+    cid = cases.open_case(
+        db, upn=pupil, kind="missing_education", who=as_user(db, AO), today=TODAY
+    ).id
+    evidence(db, cid, "contact_attempt", AO, "2026-01-19", channel="phone", contact=MOTHER,
+             outcome="no_answer")  # fmt: skip
+    fire(db, cid, "start_enquiries", AO, "2026-01-19")
+    evidence(db, cid, "home_visit", AO, "2026-01-19", outcome="no_answer")
+    fire(db, cid, "refer_to_la", AO, "2026-01-19")
+    with signed_in(db, AO, TODAY) as client:
+        page = client.get(f"/cases/{cid}")
+        kinds = set(re.findall(r"record=([a-z_]+)\"", page.text))
+        assert "not_ill_or_prevented" in kinds
+        assert "la_deletion_confirmation" not in kinds
+    with signed_in(db, LA, TODAY) as client:
+        form = client.get(f"/cases/{cid}?record=la_deletion_confirmation")
+        assert f'action="/cases/{cid}/evidence/la_deletion_confirmation"' in form.text
+        response = client.post(
+            f"/cases/{cid}/evidence/la_deletion_confirmation",
+            data={"decision": "confirmed", "reason": "joint enquiries found nothing"},
+            headers={**HTMX, "x-csrftoken": csrf(client)},
+        )
+    assert response.status_code == 200
+    assert "joint enquiries found nothing" in response.text

@@ -31,6 +31,8 @@ GOOD: dict[str, dict[str, Any]] = {
     "payment": {"amount": "80", "paid_on": "2026-05-05"},
     "court_outcome": {"outcome": "fined £300", "heard_on": "2026-07-01"},
     "note": {"text": "called mum"},
+    "not_ill_or_prevented": {"reason": "GP and sibling school have not seen her since January"},
+    "la_deletion_confirmation": {"decision": "confirmed", "reason": "joint enquiries failed"},
     "finding": {
         "rule": "penalty_threshold",
         "reason": "10 sessions",
@@ -174,6 +176,8 @@ def test_who_records_what() -> None:
     assert evidence_kind("slt_approval").roles == SLT
     assert evidence_kind("la_decision").roles == LA
     assert evidence_kind("payment").roles == LA
+    # Only the LA confirms a deletion from roll: school staff cannot record it for them.
+    assert evidence_kind("la_deletion_confirmation").roles == LA
     assert evidence_kind("finding").roles == {Role.SYSTEM}
     assert Role.TEACHER in evidence_kind("note").roles
     teacher_may = [k.name for k in EVIDENCE_KINDS.values() if Role.TEACHER in k.roles]

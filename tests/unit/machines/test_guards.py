@@ -16,6 +16,7 @@ import pytest
 
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import CaseFacts, Guard, RelatedFacts, Step
+from casework.machines.missing_education import GROUND_NOW
 from tests.support.facts import (
     GRANDAD,
     LEFT,
@@ -28,6 +29,7 @@ from tests.support.facts import (
     contact,
     enquiry,
     eso,
+    evidence,
     facts,
     finding,
     home_visit,
@@ -125,10 +127,8 @@ PLAN_KEY = "signed_plan: A signed attendance plan with a review date in the poli
 PACK = [*referral_pack("2025-11-21"), plan("2025-10-08", "2025-11-19")]
 CLOSE_KEY = "outcome_in: The outcome is one of improved_sustained, left_roll, transferred, other."
 ELSEWHERE_KEY = "outcome_in: The outcome is one of new_school, home_education, moved_away, other."
-GROUND = (
-    "no deletion ground met yet (20 school days absent without reason, or not back 10 school days "
-    "after leave)"
-)
+GROUNDS = "20 school days absent without reason, or not back 10 school days after leave"
+FIRST_ABSENT = {"first_absent_on": "2026-01-12"}  # a Monday: day 5 is Friday 16 January
 CONTRACT = plan("2025-11-26", "2026-01-14", "attendance_contract")
 
 CHECKS: list[Check] = [
@@ -510,48 +510,87 @@ CHECKS: list[Check] = [
         "no home visit recorded",
         cme("enquiries", "2026-02-09", evidence=[home_visit("2026-01-15", "no_answer")]),
     ),
-    # Enquiries from Mon 12 Jan 2026: the welfare check is due 5 school days on (Mon 19 Jan),
-    # 1 school day on (Tue 13 Jan) for a vulnerable pupil.
+    # An absence from Mon 12 Jan 2026: the welfare check is due on day 5 (Fri 16 Jan), day 1
+    # (Mon 12 Jan) for a vulnerable pupil, whenever the enquiries started.
     Check(
         "welfare_check_if_due",
-        cme("enquiries", "2026-01-19", entered_state_on="2026-01-12"),
-        "a police welfare check was due by 19 January 2026",
-        cme("enquiries", "2026-01-16", entered_state_on="2026-01-12"),
+        cme("enquiries", "2026-01-16", entered_state_on="2026-01-14", details=FIRST_ABSENT),
+        "a police welfare check was due by 16 January 2026",
+        cme("enquiries", "2026-01-15", entered_state_on="2026-01-14", details=FIRST_ABSENT),
     ),
     Check(
         "welfare_check_if_due",
-        cme("enquiries", "2026-02-09", entered_state_on="2026-01-12"),
-        "a police welfare check was due by 19 January 2026",
+        cme("enquiries", "2026-02-09", details={"welfare_check_due": "2026-01-16"}),
+        "a police welfare check was due by 16 January 2026",
         cme(
             "enquiries",
             "2026-02-09",
-            entered_state_on="2026-01-12",
-            evidence=[welfare_check("2026-01-19")],
+            details={"welfare_check_due": "2026-01-16"},
+            evidence=[welfare_check("2026-01-16")],
         ),
     ),
     Check(
         "welfare_check_if_due",
-        cme("enquiries", "2026-01-13", entered_state_on="2026-01-12", pupil=VULNERABLE),
-        "a police welfare check was due by 13 January 2026",
-        cme("enquiries", "2026-01-13", entered_state_on="2026-01-12", pupil=PUPIL),
+        cme(
+            "enquiries",
+            "2026-01-14",
+            entered_state_on="2026-01-14",
+            details=FIRST_ABSENT,
+            pupil=VULNERABLE,
+        ),
+        "a police welfare check was due by 12 January 2026",
+        cme("enquiries", "2026-01-14", entered_state_on="2026-01-14", details=FIRST_ABSENT),
     ),
     Check(
-        "enquiries_made",
-        cme("enquiries", "2026-02-09"),
-        "no enquiries recorded with sibling schools, the LA or other agencies",
-        cme("enquiries", "2026-02-09", evidence=[enquiry("2026-01-20", "la_cme_team")]),
+        "joint_enquiries_made",
+        cme("referred", "2026-02-09", evidence=[enquiry("2026-01-20", "sibling_school")]),
+        "no joint enquiries with the LA children missing education team recorded",
+        cme("referred", "2026-02-09", evidence=[enquiry("2026-01-20", "la_cme_team")]),
     ),
     Check(
-        "deletion_ground_met",
-        cme("enquiries", "2026-02-09", evidence=[finding("2026-02-06", "penalty_threshold")]),
-        GROUND,
-        cme("enquiries", "2026-02-09", evidence=[finding("2026-02-06")]),
+        "deletion_ground_holds",
+        # A finding on file is not enough: the ground must hold on the register today.
+        cme("referred", "2026-02-09", evidence=[finding("2026-02-06")]),
+        f"no deletion ground holds on 9 February 2026 ({GROUNDS})",
+        cme("referred", "2026-02-09", details={GROUND_NOW: "absent every school day since ..."}),
     ),
     Check(
-        "deletion_ground_met",
-        cme("enquiries", "2026-01-13"),
-        GROUND,
-        cme("enquiries", "2026-01-13", pupil=VULNERABLE),
+        "not_ill_or_prevented",
+        cme("referred", "2026-02-09"),
+        "no statement recorded that there are no reasonable grounds to think the child ill or "
+        "prevented from attending",
+        cme(
+            "referred",
+            "2026-02-09",
+            evidence=[evidence("not_ill_or_prevented", "2026-02-06", reason="not seen anywhere")],
+        ),
+    ),
+    Check(
+        "la_confirmed_deletion",
+        cme(
+            "referred",
+            "2026-02-09",
+            evidence=[evidence("la_deletion_confirmation", "2026-02-06", decision="not_confirmed")],
+        ),
+        "the LA did not confirm the deletion on 6 February 2026",
+        cme(
+            "referred",
+            "2026-02-09",
+            evidence=[
+                evidence("la_deletion_confirmation", "2026-02-05", decision="not_confirmed"),
+                evidence("la_deletion_confirmation", "2026-02-06", decision="confirmed"),
+            ],
+        ),
+    ),
+    Check(
+        "la_confirmed_deletion",
+        cme("referred", "2026-02-09"),
+        "needs the LA's confirmation of the deletion",
+        cme(
+            "referred",
+            "2026-02-09",
+            evidence=[evidence("la_deletion_confirmation", "2026-02-06", decision="confirmed")],
+        ),
     ),
     Check(
         ELSEWHERE_KEY,
@@ -564,17 +603,6 @@ CHECKS: list[Check] = [
         cme("referred", "2026-02-11"),
         "the LA has not been told",
         cme("referred", "2026-02-11", details={"referred_on": "2026-02-09"}),
-    ),
-    Check(
-        "deletion_ground_on_file",
-        cme("referred", "2026-02-11", pupil=VULNERABLE),
-        GROUND,
-        cme(
-            "referred",
-            "2026-02-11",
-            pupil=VULNERABLE,
-            evidence=[finding("2026-02-06", "cme_not_returned_after_leave")],
-        ),
     ),
     Check(
         "not_backdated",

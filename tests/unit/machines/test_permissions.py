@@ -26,6 +26,7 @@ from tests.support.facts import (
     contact,
     enquiry,
     eso,
+    evidence,
     facts,
     finding,
     home_visit,
@@ -141,8 +142,13 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     (CME, "delete_from_roll", "deleted"): ready(
         CME,
         "2026-02-11",
-        details={"referred_on": "2026-02-09"},
-        evidence=[finding("2026-02-06"), slt("2026-02-10", "delete_from_roll")],
+        details={"referred_on": "2026-02-09", "deletion_ground": "absent since 12 January"},
+        evidence=[
+            enquiry("2026-02-09", "la_cme_team"),
+            evidence("not_ill_or_prevented", "2026-02-10", reason="not seen by anyone"),
+            evidence("la_deletion_confirmation", "2026-02-10", decision="confirmed"),
+            slt("2026-02-10", "delete_from_roll"),
+        ],
         params={"effective_on": "2026-02-11"},
     ),
     # leave of absence

@@ -44,6 +44,7 @@ AUT_100 = date(2025, 11, 18)  # 100 possible sessions in the year so far
 SPR_100 = date(2026, 3, 20)  # 100 possible sessions in the spring term so far
 
 MarkT = tuple[date, str, str]  # (day, "AM" or "PM", code)
+NO_MARK = ""  # a session left with no mark at all
 
 
 # -- building marks --------------------------------------------------------------------------
@@ -100,8 +101,9 @@ def build(as_of: date, *rows: list[MarkT], start: date = START) -> Register:
     """A register from `start` to as_of: every session present, then each row's own marks."""
     marks = []
     for row, own in enumerate(rows):
-        marks += [(row, d, s, c) for d, s, c in presence(start, as_of)]
-        marks += [(row, d, s, c) for d, s, c in own]
+        blank = {(d, s) for d, s, c in own if c == NO_MARK}
+        marks += [(row, d, s, c) for d, s, c in presence(start, as_of) if (d, s) not in blank]
+        marks += [(row, d, s, c) for d, s, c in own if c != NO_MARK]
     return Register.from_marks(CAL, start, as_of, [f"p{i}" for i in range(len(rows))], marks)
 
 
@@ -199,6 +201,28 @@ CASES: dict[str, Case] = {
         evidence=whole_days([date(2026, 2, 4)], "C")
         + whole_days(school_days(date(2026, 2, 5), date(2026, 2, 25)), "O"),
     ),
+    # statutory notifications and the register's completeness
+    "notify_la_absent_10_days": run_case(
+        AUT_100,
+        10,
+        9,
+        ["G", "N", "O", "U"],
+        ("from 5 November 2025 to 18 November 2025: 10 school days in a row", "for 10 school"),
+    ),
+    "notify_la_illness_15_days": Case(
+        AUT_100,
+        fire=sessions(START, 30, "I"),
+        miss=sessions(START, 29, "I"),  # 14 and a half school days
+        numbers=("missed 15 school days through illness (30 sessions)", "15 school days or more"),
+    ),
+    "register_incomplete": Case(
+        AUT_100,
+        fire=[(date(2025, 11, 17), "PM", NO_MARK)],
+        # The sweep day's own registers may not be taken yet.
+        miss=[(AUT_100, "AM", NO_MARK)],
+        numbers=("since 3 September 2025", "17 November 2025 PM"),
+        evidence=[],  # no mark to cite: the sentence names the sessions
+    ),
     # -- The Cooper School --
     "cooper.below_target": rate_case(
         AUT_100,
@@ -217,14 +241,14 @@ CASES: dict[str, Case] = {
         AUT_100,
         4,
         3,
-        ["N", "O"],
+        ["N"],  # unexplained: no reason given, not O
         ("4 school days in a row, from 13 November 2025 to 18 November 2025", "day 4"),
     ),
     "delius.cme_day_5": run_case(
         AUT_100,
         5,
         4,
-        ["N", "O"],
+        ["N"],  # unexplained: no reason given, not O
         ("5 school days in a row, from 12 November 2025 to 18 November 2025", "day 5"),
     ),
     "delius.below_90": rate_case(
@@ -319,7 +343,7 @@ CASES: dict[str, Case] = {
         AUT_100,
         5,
         4,
-        ["N", "O"],
+        ["N"],  # unexplained: no reason given, not O
         ("5 school days in a row, from 12 November 2025 to 18 November 2025", "5 days"),
     ),
     "woodlands.late_letter": Case(
@@ -596,7 +620,16 @@ def test_woodlands_gets_the_national_penalty_threshold_and_its_old_trigger_as_a_
 
 
 @pytest.mark.parametrize(
-    "rule", ["persistent_absence", "severe_absence", "penalty_threshold", "cme_continuous_absence"]
+    "rule",
+    [
+        "persistent_absence",
+        "severe_absence",
+        "penalty_threshold",
+        "cme_continuous_absence",
+        "notify_la_absent_10_days",
+        "notify_la_illness_15_days",
+        "register_incomplete",
+    ],
 )
 def test_a_preset_that_changes_a_statutory_rule_is_refused_naming_the_rule(
     tmp_path: Path, rule: str
@@ -698,6 +731,28 @@ def test_consecutive_day_rules_need_the_run_to_be_ongoing() -> None:
     register = build(AUT_100, ended)
     assert evaluate_rule(visit, register, AUT_100) == []
     assert len(evaluate_rule(visit, register, date(2025, 11, 14))) == 1
+
+
+@pytest.mark.parametrize(
+    ("policy_name", "rule_id", "days"),
+    [
+        ("delius", "delius.home_visit_day_4", 4),
+        ("delius", "delius.cme_day_5", 5),
+        ("woodlands", "woodlands.police_welfare_check", 5),
+    ],
+)
+def test_unexplained_means_no_reason_given_not_o(policy_name: str, rule_id: str, days: int) -> None:
+    """An O is an absence whose reason was given and refused: the family is known to the
+    school, so a run of O is not an unexplained absence (N, no reason yet, is)."""
+    spec = load_policy(policy_name).rules[rule_id]
+    refused = whole_days(last_days(AUT_100, days), "O")
+    assert evaluate_rule(spec, build(AUT_100, refused), AUT_100) == []
+    mixed = whole_days(last_days(AUT_100, days)[:1], "O") + whole_days(
+        last_days(AUT_100, days - 1), "N"
+    )
+    assert evaluate_rule(spec, build(AUT_100, mixed), AUT_100) == []
+    unexplained = whole_days(last_days(AUT_100, days), "N")
+    assert len(evaluate_rule(spec, build(AUT_100, unexplained), AUT_100)) == 1
 
 
 # -- the rule settings the presets rely on ---------------------------------------------------

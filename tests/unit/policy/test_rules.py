@@ -16,7 +16,7 @@ from casework.policy.rules import Finding, evaluate_policy, evaluate_rule, lookb
 from casework.register.calendar import SchoolCalendar, Session
 from casework.register.marks import Mark, Register
 from casework.register.school import Term
-from tests.support.calendar import AUTUMN, YEAR_END, YEAR_START
+from tests.support.calendar import AUTUMN, TWO_YEARS, YEAR_END, YEAR_START
 from tests.support.calendar import CALENDAR as CAL
 from tests.support.files import write_text as write
 
@@ -28,6 +28,9 @@ NATIONAL_RULES = [
     "n_code_overdue",
     "cme_continuous_absence",
     "cme_not_returned_after_leave",
+    "notify_la_absent_10_days",
+    "notify_la_illness_15_days",
+    "register_incomplete",
 ]
 
 
@@ -314,6 +317,71 @@ def test_cme_ongoing_run_must_reach_the_last_marked_day() -> None:
     assert list(finding.evidence) == absences
 
 
+# -- CME: the run goes on across the summer into the next school year -------------------------
+
+JULY_13 = date(2026, 7, 13)  # a Monday: 8 school days to the end of the summer term
+
+
+def across_summer(until: date, first: date = JULY_13) -> tuple[Register, list[Mark]]:
+    """A register over two school years: present, then O from `first` to `until`."""
+    reg = Register(TWO_YEARS, YEAR_START, until, ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, until):
+        for session in ("AM", "PM"):
+            reg.add(0, day, session, "O" if day >= first else "/")
+    marks = [
+        Mark(day, Session(s), "O")
+        for day in TWO_YEARS.school_days(first, until)
+        for s in ("AM", "PM")
+    ]
+    return reg, marks
+
+
+def test_cme_run_from_13_july_fires_on_the_20th_school_day_in_september() -> None:
+    day_20 = date(2026, 9, 18)
+    assert len(TWO_YEARS.school_days(JULY_13, day_20)) == 20
+    reg, absences = across_summer(day_20)
+    finding = only(run("cme_continuous_absence", reg, day_20))
+    assert finding.reason == (
+        "Your child has been absent without permission on every school day "
+        "from 13 July 2026 to 18 September 2026: 20 school days in a row."
+    )
+    assert list(finding.evidence) == absences
+    assert finding.facts["run_from"] == "2026-07-13"
+    # The 19th school day (Thursday 17 September) is one short.
+    reg, _ = across_summer(date(2026, 9, 17))
+    assert run("cme_continuous_absence", reg, date(2026, 9, 17)) == []
+
+
+def test_a_run_within_one_school_year_only_does_not_cross_the_summer() -> None:
+    spec = POLICY.rules["cme_continuous_absence"]
+    this_year_only = dataclasses.replace(spec, params={**spec.params, "across_years": False})
+    reg, _ = across_summer(date(2026, 9, 18))
+    assert evaluate_rule(this_year_only, reg, date(2026, 9, 18)) == []
+
+
+def test_the_sweep_reads_back_into_the_previous_school_year_for_a_run() -> None:
+    # A rule running across years looks back to the start of the year before.
+    assert lookback_start(POLICY, TWO_YEARS, date(2026, 9, 18)) == AUTUMN.start
+
+
+def test_not_back_after_leave_ending_in_july_fires_in_september() -> None:
+    reg = Register(TWO_YEARS, YEAR_START, date(2026, 9, 4), ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, date(2026, 9, 4)):
+        code = "/" if day < date(2026, 7, 13) else "C" if day < date(2026, 7, 20) else "O"
+        for session in ("AM", "PM"):
+            reg.add(0, day, session, code)
+    # Leave to Friday 17 July; not back on Mon 20 to Wed 22 July and 3 to 4 September (5 days).
+    assert run("cme_not_returned_after_leave", reg, date(2026, 9, 4)) == []
+    reg = Register(TWO_YEARS, YEAR_START, date(2026, 9, 11), ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, date(2026, 9, 11)):
+        code = "/" if day < date(2026, 7, 13) else "C" if day < date(2026, 7, 20) else "O"
+        for session in ("AM", "PM"):
+            reg.add(0, day, session, code)
+    finding = only(run("cme_not_returned_after_leave", reg, date(2026, 9, 11)))
+    assert finding.facts["run"] == 10
+    assert finding.facts["run_from"] == "2026-07-20"
+
+
 # -- CME: not returned 10 school days after agreed leave -------------------------------------
 
 
@@ -381,7 +449,9 @@ def test_evaluate_policy_returns_findings_in_rule_order_then_pupil_order() -> No
     for row in (0, 1):
         fill(reg, CAL.days[0], last, "N", row=row)
     findings = evaluate_policy(POLICY, reg, last)
-    expected_rules = [r for r in NATIONAL_RULES if r != "cme_not_returned_after_leave"]
+    # No leave, no illness, and every session marked: those three rules find nothing.
+    not_found = ("cme_not_returned_after_leave", "notify_la_illness_15_days", "register_incomplete")
+    expected_rules = [r for r in NATIONAL_RULES if r not in not_found]
     assert [(f.rule, f.pupil) for f in findings] == [
         (rule, pupil) for rule in expected_rules for pupil in ("pupil0", "pupil1")
     ]
@@ -644,3 +714,120 @@ def test_extends_a_missing_policy(tmp_path: Path) -> None:
     )
     error = policy_error(path)
     assert re.search(r"no-such-policy\.toml: no such policy file$", error)
+
+
+# -- statutory notifications to the LA, and the register's completeness -----------------------
+
+
+def test_absent_without_permission_10_school_days_in_a_row_tells_the_la() -> None:
+    reg = new_register()
+    # G, N, O and U all count: absence without the school's permission.
+    fill(reg, date(2025, 11, 3), date(2025, 11, 4), "G")
+    fill(reg, date(2025, 11, 5), date(2025, 11, 6), "N")
+    fill(reg, date(2025, 11, 7), date(2025, 11, 11), "O")
+    fill(reg, date(2025, 11, 12), date(2025, 11, 14), "U")
+    assert run("notify_la_absent_10_days", reg, date(2025, 11, 13)) == []  # day 9
+    finding = only(run("notify_la_absent_10_days", reg, date(2025, 11, 14)))
+    assert finding.reason.startswith(
+        "Your child has been absent without the school's permission on every school day from "
+        "3 November 2025 to 14 November 2025: 10 school days in a row."
+    )
+    assert finding.facts["run_from"] == "2025-11-03"
+    assert len(finding.evidence) == 20
+
+
+@pytest.mark.parametrize("code", ["I", "C", "/"])
+def test_a_day_with_permission_breaks_the_10_day_run(code: str) -> None:
+    reg = new_register()
+    fill(reg, date(2025, 11, 3), date(2025, 11, 14), "O")
+    fill(reg, date(2025, 11, 7), date(2025, 11, 7), code)
+    assert run("notify_la_absent_10_days", reg, date(2025, 11, 14)) == []
+
+
+def test_the_10_day_run_goes_on_across_the_summer() -> None:
+    reg, _ = across_summer(date(2026, 9, 3))  # day 9: 8 days in July and Thursday 3 September
+    assert run("notify_la_absent_10_days", reg, date(2026, 9, 3)) == []
+    reg, _ = across_summer(date(2026, 9, 4))
+    finding = only(run("notify_la_absent_10_days", reg, date(2026, 9, 4)))
+    assert "from 13 July 2026 to 4 September 2026: 10 school days in a row" in finding.reason
+
+
+def test_15_school_days_of_illness_in_a_row_or_not_tell_the_la() -> None:
+    reg = new_register()
+    # Spread over two terms: 14 whole days and two mornings make 15 school days.
+    ill = [
+        *fill(reg, date(2025, 9, 15), date(2025, 9, 19), "I"),
+        *fill(reg, date(2025, 11, 3), date(2025, 11, 7), "I"),
+        *fill(reg, date(2026, 2, 2), date(2026, 2, 5), "I"),
+        mark(reg, date(2026, 3, 2), "AM", "I"),
+    ]
+    assert run("notify_la_illness_15_days", reg, date(2026, 3, 2)) == []  # 14 and a half days
+    ill.append(mark(reg, date(2026, 3, 3), "AM", "I"))
+    finding = only(run("notify_la_illness_15_days", reg, date(2026, 3, 3)))
+    assert finding.reason.startswith(
+        "This school year (since 3 September 2025) your child has missed 15 school days "
+        "through illness (30 sessions), in a row or not."
+    )
+    assert list(finding.evidence) == ill
+
+
+def test_illness_counts_within_the_school_year() -> None:
+    reg = Register(TWO_YEARS, YEAR_START, date(2026, 9, 30), ["pupil0"])
+    for day in TWO_YEARS.school_days(YEAR_START, date(2026, 9, 30)):
+        for session in ("AM", "PM"):
+            ill = date(2026, 6, 1) <= day <= date(2026, 6, 19) or day == date(2026, 9, 7)
+            reg.add(0, day, session, "I" if ill else "/")
+    assert len(only(run("notify_la_illness_15_days", reg, date(2026, 7, 1))).evidence) == 30
+    # A new school year starts the count again: one day of illness in September.
+    assert run("notify_la_illness_15_days", reg, date(2026, 9, 30)) == []
+
+
+def test_a_session_with_no_mark_before_the_sweep_day_is_named() -> None:
+    reg = new_register(2)
+    for row in (0, 1):
+        fill(reg, CAL.first_day, date(2025, 9, 30), "/", row=row)
+    reg.codes[0, reg.column(date(2025, 9, 16), "PM")] = 0
+    reg.codes[0, reg.column(date(2025, 9, 22), "AM")] = 0
+    # The sweep day's own sessions (Tuesday 30 September) are not counted yet.
+    reg.codes[1, reg.column(date(2025, 9, 30), "AM")] = 0
+    finding = only(run("register_incomplete", reg, date(2025, 9, 30)))
+    assert finding.pupil == "pupil0"
+    assert finding.reason == (
+        "The register has no mark for your child at these school sessions this school year "
+        "(since 3 September 2025): 16 September 2025 PM, 22 September 2025 AM. There must be a "
+        "mark for every pupil at every session."
+    )
+    assert finding.facts["count"] == 2
+    assert finding.evidence == ()
+
+
+def test_unmarked_sessions_before_admission_or_after_leaving_are_not_missing() -> None:
+    reg = new_register(2)
+    fill(reg, date(2025, 10, 1), date(2025, 10, 31), "/", row=0)
+    fill(reg, CAL.first_day, date(2025, 10, 10), "/", row=1)
+    reg.clear_outside(0, date(2025, 10, 1), None)  # admitted on 1 October
+    reg.clear_outside(1, None, date(2025, 10, 10))  # left on 10 October
+    assert run("register_incomplete", reg, date(2025, 11, 3)) == []
+
+
+def test_many_unmarked_sessions_are_counted_and_the_first_named() -> None:
+    reg = new_register()
+    fill(reg, CAL.first_day, date(2025, 9, 30), "/")
+    reg.codes[0, reg.column(date(2025, 9, 22), "AM") : reg.column(date(2025, 9, 26), "PM") + 1] = 0
+    finding = only(run("register_incomplete", reg, date(2025, 9, 30)))
+    assert finding.facts["count"] == 10
+    assert finding.facts["sessions"] == (
+        "22 September 2025 AM, 22 September 2025 PM, 23 September 2025 AM, "
+        "23 September 2025 PM, 24 September 2025 AM, 24 September 2025 PM and 4 more"
+    )
+
+
+@pytest.mark.parametrize(
+    "rule", ["notify_la_absent_10_days", "notify_la_illness_15_days", "register_incomplete"]
+)
+def test_the_notifications_and_completeness_are_statutory(rule: str) -> None:
+    spec = POLICY.rules[rule]
+    assert spec.statutory
+    # The absence notification is a missing education enquiry the LA is told of; illness and
+    # a gap in the register are not concerns about the child's attendance.
+    assert spec.opens == ("missing_education" if rule == "notify_la_absent_10_days" else "none")

@@ -17,7 +17,7 @@ from casework.register.calendar import (
     monday_of,
 )
 from casework.register.school import Term
-from tests.support.calendar import AUTUMN, INSET, SPRING, SUMMER
+from tests.support.calendar import AUTUMN, INSET, SPRING, SUMMER, TWO_YEARS
 from tests.support.dates import d
 
 # given out of order on purpose: the calendar sorts its terms
@@ -534,3 +534,16 @@ def test_nth_after_then_before_lands_on_last_school_day_on_or_before(day: date, 
 @given(DATES, DATES)
 def test_school_days_between_counts_school_days_after_start_up_to_end(a: date, b: date) -> None:
     assert CAL.school_days_between(a, b) == sum(1 for x in ORACLE_DAYS if a < x <= b)
+
+
+# -- two school years: school days run on across the summer ----------------------------------
+
+
+def test_school_days_run_on_across_the_summer_into_the_next_school_year() -> None:
+    assert TWO_YEARS.nth_school_day_after(d("2026-07-22"), 1) == d("2026-09-03")
+    assert TWO_YEARS.school_days_between(d("2026-07-13"), d("2026-09-18")) == 19
+    assert TWO_YEARS.academic_year(d("2026-09-18")).label == "2026/27"  # type: ignore[union-attr]
+    assert TWO_YEARS.academic_year(d("2026-07-31")).label == "2025/26"  # type: ignore[union-attr]
+    assert [y.label for y in TWO_YEARS.academic_years] == ["2025/26", "2026/27"]
+    # The summer break is no school week.
+    assert TWO_YEARS.school_week(d("2026-08-12")) is None

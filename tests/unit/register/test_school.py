@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from casework.register.calendar import SchoolCalendar
 from casework.register.school import (
     DateRange,
     RegisterTimes,
@@ -346,3 +347,35 @@ def test_minimal_term_round_trip() -> None:
     assert config.urn == "100000"
     assert config.terms == (Term("Autumn", date(2025, 9, 3), date(2025, 12, 19)),)
     assert school_from_dict(school_to_dict(config)) == config
+
+
+# -- more than one school year ---------------------------------------------------------------
+
+NEXT_YEAR = """
+[[terms]]
+name = "Autumn"
+start = 2026-09-03
+end = 2026-12-18
+half_term = { start = 2026-10-26, end = 2026-10-30 }
+"""
+
+
+def test_a_school_file_may_list_the_terms_of_more_than_one_school_year(tmp_path: Path) -> None:
+    config = load_school(write(tmp_path, EXAMPLE.replace("[contacts]", NEXT_YEAR + "\n[contacts]")))
+    assert [(t.name, t.start) for t in config.terms][-2:] == [
+        ("Summer", date(2026, 4, 13)),
+        ("Autumn", date(2026, 9, 3)),
+    ]
+    calendar = SchoolCalendar(config.terms)
+    assert [(y.label, y.start, y.end) for y in calendar.academic_years] == [
+        ("2025/26", date(2025, 9, 3), date(2026, 7, 22)),
+        ("2026/27", date(2026, 9, 3), date(2026, 12, 18)),
+    ]
+    # Stored with the school and read back, both years are kept.
+    assert school_from_dict(school_to_dict(config)).terms == config.terms
+
+
+def test_terms_of_two_years_must_not_overlap(tmp_path: Path) -> None:
+    overlapping = NEXT_YEAR.replace("start = 2026-09-03", "start = 2026-07-20")
+    text = EXAMPLE.replace("[contacts]", overlapping + "\n[contacts]")
+    assert "Summer and Autumn overlap" in error_for(tmp_path, text)
