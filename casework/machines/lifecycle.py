@@ -11,7 +11,7 @@ from typing import Any
 
 from transitions import Machine
 
-from casework.machines.roles import Role, may, role_words, roles_text
+from casework.machines.roles import Role, may, role_words, roles_text, with_article
 from casework.policy.model import Policy, PolicyError
 from casework.policy.rules import Finding
 from casework.register.calendar import SchoolCalendar
@@ -480,7 +480,7 @@ class Lifecycle:
         if not permitted:
             roles = frozenset(r for s in candidates for r in s.roles)
             raise NotPermittedError(
-                f"a {role_words(role)} may not {trigger.replace('_', ' ')}",
+                f"{with_article(role_words(role))} may not {trigger.replace('_', ' ')}",
                 [f"needs the role {roles_text(roles)}"],
             )
         token = _Token(facts.state)

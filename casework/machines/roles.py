@@ -35,6 +35,11 @@ def role_words(role: Role | str) -> str:
     return Role(role).value.replace("_", " ")
 
 
+def with_article(words: str) -> str:
+    """`an attendance officer`, `a senior leader`."""
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
 def roles_text(roles: Iterable[Role]) -> str:
     """`la_officer or senior_leader`, as a refusal says who may."""
     return " or ".join(sorted(r.value for r in roles))

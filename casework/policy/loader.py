@@ -56,6 +56,16 @@ CASE_OPENERS = ("attendance_concern", "missing_education", "none")
 _BOUNDS = {"at_least", "more_than", "above"}
 
 
+# Settings whose meaning changed, so that a policy file written for the old one is refused
+# rather than read wrongly: CME deadlines were school days after the case opened, and are now
+# a day of the absence.
+_RENAMED = [
+    ("missing_education", f"{name}_school_days{suffix}", f"{name}_day{suffix}")
+    for name in ("home_visit", "welfare_check")
+    for suffix in ("", "_vulnerable")
+]
+
+
 def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
     where = f"{path}: rules.{rule_id.rsplit('.', 1)[-1]}"
     if not isinstance(raw, dict):
@@ -179,6 +189,12 @@ def load_policy(name_or_path: str = DEFAULT_POLICY) -> Policy:
     sections = {
         k: v for k, v in raw.items() if k not in ("policy", "statistics", "bands", "_rules")
     }
+    for section, old, new in _RENAMED:
+        if old in sections.get(section, {}):
+            raise PolicyError(
+                f"{path}: [{section}] {old} is no longer read: give {new} instead, the day of "
+                "the absence it is due on (the first day of absence is day 1)"
+            )
     return Policy(
         id=meta["id"],
         title=str(meta.get("title", meta["id"])),

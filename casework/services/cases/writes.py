@@ -15,7 +15,7 @@ from casework.machines import lifecycle_of
 from casework.machines.audit import EventAction
 from casework.machines.evidence import evidence_kind
 from casework.machines.lifecycle import CaseFacts, Fired, FollowOn, LeavesRoll, as_date
-from casework.machines.roles import may, role_words, roles_text
+from casework.machines.roles import may, role_words, roles_text, with_article
 from casework.services.errors import CaseError, ConflictError
 from casework.services.reach import Actor
 from casework.store.models import Case, CaseDeadline, CaseEvent, CaseEvidence, Pupil
@@ -119,7 +119,7 @@ def record_evidence(
     spec = evidence_kind(kind)
     if not may(who.role, spec.roles):
         raise CaseError(
-            f"a {role_words(who.role)} may not record {spec.label.lower()} "
+            f"{with_article(role_words(who.role))} may not record {spec.label.lower()} "
             f"(needs {roles_text(spec.roles)})"
         )
     parsed = spec.parse(details)

@@ -261,7 +261,7 @@ def test_case_fire_errors_are_one_clear_message(world: World, database_url: str)
     assert "contact_attempt has no field 'mood'" in refused(
         database_url, 1, "case", "evidence", case, "contact_attempt", "--as", AO, "-f", "mood=x"
     )
-    assert "a attendance officer may not record senior leader's decision" in refused(
+    assert "an attendance officer may not record senior leader's decision" in refused(
         database_url,
         1,
         "case",

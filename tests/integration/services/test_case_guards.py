@@ -547,7 +547,7 @@ def test_only_a_senior_leader_records_slt_approval(
         ),
     )
     assert str(error) == (
-        "a attendance officer may not record senior leader's decision (needs senior_leader)"
+        "an attendance officer may not record senior leader's decision (needs senior_leader)"
     )
     evidence(
         db,

@@ -793,3 +793,21 @@ def test_conflicting_or_missing_bounds_are_refused(tmp_path: Path, rule: str, me
     path = write_policy(tmp_path, f'{rule}\nreason = "x"\nsource = "test"')
     with pytest.raises(PolicyError, match=message):
         load_policy(str(path))
+
+
+def test_a_policy_file_with_the_old_cme_deadline_settings_is_refused_naming_the_new_one(
+    tmp_path: Path,
+) -> None:
+    # They counted school days from the opening of the case; the new ones name a day of the
+    # absence, so reading the old number as the new would move every deadline.
+    local = tmp_path / "old.toml"
+    local.write_text(
+        '[policy]\nid = "old"\nextends = "national-2024"\n\n'
+        "[missing_education]\nhome_visit_school_days = 3\n"
+    )
+    with pytest.raises(
+        PolicyError,
+        match=r"home_visit_school_days is no longer read: give "
+        r"home_visit_day instead",
+    ):
+        load_policy(str(local))
