@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import runpy
 
 import pytest
 
 from casework.machines import LIFECYCLES, lifecycle_of
 from casework.machines.diagram import mermaid
+from tests.support.data import REPO
 
 AC = LIFECYCLES["attendance_concern"]
 ESCALATION = [
@@ -134,3 +136,9 @@ def test_diagram_without_a_case_marks_nothing_next() -> None:
     assert "s_next" not in text
     assert text == mermaid(LIFECYCLES["leave_request"], None)
     assert classes(text)["submitted"] == {"s_active"}  # the initial state
+
+
+def test_the_readme_diagrams_are_what_the_machines_draw() -> None:
+    script = runpy.run_path(str(REPO / "scripts" / "readme_diagrams.py"))
+    readme = (REPO / "README.md").read_text()
+    assert script["redrawn"](readme) == readme, "run python scripts/readme_diagrams.py"
