@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from casework.machines import LIFECYCLES
 from casework.machines.audit import EventAction
 from casework.machines.lifecycle import NextStep
-from casework.services.cases.facts import all_deadlines, all_evidence, build_facts, load_case
+from casework.services.cases.facts import (
+    all_deadlines,
+    all_evidence,
+    build_facts,
+    load_case,
+    standing_of,
+)
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
@@ -147,7 +153,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
         case = load_case(session, case_id, who)
         rows = all_evidence(session, case.id)
         deadline_rows = all_deadlines(session, case.id)
-        facts, _school, _pupil = build_facts(
+        facts, school, _pupil = build_facts(
             session, case, today, evidence_rows=rows, deadline_rows=deadline_rows
         )
         machine = LIFECYCLES[case.kind]
@@ -190,7 +196,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
                 .order_by(CaseEvent.seq)
             )
         )
-        steps = tuple(machine.next_steps(facts, who.role))
+        steps = tuple(machine.next_steps(facts, who.role, standing_of(who, school)))
         return CaseDetail(
             summary=case_summaries(session, [case.id])[0],
             kind_title=machine.title,
