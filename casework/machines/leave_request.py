@@ -375,22 +375,24 @@ MISSING_EDUCATION_ENQUIRY = FollowOn(
     if_open="skip",
     note="not back after leave (leave request {case})",
 )
-# Leave taken without permission is an unauthorised holiday on the pupil's concern.
-HOLIDAY_CONCERN = FollowOn(
-    kind="attendance_concern",
-    details=lambda facts: {"holiday": True},
-    if_open="flag",
-    flag={"holiday": True},
-    note="leave taken without permission (leave request {case})",
-)
-# Days away after the agreed end are unauthorised too: penalty consideration, as for leave
-# taken without permission.
-OVERSTAY_CONCERN = FollowOn(
-    kind="attendance_concern",
-    details=lambda facts: {"holiday": True},
-    if_open="flag",
-    flag={"holiday": True},
-    note="away after the agreed leave ended (leave request {case})",
+
+
+def _penalty_consideration(note: str) -> FollowOn:
+    """Days away without permission are an unauthorised holiday on the pupil's concern, which
+    leads to penalty consideration (opened, or the open one flagged)."""
+    return FollowOn(
+        kind="attendance_concern",
+        details=lambda facts: {"holiday": True},
+        if_open="flag",
+        flag={"holiday": True},
+        note=note,
+    )
+
+
+HOLIDAY_CONCERN = _penalty_consideration("leave taken without permission (leave request {case})")
+# Days away after the agreed end are unauthorised too, as for leave taken without permission.
+OVERSTAY_CONCERN = _penalty_consideration(
+    "away after the agreed leave ended (leave request {case})"
 )
 
 FURTHER_REASONS = DeadlineRule(
