@@ -11,7 +11,17 @@ from typing import Any
 
 from transitions import Machine
 
-from casework.machines.roles import Role, may, role_words, roles_text, with_article
+from casework.machines.roles import (
+    NO_STANDING,
+    Role,
+    Standing,
+    decision_words,
+    may,
+    may_take,
+    role_words,
+    roles_text,
+    with_article,
+)
 from casework.policy.model import Policy, PolicyError
 from casework.policy.rules import Finding
 from casework.register.calendar import SchoolCalendar
@@ -39,6 +49,7 @@ class ContactFacts:
     name: str
     relationship: str
     parental_responsibility: bool
+    lives_with_pupil: bool = False  # a leave request comes from a parent the pupil lives with
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +284,9 @@ class Step:
     effect: Effect | None = None  # what else the step changes on the case (amounts, dates)
     opens: tuple[FollowOn, ...] = ()  # cases the step starts
     leaves_roll: LeavesRoll | None = None  # the step takes the pupil off roll
+    # A decision the law gives the head ("leave"): beyond the role, only the head or a
+    # delegate the school file names (`leave_delegates`) may take it.
+    decided_by: str | None = None
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""
@@ -392,6 +406,7 @@ class Lifecycle:
         prepare: Callable[[dict[str, Any], SchoolCalendar, date], dict[str, Any]] | None = None,
         opening_refusal: str = "",
         from_finding: Callable[[Finding], FindingFacts | None] | None = None,
+        opening_check: Callable[[dict[str, Any], PupilFacts], dict[str, Any]] | None = None,
     ) -> None:
         self.kind = kind
         self.title = title
@@ -409,6 +424,9 @@ class Lifecycle:
         self.opening_refusal = opening_refusal  # why it is never opened by hand, if it is not
         # What a sweep finding tells a case of this kind about itself (a term-time holiday).
         self.from_finding = from_finding
+        # Checks the details against the pupil and completes them (the parent who applied for
+        # leave lives with them); raises OpeningError naming what is wrong.
+        self.opening_check = opening_check
         for step in self.steps:
             if not step.roles:
                 raise ValueError(f"{kind}: step {step.trigger} says no role may take it")
@@ -447,7 +465,9 @@ class Lifecycle:
     def is_final(self, state: str) -> bool:
         return self.states[state].final
 
-    def next_steps(self, facts: CaseFacts, role: Role | str | None) -> list[NextStep]:
+    def next_steps(
+        self, facts: CaseFacts, role: Role | str | None, standing: Standing = NO_STANDING
+    ) -> list[NextStep]:
         """Each step from the current state: allowed or blocked with reasons, and permitted."""
         out = []
         for step in self.steps_from(facts.state):
@@ -460,14 +480,20 @@ class Lifecycle:
                     allowed=not reasons,
                     reasons=reasons,
                     roles=tuple(sorted(r.value for r in step.roles)),
-                    permitted=may(role, step.roles),
+                    permitted=may_take(role, step.roles, step.decided_by, standing),
                     automatic=step.automatic,
                     needs=step.needs,
                 )
             )
         return out
 
-    def fire(self, facts: CaseFacts, trigger: str, role: Role | str) -> Fired:
+    def fire(
+        self,
+        facts: CaseFacts,
+        trigger: str,
+        role: Role | str,
+        standing: Standing = NO_STANDING,
+    ) -> Fired:
         """Take the transition `trigger` from the case's state, or raise why it cannot be."""
         candidates = [s for s in self.steps_from(facts.state) if s.trigger == trigger]
         if not candidates:
@@ -483,6 +509,14 @@ class Lifecycle:
                 f"{with_article(role_words(role))} may not {trigger.replace('_', ' ')}",
                 [f"needs the role {roles_text(roles)}"],
             )
+        held = [s for s in permitted if standing.decides(s.decided_by)]
+        if not held:
+            decision = next(s.decided_by for s in permitted if s.decided_by)
+            raise NotPermittedError(
+                f"{with_article(role_words(role))} may not {trigger.replace('_', ' ')}",
+                [f"needs {decision_words(decision)}"],
+            )
+        permitted = held
         token = _Token(facts.state)
         # The shared machine checks the source and runs the declared guards (its conditions).
         if not self.machine.events[trigger].trigger(token, facts=facts):

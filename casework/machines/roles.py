@@ -8,7 +8,10 @@ checks that read them are here, so that the CLI, the web app and the sweep ask t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+
+from casework.register.school import SchoolConfig
 
 
 class Role(StrEnum):
@@ -48,6 +51,54 @@ def roles_text(roles: Iterable[Role]) -> str:
 def may(role: Role | str | None, allowed: frozenset[Role]) -> bool:
     """Whether `role` is one of the roles allowed to do something."""
     return role is not None and Role(role) in allowed
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a person holds at their school beyond their role: the headship, or decisions the
+    head has delegated to them in the school file (the law gives some decisions to the head
+    alone, not to every senior leader)."""
+
+    head: bool = False
+    delegated: frozenset[str] = frozenset()  # names of the head's decisions ("leave")
+
+    def decides(self, decision: str | None) -> bool:
+        """Whether they may take a head's decision (None: a step that is not one)."""
+        return decision is None or self.head or decision in self.delegated
+
+
+NO_STANDING = Standing()
+
+
+def standing_at(school: SchoolConfig, *, username: str, name: str, position: str) -> Standing:
+    """A person's standing at a school: head when they are the school file's head (by name or
+    position); a delegate for each decision whose list names their username or position."""
+
+    def same(a: str, b: str) -> bool:
+        return a.strip().casefold() == b.strip().casefold()
+
+    head = same(name, school.head.name) or same(position, school.head.position)
+    delegated = frozenset(
+        decision
+        for decision, names in school.delegates.items()
+        if any(same(n, username) or same(n, position) for n in names)
+    )
+    return Standing(head=head, delegated=delegated)
+
+
+def decision_words(decision: str) -> str:
+    """Who may take a head's decision, as a refusal says it."""
+    return f"the head or a delegate the school file names in {decision}_delegates"
+
+
+def may_take(
+    role: Role | str | None,
+    allowed: frozenset[Role],
+    decision: str | None = None,
+    standing: Standing = NO_STANDING,
+) -> bool:
+    """Whether `role` may take a step, and, for a head's decision, whether they hold it."""
+    return may(role, allowed) and standing.decides(decision)
 
 
 def sees_every_school(role: Role) -> bool:

@@ -59,6 +59,9 @@ class SchoolConfig:
     registers: RegisterTimes
     terms: tuple[Term, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    # The head's decisions delegated to named staff: `[school] leave_delegates = ["j.deputy",
+    # "Deputy Headteacher"]` (usernames or positions) is {"leave": ("j.deputy", ...)}.
+    delegates: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _where(path: str | Path, key: str) -> str:
@@ -150,6 +153,23 @@ def _term(raw: Any, index: int, path: str) -> Term:
     return Term(name, start, end, half_term, inset, closures)
 
 
+_DELEGATES = "_delegates"
+
+
+def _delegates(school: dict[str, Any], path: str) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for key, raw in school.items():
+        if not key.endswith(_DELEGATES):
+            continue
+        if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+            raise SchoolFileError(
+                f"{_where(path, 'school.' + key)} must be a list of usernames or positions, "
+                f'like ["j.deputy"], not {raw!r}'
+            )
+        out[key.removesuffix(_DELEGATES)] = tuple(v.strip() for v in raw)
+    return out
+
+
 def parse_school(data: dict[str, Any], path: str | Path = "<school>") -> SchoolConfig:
     """Build a SchoolConfig from parsed TOML, naming the file and key of anything wrong."""
     path = str(path)
@@ -186,6 +206,7 @@ def parse_school(data: dict[str, Any], path: str | Path = "<school>") -> SchoolC
         registers=registers,
         terms=terms,
         extra=extra,
+        delegates=_delegates(school, path),
     )
 
 
@@ -250,6 +271,7 @@ def school_to_dict(config: SchoolConfig) -> dict[str, Any]:
                 "name": config.attendance_lead.name,
                 "position": config.attendance_lead.position,
             },
+            **{f"{k}{_DELEGATES}": list(v) for k, v in config.delegates.items()},
         },
         "registers": {
             "am_opens": clock(r.am_opens),

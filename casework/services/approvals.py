@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from casework.machines import LIFECYCLES, guards
 from casework.machines.lifecycle import CaseFacts, Lifecycle, Step
-from casework.machines.roles import Role
+from casework.machines.roles import Role, Standing
 from casework.services import cases
-from casework.services.cases.facts import build_facts, load_case
+from casework.services.cases.facts import build_facts, load_case, standing_of
 from casework.services.cases.queries import CaseSummary, case_summaries
 from casework.services.errors import FieldErrors, ServiceError
 from casework.services.reach import Actor, visible_to
@@ -36,6 +36,7 @@ DECISIONS = ("approved", "refused")
 # What a head types with a decision: their note, which is also the reason a step may ask for
 # (the exceptional circumstances that justify leave).
 TYPED = {"note": "(typed)", "reason": "(typed)"}
+NOTE_FIELDS = tuple(TYPED)  # what the note box supplies
 
 
 class NotSeniorLeaderError(ServiceError):
@@ -89,7 +90,7 @@ class Decision:
     @property
     def fields(self) -> tuple[str, ...]:
         """What the form asks for besides the note: the needs of the allowed steps."""
-        needs = [n for c in self.choices if c.allowed for n in c.needs if n != "note"]
+        needs = [n for c in self.choices if c.allowed for n in c.needs if n not in NOTE_FIELDS]
         return tuple(dict.fromkeys(needs))
 
 
@@ -137,10 +138,17 @@ def _slt_steps(machine: Lifecycle, state: str) -> list[tuple[Step, str]]:
     ]
 
 
-def _own_steps(machine: Lifecycle, state: str, role: Role) -> list[Step]:
-    """Steps from the state that only this role may take (never automatic ones)."""
+def _own_steps(
+    machine: Lifecycle, state: str, role: Role, standing: Standing | None = None
+) -> list[Step]:
+    """Steps from the state that only this role may take (never automatic ones); with a
+    standing, only those it holds (a head's decision is not every senior leader's)."""
     return [
-        s for s in machine.steps_from(state) if s.roles == frozenset({role}) and not s.automatic
+        s
+        for s in machine.steps_from(state)
+        if s.roles == frozenset({role})
+        and not s.automatic
+        and (standing is None or standing.decides(s.decided_by))
     ]
 
 
@@ -163,7 +171,7 @@ def _items(
         summaries = {s.id: s for s in case_summaries(session, [c.id for c in rows])}
         for case in rows:
             machine = LIFECYCLES[case.kind]
-            facts, _school, _pupil = build_facts(session, case, today, TYPED)
+            facts, school, _pupil = build_facts(session, case, today, TYPED)
             title, label = machine.title, machine.states[case.state].label
             seen: set[str] = set()
             for step, approves in _slt_steps(machine, case.state):
@@ -178,7 +186,7 @@ def _items(
                 )
             choices = tuple(
                 Choice(s.trigger, s.label, s.needs, tuple(_guard_reasons(s, facts)))
-                for s in _own_steps(machine, case.state, who.role)
+                for s in _own_steps(machine, case.state, who.role, standing_of(who, school))
             )
             if any(c.allowed for c in choices):
                 details = {k: v for k, v in case.details.items() if not isinstance(v, dict)}
@@ -266,7 +274,7 @@ def take_decision(
         missing = {
             need: f"Enter the {need.replace('_', ' ')}"
             for need in step.needs
-            if not (note if need == "note" else typed.get(need))
+            if not (note if need in NOTE_FIELDS else typed.get(need))
         }
         if missing:
             raise FieldErrors(missing)

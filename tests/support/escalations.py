@@ -59,7 +59,12 @@ def leave_under_review(db: Database, world: World) -> tuple[str, int]:
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-02-02"),
-        details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-02-02"},
+        details={
+            "applicant": MOTHER,
+            "start": "2026-03-02",
+            "end": "2026-03-06",
+            "requested_on": "2026-02-02",
+        },
     )
     fire(db, summary.id, "review", AO, "2026-02-03")
     return pupil, summary.id

@@ -29,7 +29,7 @@ from casework.machines.lifecycle import (
     RelatedFacts,
     TriggerError,
 )
-from casework.machines.roles import Role
+from casework.machines.roles import NO_STANDING, Role, Standing
 from casework.policy.loader import load_policy
 from tests.support.calendar import CALENDAR_WITHOUT_INSET
 from tests.support.dates import d
@@ -39,7 +39,7 @@ from tests.support.dates import d
 CALENDAR = CALENDAR_WITHOUT_INSET  # the 2025/26 year; 5 January 2026 is a school day here
 POLICY = load_policy("national-2024")
 
-MUM = ContactFacts("Dana Shaw", "mother", parental_responsibility=True)
+MUM = ContactFacts("Dana Shaw", "mother", parental_responsibility=True, lives_with_pupil=True)
 GRANDAD = ContactFacts("Len Shaw", "grandfather", parental_responsibility=False)
 PUPIL = PupilFacts(
     "B801200005001",
@@ -49,6 +49,7 @@ PUPIL = PupilFacts(
     date_of_birth=date(2016, 1, 1),
 )
 VULNERABLE = replace(PUPIL, vulnerable=True)
+THE_HEAD = Standing(head=True)  # the senior leader who is the school's head
 NO_PARENT = replace(PUPIL, contacts=(GRANDAD,))
 NO_CONTACTS = replace(PUPIL, contacts=())
 LEFT = replace(PUPIL, leaving_date=date(2026, 3, 20))
@@ -209,14 +210,22 @@ class Case:
             entered_state_on=self.entered,
         )
 
-    def fire(self, trigger: str, role: Role, today: str | date, **params: Any) -> Fired:
-        fired = self.lifecycle.fire(self.facts(today, **params), trigger, role)
+    def fire(
+        self,
+        trigger: str,
+        role: Role,
+        today: str | date,
+        standing: Standing | None = None,
+        **params: Any,
+    ) -> Fired:
+        """Take a step as `role`; a senior leader is the head unless `standing` says not."""
+        if standing is None:
+            standing = THE_HEAD if role is Role.SENIOR_LEADER else NO_STANDING
+        fired = self.lifecycle.fire(self.facts(today, **params), trigger, role, standing)
         assert fired.from_state == self.state
-        for key in fired.step.stamps:
-            self.details[key] = d(today).isoformat()
-        if trigger == "grant_in_part":  # the service sets the agreed end from the days granted
-            days = CALENDAR.school_days(d(self.details["start"]), d(self.details["end"]))
-            self.details["agreed_end"] = days[int(params["days_granted"]) - 1].isoformat()
+        # What the step sets on the case (stamps, the agreed end of a part grant), as the
+        # service stores it.
+        self.details.update(fired.details)
         self.moves.append((trigger, self.state, fired.to_state))
         self.state = fired.to_state
         self.entered = d(today)
@@ -228,12 +237,13 @@ class Case:
         role: Role,
         today: str | date,
         error: type[TriggerError] = BlockedError,
+        standing: Standing | None = None,
         **params: Any,
     ) -> list[str]:
         """The reasons a trigger is refused; the case is left as it was."""
         before = (self.state, dict(self.details), len(self.moves))
         with pytest.raises(error) as info:
-            self.fire(trigger, role, today, **params)
+            self.fire(trigger, role, today, standing, **params)
         assert (self.state, self.details, len(self.moves)) == before
         return info.value.reasons
 

@@ -10,8 +10,14 @@ from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES, OPENED_BY_HAND
 from casework.machines.evidence import EvidenceError
-from casework.machines.lifecycle import OpeningError
-from casework.services.cases.facts import build_facts, current_evidence, load_case
+from casework.machines.lifecycle import OpeningError, PupilFacts
+from casework.services.cases.facts import (
+    build_facts,
+    contact_facts,
+    current_evidence,
+    load_case,
+    standing_of,
+)
 from casework.services.cases.queries import CaseSummary, Fired, case_summaries
 from casework.services.cases.writes import (
     apply_step,
@@ -80,6 +86,18 @@ def open_case(
             try:
                 details = machine.prepare(details, school.calendar, today)
             except (OpeningError, EvidenceError) as error:
+                raise CaseError(str(error)) from None
+        if machine.opening_check is not None:
+            facts = PupilFacts(
+                upn=pupil.upn,
+                vulnerable=pupil.social_worker or pupil.looked_after,
+                leaving_date=pupil.leaving_date,
+                contacts=contact_facts(session, pupil),
+                date_of_birth=pupil.date_of_birth,
+            )
+            try:
+                details = machine.opening_check(details, facts)
+            except OpeningError as error:
                 raise CaseError(str(error)) from None
         existing = open_case_of(session, pupil.id, kind)
         if existing is not None and machine.one_open_per_pupil:
@@ -169,9 +187,9 @@ def fire(
         if case.closed_on is not None and not machine.is_final(case.state):
             # Closed without a step of its own (the pupil went off roll): nothing more to take.
             raise CaseError(f"case {case_id} was closed on {long_date(case.closed_on)}")
-        facts, _school, _pupil = build_facts(session, case, today, params)
+        facts, school, _pupil = build_facts(session, case, today, params)
         try:
-            fired = LIFECYCLES[case.kind].fire(facts, trigger, who.role)
+            fired = LIFECYCLES[case.kind].fire(facts, trigger, who.role, standing_of(who, school))
         except ValueError as error:
             # A date the calendar cannot reach (a deadline after its last day, say): a
             # refusal with the reason, not a crash.
@@ -188,14 +206,9 @@ def fire(
 def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
     """What the person firing supplied, refused by name when it is not what a step can use."""
     out = dict(params)
-    if "days_granted" in out:
-        try:
-            out["days_granted"] = int(str(out["days_granted"]).strip())
-        except ValueError:
-            raise CaseError(
-                "days_granted must be a whole number of school days, "
-                f"not {params['days_granted']!r}"
-            ) from None
+    # A number of days granted is a number; dates granted are checked by the step's guard.
+    if str(out.get("days_granted", "")).strip().isdigit():
+        out["days_granted"] = int(str(out["days_granted"]).strip())
     for key, value in params.items():
         if key.endswith("_on") and not isinstance(value, date):
             try:

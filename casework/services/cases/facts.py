@@ -18,6 +18,7 @@ from casework.machines.lifecycle import (
     PupilFacts,
     RelatedFacts,
 )
+from casework.machines.roles import Standing, standing_at
 from casework.policy.model import Policy
 from casework.register.marks import Register
 from casework.services.errors import CaseNotFoundError
@@ -155,6 +156,19 @@ def related(session: Session, case: Case, today: date, policy: Policy) -> Relate
     return related_facts(case.details, others, today, policy)
 
 
+def standing_of(who: Actor, school: SchoolContext) -> Standing:
+    """Whether `who` is the school's head, or holds a decision the head delegated to them."""
+    return standing_at(school.config, username=who.username, name=who.name, position=who.position)
+
+
+def contact_facts(session: Session, pupil: Pupil) -> tuple[ContactFacts, ...]:
+    """The pupil's contacts as guards see them, in the school's order of priority."""
+    return tuple(
+        ContactFacts(c.name, c.relationship, c.parental_responsibility, c.lives_with_pupil)
+        for c in session.execute(_CONTACTS, {"pupil_id": pupil.id})
+    )
+
+
 def build_facts(
     session: Session,
     case: Case,
@@ -178,7 +192,6 @@ def build_facts(
         school = school_context_of(session, case.school_id, urn, name, updated_at)
     else:
         pupil, school = loaded
-    contacts = session.execute(_CONTACTS, {"pupil_id": pupil.id})
     evidence = tuple(
         EvidenceItem(e.id, e.kind, e.recorded_on, dict(e.details))
         for e in current_evidence(session, case.id, evidence_rows)
@@ -201,9 +214,7 @@ def build_facts(
             or bool(case.details.get("safeguarding")),
             leaving_date=pupil.leaving_date,
             date_of_birth=pupil.date_of_birth,
-            contacts=tuple(
-                ContactFacts(c.name, c.relationship, c.parental_responsibility) for c in contacts
-            ),
+            contacts=contact_facts(session, pupil),
         ),
         evidence=evidence,
         entered_state_on=case.entered_state_on,

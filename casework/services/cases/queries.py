@@ -18,6 +18,7 @@ from casework.services.cases.facts import (
     all_evidence,
     build_facts,
     load_case_page,
+    standing_of,
 )
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
@@ -206,7 +207,11 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             for e in session.execute(_CHRONOLOGY, {"case_id": case.id})
         )
         # A case closed without a step of its own (the pupil went off roll) has none left.
-        steps = () if case.closed_on else tuple(machine.next_steps(facts, who.role))
+        steps = (
+            ()
+            if case.closed_on
+            else tuple(machine.next_steps(facts, who.role, standing_of(who, school)))
+        )
         return CaseDetail(
             summary=_summary((case, pupil.upn, pupil.forename, pupil.surname, school.urn)),
             kind_title=machine.title,

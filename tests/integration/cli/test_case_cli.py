@@ -377,10 +377,12 @@ def test_leave_request_through_the_cli(world: World, database_url: str) -> None:
             "start=2026-03-02",
             "--detail",
             "end=2026-03-06",
+            "--detail",
+            f"applicant={MOTHER}",
         )["id"]
     )
     ok(database_url, "case", "fire", lid, "review", "--as", AO, "--today", "2026-02-02")
-    assert "days_granted must be a whole number of school days, not 'three'" in refused(
+    assert "days granted: 'three' is not a date (give YYYY-MM-DD dates or a number)" in refused(
         database_url,
         1,
         "case",
@@ -405,7 +407,7 @@ def test_leave_request_through_the_cli(world: World, database_url: str) -> None:
         "--as",
         HEAD,
         "-p",
-        "days_granted=2",
+        "days_granted=2026-03-03,2026-03-05",
         "-p",
         "reason=funeral",
         "--today",
@@ -416,3 +418,6 @@ def test_leave_request_through_the_cli(world: World, database_url: str) -> None:
         "partially_granted",
         3,
     )
+    shown = as_json(database_url, "case", "show", lid, "--as", AO, "--today", "2026-02-03")
+    assert shown["details"]["dates_granted"] == ["2026-03-03", "2026-03-05"]
+    assert shown["details"]["applicant"] == MOTHER

@@ -150,6 +150,8 @@ def step(draw: st.DrawFn, kind: str, state: str, today: date) -> dict[str, Any]:
         params["days_granted"] = draw(st.integers(0, 6))
     if draw(st.booleans()):
         params["reason"] = "exceptional circumstances"
+    if draw(st.booleans()):
+        params["further_reasons"] = "a letter from the hospital"
     return {
         "evidence": draw(st.lists(evidence_item(kind, local, today), max_size=3)),
         "trigger": trigger,
@@ -195,6 +197,7 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
             who=as_user(db, AO),
             today=START,
             details={
+                "applicant": MOTHER,
                 "start": start.isoformat(),
                 "end": end.isoformat(),
                 "requested_on": requested.isoformat(),
@@ -210,7 +213,7 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
         kind="leave_request",
         who=as_user(db, AO),
         today=START,
-        details={"start": days[0].isoformat(), "end": days[-1].isoformat()},
+        details={"applicant": MOTHER, "start": days[0].isoformat(), "end": days[-1].isoformat()},
     ).id
     cases.fire(db, case_id=leave, trigger="record_taken", who=as_user(db, AO), today=START)
     (concern,) = cases_of(db, pupil, "attendance_concern")

@@ -493,12 +493,18 @@ def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: 
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-02-02"),
-        details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-02-02"},
+        details={
+            "applicant": MOTHER,
+            "start": "2026-03-02",
+            "end": "2026-03-06",
+            "requested_on": "2026-02-02",
+        },
     )
     lid = summary.id
     row = case_row(db, lid)
     assert (row["state"], row["version"]) == ("submitted", 1)
     assert row["details"] == {
+        "applicant": MOTHER,
         "start": "2026-03-02",
         "end": "2026-03-06",
         "requested_on": "2026-02-02",
@@ -536,9 +542,7 @@ def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: 
     assert blocked(
         db, lid, "grant_in_part", HEAD, "2026-02-04", days_granted=5, reason="funeral"
     ) == ["days granted must be between 1 and 4 (asked for 5)"]
-    assert blocked(db, lid, "grant_in_part", HEAD, "2026-02-04", days_granted=3) == [
-        "needs the exceptional circumstances that justify the leave"
-    ]
+    assert blocked(db, lid, "grant_in_part", HEAD, "2026-02-04", days_granted=3) == ["needs reason"]
     fire(
         db,
         lid,
@@ -560,7 +564,9 @@ def test_leave_request_granted_in_part_and_taken_as_agreed(db: Database, world: 
         on="2026-02-04",
         note="three days, back on Thursday",
     )
-    assert open_deadlines(db, lid) == {}  # the decision was made: its deadline closed
+    # The decision was made: its deadline closed; the family may give further reasons for the
+    # days not granted within 5 school days.
+    assert open_deadlines(db, lid) == {"further_reasons": d("2026-02-11")}
     details = case_row(db, lid)["details"]
     assert (details["days_granted"], details["agreed_end"], details["decided_on"]) == (
         3,
@@ -604,7 +610,12 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-02-23"),
-        details={"start": "2026-03-16", "end": "2026-03-20", "requested_on": "2026-02-23"},
+        details={
+            "applicant": MOTHER,
+            "start": "2026-03-16",
+            "end": "2026-03-20",
+            "requested_on": "2026-02-23",
+        },
     ).id
     fire(db, lid, "review", AO, "2026-02-24")
     assert open_deadlines(db, lid) == {"decision": d("2026-03-13")}
@@ -626,7 +637,7 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
     }
     # Not yet taken: nothing in the register for those dates.
     assert blocked(db, lid, "record_taken", AO, "2026-03-13") == [
-        "no absence recorded in the requested dates"
+        "no unauthorised absence recorded on the requested days not granted"
     ]
     holiday = {day: "G" for day in world.calendar.school_days(d("2026-03-16"), d("2026-03-20"))}
     world.marks(pupil, d("2026-03-09"), d("2026-03-20"), holiday)
@@ -694,7 +705,12 @@ def test_leave_requested_after_it_started_cannot_be_reviewed(db: Database, world
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-03-04"),
-        details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-03-04"},
+        details={
+            "applicant": MOTHER,
+            "start": "2026-03-02",
+            "end": "2026-03-06",
+            "requested_on": "2026-03-04",
+        },
     ).id
     assert blocked(db, lid, "review", AO, "2026-03-04") == [
         "requested on 4 March 2026, once the leave had started: no retrospective approval"
@@ -706,7 +722,7 @@ def test_leave_requested_after_it_started_cannot_be_reviewed(db: Database, world
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-02-23"),
-        details={"start": "2026-03-02", "end": "2026-03-06"},
+        details={"applicant": MOTHER, "start": "2026-03-02", "end": "2026-03-06"},
     ).id
     fire(db, late, "review", AO, "2026-02-24")
     assert blocked(db, late, "grant", HEAD, "2026-03-02", reason="wedding") == [

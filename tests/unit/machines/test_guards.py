@@ -630,22 +630,108 @@ CHECKS: list[Check] = [
         lv("under_review", "2026-05-08"),
     ),
     Check(
-        "exceptional_circumstances",
-        lv("under_review", "2026-04-20"),
-        "needs the exceptional circumstances that justify the leave",
-        lv("under_review", "2026-04-20", params={"reason": "funeral"}),
+        "applied_by_parent_at_home",
+        lv("submitted", "2026-04-14"),
+        "needs the parent who applied (applicant), one the pupil lives with",
+        lv("submitted", "2026-04-14", {"applicant": MUM.name}),
     ),
     Check(
-        "fewer_days_than_asked",
+        "applied_by_parent_at_home",
+        lv("submitted", "2026-04-14", {"applicant": GRANDAD.name}),
+        f"applicant {GRANDAD.name} does not live with the pupil: leave is applied for by a "
+        "parent the pupil normally lives with",
+        lv("submitted", "2026-04-14", {"applicant": MUM.name.upper()}),
+    ),
+    Check(
+        "applied_by_parent_at_home",
+        lv("submitted", "2026-04-14", {"applicant": "Jo Nobody"}),
+        f"applicant 'Jo Nobody' is not one of the pupil's contacts (contacts: {MUM.name}, "
+        f"{GRANDAD.name})",
+        lv("submitted", "2026-04-14", {"applicant": MUM.name}),
+    ),
+    Check(
+        "granted_days_requested",
         lv("under_review", "2026-04-20", params={"days_granted": 5}),
         "days granted must be between 1 and 4 (asked for 5)",
         lv("under_review", "2026-04-20", params={"days_granted": 4}),
     ),
     Check(
-        "fewer_days_than_asked",
+        "granted_days_requested",
         lv("under_review", "2026-04-20", params={"days_granted": 0}),
         "days granted must be between 1 and 4 (asked for 5)",
         lv("under_review", "2026-04-20", params={"days_granted": "1"}),
+    ),
+    # Any of the requested days, named by date: the 2nd and the 4th, not only the first ones.
+    Check(
+        "granted_days_requested",
+        lv("under_review", "2026-04-20", params={"days_granted": "2026-05-12, 2026-05-16"}),
+        "days granted: 16 May 2026 is not a requested school day (11 May 2026 to 15 May 2026) "
+        "(give YYYY-MM-DD dates or a number)",
+        lv("under_review", "2026-04-20", params={"days_granted": "2026-05-12, 2026-05-14"}),
+    ),
+    Check(
+        "granted_days_requested",
+        lv("under_review", "2026-04-20", params={"days_granted": "2026-05-12 2026-05-32 x"}),
+        "days granted: '2026-05-32', 'x' are not dates (give YYYY-MM-DD dates or a number)",
+        lv("under_review", "2026-04-20", params={"days_granted": ["2026-05-12"]}),
+    ),
+    Check(
+        "granted_days_requested",
+        lv(
+            "under_review",
+            "2026-04-20",
+            params={"days_granted": "2026-05-11,2026-05-12,2026-05-13,2026-05-14,2026-05-15"},
+        ),
+        "days granted must be between 1 and 4 (asked for 5)",
+        lv("under_review", "2026-04-20", params={"days_granted": "2026-05-15"}),
+    ),
+    Check(
+        "register_agrees",
+        lv(
+            "granted",
+            "2026-05-18",
+            {"register_mismatches": ["12 May 2026 was granted but is marked G, not C"]},
+        ),
+        "the register disagrees with the decision: 12 May 2026 was granted but is marked G, not C",
+        lv("granted", "2026-05-18", {"register_mismatches": []}),
+    ),
+    Check(
+        "register_agrees",
+        lv(
+            "declined",
+            "2026-05-18",
+            {
+                "absent_days_in_leave": 1,
+                "register_mismatches": [
+                    "11 May 2026 was not granted but is marked C",
+                    "12 May 2026 was not granted but is marked C",
+                ],
+            },
+        ),
+        "the register disagrees with the decision: 11 May 2026 was not granted but is marked C; "
+        "12 May 2026 was not granted but is marked C",
+        lv("declined", "2026-05-18", {"absent_days_in_leave": 1}),
+    ),
+    # Further reasons: 5 school days after a decision on Mon 20 Apr 2026 -> until Mon 27 Apr.
+    Check(
+        "further_reasons_in_time",
+        lv("declined", "2026-04-28", {"decided_on": "2026-04-20"}),
+        "further reasons could be given until 27 April 2026 (5 school days after the decision "
+        "on 20 April 2026): that time has passed",
+        lv("declined", "2026-04-27", {"decided_on": "2026-04-20"}),
+    ),
+    Check(
+        "further_reasons_in_time",
+        lv("partially_granted", "2026-04-28", {"decided_on": "2026-04-20"}),
+        "further reasons could be given until 27 April 2026 (5 school days after the decision "
+        "on 20 April 2026): that time has passed",
+        lv("partially_granted", "2026-04-21", {"decided_on": "2026-04-20"}),
+    ),
+    Check(
+        "not_reconsidered_yet",
+        lv("declined", "2026-04-22", {"decided_on": "2026-04-21", "reconsidered_on": "2026-04-20"}),
+        "the head already reconsidered the request after further reasons on 20 April 2026",
+        lv("declined", "2026-04-22", {"decided_on": "2026-04-21"}),
     ),
     Check(
         "back_after_leave",
@@ -688,13 +774,13 @@ CHECKS: list[Check] = [
     Check(
         "leave_not_taken",
         lv("declined", "2026-05-18", {"absent_days_in_leave": 2}),
-        "absent on 2 school day(s) in the requested dates",
+        "absent without permission on 2 school day(s) of the requested dates",
         lv("declined", "2026-05-18", {"absent_days_in_leave": 0}),
     ),
     Check(
         "leave_taken",
         lv("declined", "2026-05-18"),
-        "no absence recorded in the requested dates",
+        "no unauthorised absence recorded on the requested days not granted",
         lv("declined", "2026-05-18", {"absent_days_in_leave": 1}),
     ),
 ]

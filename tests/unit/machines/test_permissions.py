@@ -7,6 +7,7 @@ outside the step's roles is still refused, a role inside it takes the step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,10 +20,12 @@ from casework.machines.lifecycle import (
     Step,
     UnknownTriggerError,
 )
-from casework.machines.roles import Role
+from casework.machines.roles import Role, Standing, standing_at
+from casework.register.school import parse_school
 from tests.support.facts import (
     GRANDAD,
     LEFT,
+    THE_HEAD,
     contact,
     enquiry,
     eso,
@@ -49,7 +52,9 @@ LEAVE = {
     "end": "2026-05-15",
     "requested_on": "2026-04-14",
     "school_days_requested": 5,
+    "applicant": "Dana Shaw",
 }
+DECIDED = {**LEAVE, "decided_on": "2026-04-20"}
 
 
 def ready(kind: str, today: str, **kw: Any) -> Callable[[str], CaseFacts]:
@@ -158,6 +163,9 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
         LV, "2026-04-20", details=LEAVE, params={"reason": "funeral", "days_granted": 3}
     ),
     (LV, "decline", "declined"): ready(LV, "2026-04-20", details=LEAVE, params={"note": "no"}),
+    (LV, "reconsider", "under_review"): ready(
+        LV, "2026-04-27", details=DECIDED, params={"further_reasons": "a letter from the hospital"}
+    ),
     (LV, "record_return", "taken_as_agreed"): ready(
         LV, "2026-05-18", details={**LEAVE, "absent_days_after_leave": 0}
     ),
@@ -202,14 +210,53 @@ def test_each_step_is_fired_only_by_its_roles_even_when_its_guards_pass(
     assert step.blocked_by(ready_facts) == []
     for role in Role:
         if role in step.roles:
-            fired = lifecycle.fire(ready_facts, step.trigger, role)
+            # The head holds every decision the law gives the head (see the next test).
+            fired = lifecycle.fire(ready_facts, step.trigger, role, THE_HEAD)
             assert (fired.from_state, fired.to_state) == (source, step.dest)
             assert fired.step is step
         else:
             with pytest.raises(NotPermittedError) as info:
-                lifecycle.fire(ready_facts, step.trigger, role)
+                lifecycle.fire(ready_facts, step.trigger, role, THE_HEAD)
             needed = " or ".join(sorted(r.value for r in step.roles))
             assert info.value.reasons == [f"needs the role {needed}"]
+
+
+HEADS_DECISIONS = [p for p in PLACES if p[1].decided_by]
+
+
+def test_the_head_s_decisions_are_the_leave_decisions() -> None:
+    assert sorted({(kind, step.trigger, step.decided_by) for kind, step, _ in HEADS_DECISIONS}) == [
+        (LV, "decline", "leave"),
+        (LV, "grant", "leave"),
+        (LV, "grant_in_part", "leave"),
+    ]
+
+
+@pytest.mark.parametrize("place", HEADS_DECISIONS, ids=[place_id(p) for p in HEADS_DECISIONS])
+def test_a_head_s_decision_is_taken_by_the_head_or_a_delegate_not_any_senior_leader(
+    place: tuple[str, Step, str],
+) -> None:
+    kind, step, source = place
+    lifecycle = LIFECYCLES[kind]
+    ready_facts = READY[(kind, step.trigger, step.dest)](source)
+    with pytest.raises(NotPermittedError) as info:
+        lifecycle.fire(ready_facts, step.trigger, Role.SENIOR_LEADER)
+    assert info.value.reasons == [
+        "needs the head or a delegate the school file names in leave_delegates"
+    ]
+    deputy = Standing(delegated=frozenset({"penalty"}))  # a delegate for something else
+    with pytest.raises(NotPermittedError):
+        lifecycle.fire(ready_facts, step.trigger, Role.SENIOR_LEADER, deputy)
+    delegate = Standing(delegated=frozenset({"leave"}))
+    assert lifecycle.fire(ready_facts, step.trigger, Role.SENIOR_LEADER, delegate).step is step
+    # The page shows the step, not permitted, to a senior leader who does not hold it.
+    shown = {n.trigger: n.permitted for n in lifecycle.next_steps(ready_facts, "senior_leader")}
+    assert shown[step.trigger] is False
+    held = lifecycle.next_steps(ready_facts, "senior_leader", delegate)
+    assert {n.trigger: n.permitted for n in held}[step.trigger] is True
+    # Standing is no substitute for the role.
+    with pytest.raises(NotPermittedError):
+        lifecycle.fire(ready_facts, step.trigger, Role.ATTENDANCE_OFFICER, THE_HEAD)
 
 
 def test_teachers_fire_nothing() -> None:
@@ -298,7 +345,7 @@ def test_next_steps_for_a_teacher_are_all_not_permitted() -> None:
             "start_enquiries",
             "record_return, record_located_elsewhere, delete_from_roll",
         ),
-        (LV, "declined", "grant", "record_taken, record_not_taken"),
+        (LV, "declined", "grant", "reconsider, record_taken, record_not_taken"),
     ],
 )
 def test_a_trigger_from_the_wrong_state_names_the_possible_ones(
@@ -312,3 +359,35 @@ def test_a_trigger_from_the_wrong_state_names_the_possible_ones(
 def test_a_role_that_is_not_a_role_is_refused() -> None:
     with pytest.raises(ValueError, match="headteacher"):
         LIFECYCLES[AC].fire(facts(AC, "monitoring", "2026-03-02"), "close", "headteacher")
+
+
+def test_standing_at_a_school_comes_from_the_school_file() -> None:
+    school = parse_school(
+        {
+            "school": {
+                "urn": "1",
+                "name": "S",
+                "la_code": "850",
+                "head": {"name": "Ann Example", "position": "Headteacher"},
+                "attendance_lead": {"name": "Ben Example", "position": "Attendance Lead"},
+                "leave_delegates": ["d.deputy", "Assistant Head"],
+            },
+            "registers": {
+                "am_opens": "08:45",
+                "am_closes": "09:15",
+                "pm_opens": "13:00",
+                "pm_closes": "13:15",
+            },
+            "terms": [{"name": "Autumn", "start": date(2025, 9, 3), "end": date(2025, 12, 19)}],
+        }
+    )
+
+    def of(username: str, name: str, position: str) -> Standing:
+        return standing_at(school, username=username, name=name, position=position)
+
+    assert of("a.head", "Ann Example", "Head") == Standing(head=True)
+    assert of("x.head", "Someone", "headteacher") == Standing(head=True)
+    deputy = of("e.deputy", "Eve Deputy", "Deputy Headteacher")
+    assert deputy == Standing() and not deputy.decides("leave") and deputy.decides(None)
+    assert of("d.deputy", "Dee Deputy", "Deputy Headteacher").delegated == {"leave"}
+    assert of("z.assist", "Zed", "assistant head").decides("leave")

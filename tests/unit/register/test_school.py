@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from datetime import date, time
 from pathlib import Path
 
@@ -379,3 +380,34 @@ def test_terms_of_two_years_must_not_overlap(tmp_path: Path) -> None:
     overlapping = NEXT_YEAR.replace("start = 2026-09-03", "start = 2026-07-20")
     text = EXAMPLE.replace("[contacts]", overlapping + "\n[contacts]")
     assert "Summer and Autumn overlap" in error_for(tmp_path, text)
+
+
+# -- the head's decisions delegated to named staff ---------------------------------------------
+
+WITH_DELEGATES = EXAMPLE.replace(
+    'head = { name = "Ms A Head", position = "Headteacher" }',
+    'head = { name = "Ms A Head", position = "Headteacher" }\n'
+    'leave_delegates = ["d.deputy", " Deputy Headteacher "]',
+)
+
+
+def test_leave_delegates_are_read_and_kept_with_the_school(tmp_path: Path) -> None:
+    config = load_school(write_text(tmp_path / "s.toml", WITH_DELEGATES))
+    assert config.delegates == {"leave": ("d.deputy", "Deputy Headteacher")}
+    assert school_from_dict(school_to_dict(config)) == config
+    assert load_school(write_text(tmp_path / "plain.toml", EXAMPLE)).delegates == {}
+
+
+@pytest.mark.parametrize("value", ['"d.deputy"', "[1]", '["", "d.deputy"]'])
+def test_leave_delegates_that_are_not_a_list_of_names(tmp_path: Path, value: str) -> None:
+    text = WITH_DELEGATES.replace('["d.deputy", " Deputy Headteacher "]', value)
+    with pytest.raises(SchoolFileError) as info:
+        load_school(write_text(tmp_path / "s.toml", text))
+    assert str(info.value).endswith(
+        f"s.toml: school.leave_delegates must be a list of usernames or positions, "
+        f'like ["j.deputy"], not {parse_school_value(value)!r}'
+    )
+
+
+def parse_school_value(value: str) -> object:
+    return tomllib.loads(f"v = {value}")["v"]
