@@ -94,7 +94,15 @@ def applied_by_parent_at_home(facts: CaseFacts) -> str | None:
 
 
 def applicant_lives_with_pupil(details: dict[str, Any], pupil: PupilFacts) -> dict[str, Any]:
-    """The request names the parent who applied, spelt as their contact record is."""
+    """The request names the parent who applied, spelt as their contact record is.
+
+    A request opened without one (as before applicants were recorded) is taken to come from
+    the first contact in priority order whom the pupil lives with, and says it was assumed.
+    """
+    if not str(details.get("applicant") or "").strip():
+        at_home = next((c for c in pupil.contacts if c.lives_with_pupil), None)
+        if at_home is not None:
+            return {**details, "applicant": at_home.name, "applicant_assumed": True}
     refusal = _applicant_refusal(details.get("applicant"), pupil)
     if refusal:
         raise OpeningError(f"a leave request {refusal}")

@@ -102,10 +102,6 @@ def test_the_application_records_a_parent_the_pupil_lives_with(
     before = snapshot(db)
     for applicant, message in [
         (
-            None,
-            "a leave request needs the parent who applied (applicant), one the pupil lives with",
-        ),
-        (
             "Dan Away",
             "a leave request applicant Dan Away does not live with the pupil: leave is applied "
             "for by a parent the pupil normally lives with",
@@ -124,6 +120,9 @@ def test_the_application_records_a_parent_the_pupil_lives_with(
     assert case_row(db, lid)["details"]["applicant"] == MOTHER
     (opened,) = events(db, lid)
     assert opened["data"]["details"]["applicant"] == MOTHER
+    # Opened as before applicants were recorded: taken as from the parent the pupil lives with.
+    assumed = case_row(db, open_with(None))["details"]
+    assert (assumed["applicant"], assumed["applicant_assumed"]) == (MOTHER, True)
 
 
 # -- only the head (or a named delegate) decides ---------------------------------------------
