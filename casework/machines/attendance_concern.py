@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from casework.machines import guards
+from casework.machines import guards, penalty_notice
 from casework.machines.lifecycle import (
+    CaseFacts,
+    Changes,
     DeadlineRule,
     FindingFacts,
     FollowOn,
@@ -15,11 +17,13 @@ from casework.machines.lifecycle import (
     MeasureContext,
     State,
     Step,
+    TimeLimit,
     Unit,
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
+from casework.policy.model import PolicyError
 from casework.policy.rules import Finding, lookback_start, session_count_now
-from casework.register.marks import Register
+from casework.register.marks import UNAUTHORISED, Register
 
 KIND = "attendance_concern"
 OPEN_STATES = (
@@ -109,6 +113,68 @@ def holiday_finding(finding: Finding) -> FindingFacts | None:
 # The penalty threshold as it stands today, which the enforcement guards quote.
 PENALTY_THRESHOLD_NOW = LiveMeasure(window=_threshold_window, measure=_threshold_count)
 
+
+# -- prosecution ----------------------------------------------------------------------------
+
+PROSECUTION_FROM = ("formal_support", "notice_to_improve", "penalty_notice")
+
+
+def _prosecution_window(context: MeasureContext) -> tuple[date, date] | None:
+    if context.state not in PROSECUTION_FROM:
+        return None
+    months = context.policy.section("prosecution").get("time_limit_months")
+    if months is None:
+        raise PolicyError(f"policy {context.policy.id}: [prosecution] has no time_limit_months")
+    # Only absences within the time limit can still be prosecuted, so only they are read.
+    return guards.months_after(context.today, -int(months)), context.today
+
+
+def _last_unauthorised(register: Register, context: MeasureContext) -> dict[str, Any]:
+    marks = register.marks_where(0, UNAUTHORISED)
+    last = marks[-1].date.isoformat() if marks else None
+    return {"prosecution_time_limit": {"last_absence": last}}
+
+
+# The last unauthorised absence still in time for a prosecution, which its guard and the time
+# limit shown on the case read.
+LAST_UNAUTHORISED_ABSENCE = LiveMeasure(window=_prosecution_window, measure=_last_unauthorised)
+
+PROSECUTION_TIME_LIMIT = TimeLimit(
+    name="prosecution_time_limit",
+    label="last day to start a prosecution (time limit from the last unauthorised absence)",
+    due=lambda facts: (
+        guards.prosecution_starts_by(facts) if facts.state in PROSECUTION_FROM else None
+    ),
+)
+
+# States of a penalty notice in which the parent may still pay it (or it awaits a decision):
+# while one is, the offence it covers cannot also be prosecuted.
+NOTICE_PENDING = tuple(
+    name
+    for name, state in penalty_notice.LIFECYCLE.states.items()
+    if not state.final and name != "unpaid"
+)
+
+
+def no_penalty_notice_pending(facts: CaseFacts) -> str | None:
+    """No penalty notice this concern requested (for its offence) still awaits a decision or
+    payment."""
+    pending = [
+        state
+        for kind, state in facts.related.started_states
+        if kind == penalty_notice.KIND and state in NOTICE_PENDING
+    ]
+    if pending:
+        return f"a penalty notice is still {pending[0]}: prosecution waits until it is unpaid"
+    return None
+
+
+def relied_on(facts: CaseFacts) -> Changes:
+    """The referral records the last absence it relies on, which its time limit ran from."""
+    measure = facts.details.get("prosecution_time_limit") or {}
+    return Changes({"prosecution_relies_on_absence_until": measure.get("last_absence")})
+
+
 STEPS = (
     Step(
         trigger="offer_support",
@@ -196,13 +262,19 @@ STEPS = (
         dest="prosecution",
         label="Refer for prosecution",
         roles=SLT | LA,
+        # Not only after an unpaid penalty notice: formal support or a notice to improve
+        # may lead here too (s444 Education Act 1996 has no such precondition).
         guards=(
             guards.compulsory_school_age,
-            guards.penalty_route_exhausted,
+            no_penalty_notice_pending,
             guards.eso_considered,
             guards.referral_pack_complete,
+            guards.prosecution_pack_sent,
+            guards.within_prosecution_time_limit,
             guards.slt_approved("refer_prosecution"),
         ),
+        stamps=("prosecution_referred",),
+        effect=relied_on,
     ),
     Step(
         trigger="step_down",
@@ -249,6 +321,7 @@ LIFECYCLE = Lifecycle(
     steps=STEPS,
     opened_by=SCHOOL_STAFF | SYSTEM,
     one_open_per_pupil=True,
-    measures=(PENALTY_THRESHOLD_NOW,),
+    measures=(PENALTY_THRESHOLD_NOW, LAST_UNAUTHORISED_ABSENCE),
     from_finding=holiday_finding,
+    time_limits=(PROSECUTION_TIME_LIMIT,),
 )

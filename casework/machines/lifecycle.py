@@ -78,6 +78,8 @@ class RelatedFacts:
 
     penalty_notice_states: tuple[str, ...] = ()  # states of this child's penalty notice cases
     prior_notices: tuple[PriorNotice, ...] = ()  # this parent's earlier notices for this child
+    case_states: tuple[tuple[str, str], ...] = ()  # (kind, state) of the pupil's other cases
+    started_states: tuple[tuple[str, str], ...] = ()  # (kind, state) of the cases this started
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,7 @@ class MeasureContext:
     calendar: SchoolCalendar
     policy: Policy
     details: dict[str, Any]
+    state: str = ""  # the case's state: a measure may apply only in some
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,6 +228,30 @@ class LiveMeasure:
 
     window: Callable[[MeasureContext], tuple[date, date] | None]
     measure: Callable[[Register, MeasureContext], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Records:
+    """Evidence a step records as it is taken (the LA's decision on a referral), so that the
+    decision and its reason are on file like any other evidence."""
+
+    kind: str
+    details: dict[str, Any]  # fixed details, e.g. {"decision": "returned"}
+    from_params: dict[str, str] = field(default_factory=dict)  # detail <- what was supplied
+
+    def evidence(self, facts: CaseFacts) -> dict[str, Any]:
+        supplied = {k: facts.params[p] for k, p in self.from_params.items() if facts.params.get(p)}
+        return self.details | supplied
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeLimit:
+    """A date a case must act by that moves with the register, so it is drawn from the facts
+    whenever the case is shown rather than stored (the last day a prosecution may start)."""
+
+    name: str
+    label: str
+    due: Callable[[CaseFacts], date | None]  # None: the limit does not apply in this state
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +281,7 @@ class Step:
     stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
     effect: Effect | None = None  # what else the step changes on the case (amounts, dates)
     opens: tuple[FollowOn, ...] = ()  # cases the step starts
+    records: tuple[Records, ...] = ()  # evidence the step records as it is taken
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""
@@ -348,6 +376,7 @@ class Fired:
     deadlines: tuple[tuple[DeadlineRule, date], ...]  # every deadline the step declares
     details: dict[str, Any] = field(default_factory=dict)  # case details the step sets
     skipped: tuple[str, ...] = ()  # deadlines its effect says do not apply this time
+    recorded: tuple[tuple[str, dict[str, Any]], ...] = ()  # (kind, details) of its evidence
 
     @property
     def scheduled(self) -> tuple[tuple[DeadlineRule, date], ...]:
@@ -373,6 +402,7 @@ class Lifecycle:
         prepare: Callable[[dict[str, Any], SchoolCalendar, date], dict[str, Any]] | None = None,
         opening_refusal: str = "",
         from_finding: Callable[[Finding], FindingFacts | None] | None = None,
+        time_limits: tuple[TimeLimit, ...] = (),
     ) -> None:
         self.kind = kind
         self.title = title
@@ -390,6 +420,7 @@ class Lifecycle:
         self.opening_refusal = opening_refusal  # why it is never opened by hand, if it is not
         # What a sweep finding tells a case of this kind about itself (a term-time holiday).
         self.from_finding = from_finding
+        self.time_limits = time_limits  # dates drawn from the facts, shown with the deadlines
         for step in self.steps:
             if not step.roles:
                 raise ValueError(f"{kind}: step {step.trigger} says no role may take it")
@@ -474,7 +505,10 @@ class Lifecycle:
         stamped = {key: facts.today.isoformat() for key in taken.stamps}
         details = changes.details | stamped if changes.before_stamps else stamped | changes.details
         deadlines = tuple((rule, rule.due(facts)) for rule in taken.deadlines)
-        return Fired(taken, facts.state, token.state, deadlines, details, changes.skip_deadlines)
+        recorded = tuple((r.kind, r.evidence(facts)) for r in taken.records)
+        return Fired(
+            taken, facts.state, token.state, deadlines, details, changes.skip_deadlines, recorded
+        )
 
     def may_open(self, role: Role | str) -> bool:
         """Whether a person in `role` may open a case of this kind by hand."""

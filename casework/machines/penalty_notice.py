@@ -158,6 +158,14 @@ def parent_has_responsibility(facts: CaseFacts) -> str | None:
     return None
 
 
+def concern_referred_for_prosecution(facts: CaseFacts) -> str | None:
+    """The offence is prosecuted on the child's attendance concern, where the LA's ESO
+    consideration, the evidence pack and the time limit are checked."""
+    if ("attendance_concern", "prosecution") in facts.related.case_states:
+        return None
+    return "the attendance concern has not been referred for prosecution"
+
+
 PAYMENT_DUE = DeadlineRule(
     name="payment_reduced",
     label="reduced payment due",
@@ -241,7 +249,7 @@ STEPS = (
         dest="prosecution",
         label="Prosecute for the offence",
         roles=LA,
-        guards=(guards.la_decided("prosecute"),),
+        guards=(guards.la_decided("prosecute"), concern_referred_for_prosecution),
     ),
     Step(
         trigger="withdraw",

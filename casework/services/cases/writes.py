@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from casework.machines import lifecycle_of
 from casework.machines.audit import EventAction
-from casework.machines.evidence import evidence_kind
+from casework.machines.evidence import EvidenceError, evidence_kind
 from casework.machines.lifecycle import CaseFacts, Fired, FollowOn
 from casework.machines.roles import may, role_words, roles_text
 from casework.services.errors import CaseError, ConflictError
@@ -187,13 +187,16 @@ def apply_step(
     """
     machine = lifecycle_of(case.kind)
     closed = machine.is_final(fired.to_state)
+    # A step that stays in its state (the LA accepting a referral) keeps the day the state was
+    # entered, so approvals given in it still count, and the deadlines it set.
+    stays = fired.to_state == fired.from_state
     result = session.execute(
         update(Case)
         .where(Case.id == case.id, Case.version == version)
         .values(
             state=fired.to_state,
             version=version + 1,
-            entered_state_on=today,
+            entered_state_on=case.entered_state_on if stays else today,
             la_visible=case.la_visible or machine.states[fired.to_state].la_visible,
             closed_on=today if closed else None,
             details={**case.details, **fired.details},
@@ -206,11 +209,13 @@ def apply_step(
             case.id, version, int(current), {"trigger": fired.step.trigger, **params}
         )
     session.refresh(case)
-    session.execute(
-        update(CaseDeadline)
-        .where(CaseDeadline.case_id == case.id, CaseDeadline.status == "open")
-        .values(status="closed", closed_on=today)
-    )
+    ending: list[ColumnElement[bool]] = [
+        CaseDeadline.case_id == case.id,
+        CaseDeadline.status == "open",
+    ]
+    if stays:
+        ending.append(CaseDeadline.name.in_([rule.name for rule, _due in fired.scheduled]))
+    session.execute(update(CaseDeadline).where(*ending).values(status="closed", closed_on=today))
     scheduled = []
     for rule, due in fired.scheduled:
         session.add(
@@ -240,6 +245,11 @@ def apply_step(
             "deadlines": [(n, d.isoformat()) for n, d in scheduled],
         },
     )
+    for kind, details in fired.recorded:
+        try:
+            record_evidence(session, case, who, today, kind, details)
+        except EvidenceError as error:
+            raise CaseError(str(error), error.field) from None
     return scheduled
 
 

@@ -1030,9 +1030,11 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
         "no further notice within 3 years; use another route"
     ]
     fire(db, notice, "refuse", HEAD, "2026-01-20", note="third notice barred")
-    # The bar is the other route to prosecution: no unpaid notice is needed.
+    # Prosecution needs no unpaid notice. The LA records its ESO consideration.
+    evidence(db, third, "eso_considered", LA, "2026-01-20", decision="not_appropriate",
+             reason="holidays only")  # fmt: skip
     for kind, fields in (
-        ("eso_considered", {"decision": "not_appropriate", "reason": "holidays only"}),
+        ("prosecution_pack", {"sent_on": "2026-01-20", "sent_to": "LA legal services"}),
         ("letter_sent", {"letter": "leave_not_applied_for", "sent_on": "2026-01-19"}),
         ("home_visit", {"outcome": "parent_seen"}),
         (

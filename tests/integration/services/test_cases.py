@@ -442,10 +442,13 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
     # A third sweep fires nothing more.
     assert daily_sweep(db, d("2026-04-13")).transitions_fired == []
 
-    # Penalty notice unpaid -> refer for prosecution: an ESO considered first, SLT approval.
+    # Penalty notice unpaid -> refer for prosecution: the LA's ESO consideration first, the
+    # evidence pack sent, SLT approval.
     reasons = blocked(db, cid, "refer_prosecution", HEAD, "2026-04-14")
     assert reasons == [
-        "an education supervision order must be considered first (s447 Education Act 1996)",
+        "the LA must record its consideration of an education supervision order first "
+        "(s447 Education Act 1996)",
+        "no prosecution evidence pack recorded as sent",
         "needs SLT approval",
     ]
     with pytest.raises(NotPermittedError):
@@ -459,6 +462,8 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         decision="not_appropriate",
         reason="support refused throughout",
     )
+    evidence(db, cid, "prosecution_pack", AO, "2026-04-14", sent_on="2026-04-14",
+             sent_to="LA legal services")  # fmt: skip
     evidence(
         db, cid, "slt_approval", HEAD, "2026-04-14", decision="approved", step="refer_prosecution"
     )

@@ -29,7 +29,15 @@ GOOD: dict[str, dict[str, Any]] = {
     "welfare_check": {"requested_on": "2026-01-19"},
     "enquiry": {"with": "sibling_school", "outcome": "not known"},
     "payment": {"amount": "80", "paid_on": "2026-05-05"},
-    "court_outcome": {"outcome": "fined £300", "heard_on": "2026-07-01"},
+    "court_outcome": {"outcome": "fine", "heard_on": "2026-07-01", "summary": "fined £300"},
+    "prosecution_pack": {"sent_on": "2026-05-13", "sent_to": "LA legal services"},
+    "attendance_contract": {"signed_on": "2026-02-02", "parties": "Dana Shaw, LA officer"},
+    "support_referral": {"referred_to": "early_help", "referred_on": "2026-02-02"},
+    "education_supervision_order": {
+        "stage": "granted",
+        "stage_on": "2026-03-02",
+        "ends_on": "2027-03-01",
+    },
     "note": {"text": "called mum"},
     "finding": {
         "rule": "penalty_threshold",

@@ -86,9 +86,12 @@ def test_unpaid_after_28_days_then_prosecution() -> None:
     assert case.state == "unpaid"
     assert not case.lifecycle.is_final("unpaid")
     assert case.refused("prosecute", LA_OFFICER, "2026-05-20") == [
-        "needs the local authority's decision: prosecute"
+        "needs the local authority's decision: prosecute",
+        "the attendance concern has not been referred for prosecution",
     ]
     case.add(la("2026-05-20", "prosecute"))
+    # The ESO consideration, the pack and the time limit are checked on the concern.
+    case.related = RelatedFacts(case_states=(("attendance_concern", "prosecution"),))
     case.fire("prosecute", LA_OFFICER, "2026-05-20")
     assert case.state == "prosecution"
     assert case.lifecycle.replay(case.moves) == "prosecution"

@@ -23,6 +23,7 @@ from casework.machines.roles import Role
 from tests.support.facts import (
     GRANDAD,
     LEFT,
+    absent_until,
     contact,
     enquiry,
     eso,
@@ -33,6 +34,7 @@ from tests.support.facts import (
     meeting,
     payment,
     plan,
+    prosecution_pack,
     referral_pack,
     slt,
     support,
@@ -85,8 +87,14 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     (AC, "refer_prosecution", "prosecution"): ready(
         AC,
         "2026-05-13",
-        evidence=[*PACK, eso("2026-05-13"), slt("2026-05-13", "refer_prosecution")],
-        related=RelatedFacts(penalty_notice_states=("unpaid",)),
+        evidence=[
+            *PACK,
+            eso("2026-05-13"),
+            prosecution_pack("2026-05-13"),
+            slt("2026-05-13", "refer_prosecution"),
+        ],
+        related=RelatedFacts(started_states=(("penalty_notice", "unpaid"),)),
+        details=absent_until("2026-03-20"),
     ),
     (AC, "step_down", "monitoring"): ready(AC, "2026-03-02", params={"note": "better"}),
     (AC, "step_down", "school_support"): ready(AC, "2026-03-02", params={"note": "better"}),
@@ -108,7 +116,11 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     ),
     (PN, "expire", "unpaid"): ready(PN, "2026-05-13", details=ISSUED),
     (PN, "prosecute", "prosecution"): ready(
-        PN, "2026-05-20", details=ISSUED, evidence=[la("2026-05-19", "prosecute")]
+        PN,
+        "2026-05-20",
+        details=ISSUED,
+        evidence=[la("2026-05-19", "prosecute")],
+        related=RelatedFacts(case_states=(("attendance_concern", "prosecution"),)),
     ),
     (PN, "withdraw", "withdrawn"): ready(
         PN,
