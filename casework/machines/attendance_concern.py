@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 
 from casework.machines import guards, penalty_notice
+from casework.machines.decisions import decided, la_decision
 from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
     DeadlineRule,
     FindingFacts,
     FollowOn,
+    Guard,
     Lifecycle,
     LiveMeasure,
     MeasureContext,
@@ -71,6 +73,7 @@ NOTICE_PERIOD = DeadlineRule(
 )
 
 STAFF_OR_LA = SCHOOL_STAFF | LA
+STATE_LABELS = {state.name: state.label for state in STATES}
 
 # A penalty notice is issued to a parent, so a request opens one notice case per parent.
 NOTICE_PER_PARENT = FollowOn(
@@ -175,6 +178,65 @@ def relied_on(facts: CaseFacts) -> Changes:
     return Changes({"prosecution_relies_on_absence_until": measure.get("last_absence")})
 
 
+# -- the LA's decision on a formal-support referral --------------------------------------------
+
+REFERRED_FROM = ("school_support", "attendance_plan")
+
+
+def referred(facts: CaseFacts) -> Changes:
+    """A referral records where it came from (a returned one goes back there) and clears the
+    LA's decision on an earlier referral."""
+    return Changes({"referred_from": facts.state, "la_decision": None})
+
+
+def came_from(state: str) -> Guard:
+    label = STATE_LABELS[state].lower()
+
+    def guard(facts: CaseFacts) -> str | None:
+        source = facts.details.get("referred_from") or (
+            # Referred before the source was recorded: a signed plan says it was the plan.
+            "attendance_plan" if facts.of_kind("signed_plan") else "school_support"
+        )
+        if source == state:
+            return None
+        return f"the referral came from {STATE_LABELS[source].lower()}, not {label}"
+
+    guard.__doc__ = f"The referral came from {label}."
+    return guard
+
+
+def _back_to_school(trigger: str, verb: str, decision: str) -> tuple[Step, ...]:
+    return tuple(
+        Step(
+            trigger=trigger,
+            source=("formal_support",),
+            dest=state,
+            label=f"{verb} the referral to the school (back to {STATE_LABELS[state].lower()})",
+            roles=LA,
+            guards=(came_from(state),),
+            needs=("note",),  # the reason, which the school reads
+            effect=decided(decision),
+            records=(la_decision(decision),),
+        )
+        for state in REFERRED_FROM
+    )
+
+
+LA_DECISION_STEPS = (
+    Step(
+        # The LA takes the case on: it stays in formal support, its review date unchanged.
+        trigger="accept_referral",
+        source=("formal_support",),
+        dest="formal_support",
+        label="Accept the referral",
+        roles=LA,
+        effect=decided("accepted"),
+        records=(la_decision("accepted"),),
+    ),
+    *_back_to_school("return_referral", "Return", "returned"),
+    *_back_to_school("refuse_referral", "Refuse", "refused"),
+)
+
 STEPS = (
     Step(
         trigger="offer_support",
@@ -208,7 +270,9 @@ STEPS = (
             guards.referral_pack_complete,
         ),
         deadlines=(CONTRACT_REVIEW,),
+        effect=referred,
     ),
+    *LA_DECISION_STEPS,
     Step(
         trigger="issue_notice_to_improve",
         source=("formal_support",),

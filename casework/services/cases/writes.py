@@ -230,6 +230,12 @@ def apply_step(
             )
         )
         scheduled.append((rule.label, due))
+    # The evidence the step records comes first, so the transition ends its part of the trail.
+    for kind, details in fired.recorded:
+        try:
+            record_evidence(session, case, who, today, kind, details)
+        except EvidenceError as error:
+            raise CaseError(str(error), error.field) from None
     write_event(
         session,
         case,
@@ -245,11 +251,6 @@ def apply_step(
             "deadlines": [(n, d.isoformat()) for n, d in scheduled],
         },
     )
-    for kind, details in fired.recorded:
-        try:
-            record_evidence(session, case, who, today, kind, details)
-        except EvidenceError as error:
-            raise CaseError(str(error), error.field) from None
     return scheduled
 
 

@@ -357,19 +357,20 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         )
     mother_notice, father_notice = (n["id"] for n in notices)
 
-    # SLT approves; the LA may not approve, and issues.
+    # The head approved the request on the concern; the LA accepts it (the school may not)
+    # and issues.
     before = case_snapshot(db, mother_notice)
     with pytest.raises(NotPermittedError):
-        fire(db, mother_notice, "approve", LA, "2026-03-11")
+        fire(db, mother_notice, "approve", HEAD, "2026-03-11")
     assert case_snapshot(db, mother_notice) == before
-    fire(db, mother_notice, "approve", HEAD, "2026-03-11")
+    fire(db, mother_notice, "approve", LA, "2026-03-11")
     assert_step(
         db,
         mother_notice,
         trigger="approve",
         source="requested",
         dest="approved",
-        who=HEAD,
+        who=LA,
         version=2,
         on="2026-03-11",
     )
@@ -391,7 +392,7 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
     }
 
     # The father pays the reduced amount in time: only the LA records a payment.
-    fire(db, father_notice, "approve", HEAD, "2026-03-11")
+    fire(db, father_notice, "approve", LA, "2026-03-11")
     fire(db, father_notice, "issue", LA, "2026-03-12")
     with pytest.raises(cases.CaseError, match="may not record penalty payment"):
         evidence(

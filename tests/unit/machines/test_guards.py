@@ -371,6 +371,25 @@ CHECKS: list[Check] = [
         ac("formal_support", "2026-05-13", details=absent_until("2026-05-12")),
     ),
     Check(
+        "came_from: The referral came from school-led support.",
+        ac("formal_support", "2026-02-04", details={"referred_from": "attendance_plan"}),
+        "the referral came from individual attendance plan, not school-led support",
+        ac("formal_support", "2026-02-04", details={"referred_from": "school_support"}),
+    ),
+    Check(
+        "came_from: The referral came from individual attendance plan.",
+        ac("formal_support", "2026-02-04", details={"referred_from": "school_support"}),
+        "the referral came from school-led support, not individual attendance plan",
+        ac("formal_support", "2026-02-04", details={"referred_from": "attendance_plan"}),
+    ),
+    # Referred before the source was recorded: a signed plan on file means the plan.
+    Check(
+        "came_from: The referral came from individual attendance plan.",
+        ac("formal_support", "2026-02-04"),
+        "the referral came from school-led support, not individual attendance plan",
+        ac("formal_support", "2026-02-04", evidence=[plan("2026-01-21", "2026-02-18")]),
+    ),
+    Check(
         "concern_referred_for_prosecution",
         pn(
             "unpaid",

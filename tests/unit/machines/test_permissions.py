@@ -96,6 +96,14 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
         related=RelatedFacts(started_states=(("penalty_notice", "unpaid"),)),
         details=absent_until("2026-03-20"),
     ),
+    (AC, "accept_referral", "formal_support"): ready(AC, "2025-11-27"),
+    **{
+        (AC, trigger, back): ready(
+            AC, "2025-11-27", details={"referred_from": back}, params={"note": "no plan review"}
+        )
+        for trigger in ("return_referral", "refuse_referral")
+        for back in ("school_support", "attendance_plan")
+    },
     (AC, "step_down", "monitoring"): ready(AC, "2026-03-02", params={"note": "better"}),
     (AC, "step_down", "school_support"): ready(AC, "2026-03-02", params={"note": "better"}),
     (AC, "step_down", "attendance_plan"): ready(
@@ -107,6 +115,8 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     # penalty notice
     (PN, "approve", "approved"): ready(PN, "2026-03-30", details={"parent": "Dana Shaw"}),
     (PN, "refuse", "refused"): ready(PN, "2026-03-30", params={"note": "not yet"}),
+    (PN, "return", "returned"): ready(PN, "2026-03-30", params={"note": "no register printout"}),
+    (PN, "resubmit", "requested"): ready(PN, "2026-03-31", params={"note": "printout added"}),
     (PN, "issue", "issued"): ready(PN, "2026-04-14", details={"parent": "Dana Shaw"}),
     (PN, "record_payment", "paid_reduced"): ready(
         PN, "2026-05-05", details=ISSUED, evidence=[payment("2026-05-05", 80)]
