@@ -11,6 +11,7 @@ from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
     DeadlineRule,
+    EvidenceDeadline,
     FindingFacts,
     FollowOn,
     Guard,
@@ -377,6 +378,33 @@ STEPS = (
     ),
 )
 
+# -- formal support measures ----------------------------------------------------------------
+
+# Evidence with deadlines rather than states: a contract, an early help referral and an order
+# run beside formal support (and may outlast it), so none of them is where the case is.
+MEASURE_DEADLINES = (
+    EvidenceDeadline(
+        kind="attendance_contract",
+        name="attendance_contract_review",
+        label="attendance contract review due",
+        rule=DeadlineRule(
+            name="attendance_contract_review",
+            label="attendance contract review due",
+            section="attendance_contract",
+            key="review_max_school_weeks",
+            unit=Unit.SCHOOL_WEEKS,
+            start_param="signed_on",
+        ),
+    ),
+    EvidenceDeadline(
+        kind="education_supervision_order",
+        name="education_supervision_order_ends",
+        label="education supervision order ends",
+        when={"stage": "granted"},
+        on_field="ends_on",
+    ),
+)
+
 LIFECYCLE = Lifecycle(
     kind=KIND,
     title="Attendance concern",
@@ -388,4 +416,5 @@ LIFECYCLE = Lifecycle(
     measures=(PENALTY_THRESHOLD_NOW, LAST_UNAUTHORISED_ABSENCE),
     from_finding=holiday_finding,
     time_limits=(PROSECUTION_TIME_LIMIT,),
+    evidence_deadlines=MEASURE_DEADLINES,
 )

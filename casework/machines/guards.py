@@ -121,6 +121,12 @@ def formal_support_offered(facts: CaseFacts) -> str | None:
         if e.get("support") in ("attendance_contract", "early_help")
     ]
     contracts = [e for e in facts.of_kind("signed_plan") if e.get("plan") == "attendance_contract"]
+    contracts += facts.of_kind("attendance_contract")
+    offers += [
+        e
+        for e in facts.of_kind("support_referral")
+        if e.get("referred_to") in ("early_help", "multi_agency")
+    ]
     if offers or contracts:
         return None
     return "no attendance contract or early help offered"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -245,6 +245,30 @@ class Records:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceDeadline:
+    """A deadline that recording an item of evidence sets on its case (an attendance contract's
+    review, the end of an education supervision order): a policy period from one of the
+    item's dates, or a date the item gives. A later such item replaces it; it stays open
+    across the case's steps (the measure runs beside them) until the case closes."""
+
+    kind: str  # the evidence kind
+    name: str
+    label: str
+    when: dict[str, str] = field(default_factory=dict)  # the details it applies to
+    rule: DeadlineRule | None = None  # a policy period from the item's rule.start_param date
+    on_field: str | None = None  # or the date the item gives
+
+    def due(self, facts: CaseFacts, details: dict[str, Any]) -> date | None:
+        """When it falls due for this item (None: the item sets no such deadline)."""
+        if any(details.get(k) != v for k, v in self.when.items()):
+            return None
+        if self.rule is not None:
+            return self.rule.due(replace(facts, params=details))
+        value = details.get(self.on_field) if self.on_field else None
+        return as_date(value) if value else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimeLimit:
     """A date a case must act by that moves with the register, so it is drawn from the facts
     whenever the case is shown rather than stored (the last day a prosecution may start)."""
@@ -403,6 +427,7 @@ class Lifecycle:
         opening_refusal: str = "",
         from_finding: Callable[[Finding], FindingFacts | None] | None = None,
         time_limits: tuple[TimeLimit, ...] = (),
+        evidence_deadlines: tuple[EvidenceDeadline, ...] = (),
     ) -> None:
         self.kind = kind
         self.title = title
@@ -421,6 +446,7 @@ class Lifecycle:
         # What a sweep finding tells a case of this kind about itself (a term-time holiday).
         self.from_finding = from_finding
         self.time_limits = time_limits  # dates drawn from the facts, shown with the deadlines
+        self.evidence_deadlines = evidence_deadlines  # deadlines recording evidence sets
         for step in self.steps:
             if not step.roles:
                 raise ValueError(f"{kind}: step {step.trigger} says no role may take it")

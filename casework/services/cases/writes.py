@@ -16,6 +16,7 @@ from casework.machines.audit import EventAction
 from casework.machines.evidence import EvidenceError, evidence_kind
 from casework.machines.lifecycle import CaseFacts, Fired, FollowOn
 from casework.machines.roles import may, role_words, roles_text
+from casework.services.cases.facts import build_facts
 from casework.services.errors import CaseError, ConflictError
 from casework.services.reach import Actor
 from casework.store.models import Case, CaseDeadline, CaseEvent, CaseEvidence, Pupil
@@ -134,6 +135,7 @@ def record_evidence(
     )
     session.add(row)
     session.flush()
+    _evidence_deadlines(session, case, today, kind, parsed)
     write_event(
         session,
         case,
@@ -145,6 +147,43 @@ def record_evidence(
         data={"kind": kind, "details": parsed, "supersedes": supersedes.id if supersedes else None},
     )
     return row
+
+
+def _evidence_deadlines(
+    session: Session, case: Case, today: date, kind: str, details: dict[str, Any]
+) -> None:
+    """The deadlines this item of evidence sets, each replacing the open one of its name."""
+    declared = [e for e in lifecycle_of(case.kind).evidence_deadlines if e.kind == kind]
+    if not declared or case.closed_on is not None:
+        return
+    facts, _school, _pupil = build_facts(session, case, today)
+    for rule in declared:
+        try:
+            due = rule.due(facts, details)
+        except ValueError as error:  # a period running past the school calendar
+            raise CaseError(f"cannot set the {rule.label} date: {error}") from None
+        if due is None:
+            continue
+        session.execute(
+            update(CaseDeadline)
+            .where(
+                CaseDeadline.case_id == case.id,
+                CaseDeadline.status == "open",
+                CaseDeadline.name == rule.name,
+            )
+            .values(status="closed", closed_on=today)
+        )
+        session.add(
+            CaseDeadline(
+                case_id=case.id,
+                name=rule.name,
+                label=rule.label,
+                due_on=due,
+                fires=None,
+                status="open",
+                set_in_state=case.state,
+            )
+        )
 
 
 def change_details(
@@ -215,6 +254,8 @@ def apply_step(
     ]
     if stays:
         ending.append(CaseDeadline.name.in_([rule.name for rule, _due in fired.scheduled]))
+    elif not closed:  # a measure's deadline runs beside the steps, until the case closes
+        ending.append(CaseDeadline.name.not_in([e.name for e in machine.evidence_deadlines]))
     session.execute(update(CaseDeadline).where(*ending).values(status="closed", closed_on=today))
     scheduled = []
     for rule, due in fired.scheduled:
