@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from casework.machines import guards, penalty_notice
-from casework.machines.decisions import decided, la_decision
+from casework.machines.decisions import la_decides
 from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
@@ -208,31 +208,27 @@ def came_from(state: str) -> Guard:
 
 def _back_to_school(trigger: str, verb: str, decision: str) -> tuple[Step, ...]:
     return tuple(
-        Step(
+        la_decides(
+            decision,
             trigger=trigger,
             source=("formal_support",),
             dest=state,
             label=f"{verb} the referral to the school (back to {STATE_LABELS[state].lower()})",
-            roles=LA,
             guards=(came_from(state),),
-            needs=("note",),  # the reason, which the school reads
-            effect=decided(decision),
-            records=(la_decision(decision),),
         )
         for state in REFERRED_FROM
     )
 
 
 LA_DECISION_STEPS = (
-    Step(
-        # The LA takes the case on: it stays in formal support, its review date unchanged.
+    # The LA takes the case on: it stays in formal support, its review date unchanged.
+    la_decides(
+        "accepted",
         trigger="accept_referral",
         source=("formal_support",),
         dest="formal_support",
         label="Accept the referral",
-        roles=LA,
-        effect=decided("accepted"),
-        records=(la_decision("accepted"),),
+        reason_needed=False,
     ),
     *_back_to_school("return_referral", "Return", "returned"),
     *_back_to_school("refuse_referral", "Refuse", "refused"),

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from casework.machines import guards
-from casework.machines.decisions import decided, la_decision
+from casework.machines.decisions import la_decides
 from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
@@ -171,15 +171,12 @@ def concern_referred_for_prosecution(facts: CaseFacts) -> str | None:
 # -- the LA returns a request to the school, which sends it again once it is put right -------
 
 LA_RETURN_STEPS = (
-    Step(
+    la_decides(
+        "returned",
         trigger="return",
         source=("requested",),
         dest="returned",
         label="Return the request to the school",
-        roles=LA,
-        needs=("note",),  # the reason, which the school reads
-        effect=decided("returned"),
-        records=(la_decision("returned"),),
     ),
     Step(
         trigger="resubmit",
@@ -209,29 +206,26 @@ PAYMENT_FINAL = DeadlineRule(
 )
 
 STEPS = (
-    Step(
+    # The head approved the request on the concern; the LA decides on it.
+    la_decides(
+        "accepted",
         trigger="approve",
         source=("requested",),
         dest="approved",
         label="Accept the request",
-        roles=LA,  # the head approved the request on the concern; the LA decides on it
         guards=(
             guards.compulsory_school_age,
             parent_has_responsibility,
             guards.within_notice_limit,
         ),
-        effect=decided("accepted"),
-        records=(la_decision("accepted"),),
+        reason_needed=False,
     ),
-    Step(
+    la_decides(
+        "refused",
         trigger="refuse",
         source=("requested",),
         dest="refused",
         label="Refuse the request",
-        roles=LA,
-        needs=("note",),  # the reason, which the school reads
-        effect=decided("refused"),
-        records=(la_decision("refused"),),
     ),
     *LA_RETURN_STEPS,
     Step(

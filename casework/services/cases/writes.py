@@ -173,17 +173,29 @@ def _evidence_deadlines(
             )
             .values(status="closed", closed_on=today)
         )
-        session.add(
-            CaseDeadline(
-                case_id=case.id,
-                name=rule.name,
-                label=rule.label,
-                due_on=due,
-                fires=None,
-                status="open",
-                set_in_state=case.state,
-            )
+        _open_deadline(session, case, rule.name, rule.label, due, None, case.state)
+
+
+def _open_deadline(
+    session: Session,
+    case: Case,
+    name: str,
+    label: str,
+    due: date,
+    fires: str | None,
+    state: str,
+) -> None:
+    session.add(
+        CaseDeadline(
+            case_id=case.id,
+            name=name,
+            label=label,
+            due_on=due,
+            fires=fires,
+            status="open",
+            set_in_state=state,
         )
+    )
 
 
 def change_details(
@@ -259,17 +271,7 @@ def apply_step(
     session.execute(update(CaseDeadline).where(*ending).values(status="closed", closed_on=today))
     scheduled = []
     for rule, due in fired.scheduled:
-        session.add(
-            CaseDeadline(
-                case_id=case.id,
-                name=rule.name,
-                label=rule.label,
-                due_on=due,
-                fires=rule.fires,
-                status="open",
-                set_in_state=fired.to_state,
-            )
-        )
+        _open_deadline(session, case, rule.name, rule.label, due, rule.fires, fired.to_state)
         scheduled.append((rule.label, due))
     # The evidence the step records comes first, so the transition ends its part of the trail.
     for kind, details in fired.recorded:
