@@ -175,7 +175,10 @@ def worklist(work: Worklist) -> dict[str, Any]:
             }
             for i in work.findings
         ],
-        "waiting": [{"case": case_summary(i.case), "steps": list(i.steps)} for i in work.waiting],
+        "waiting": [
+            {"case": case_summary(i.case), "steps": list(i.steps), "la_decision": i.la_decision}
+            for i in work.waiting
+        ],
         "last_sweep": sweep_run(work.last_sweep),
     }
 

@@ -23,12 +23,23 @@ def money(amount: float) -> str:
 def detail_line(key: str, value: Any) -> str | None:
     """One line of a case's details (`Full amount: £160.00`); None for what is not a line."""
     label = words(key).capitalize()
+    if value is None:
+        return None  # cleared, e.g. the LA's decision on an earlier referral
     if isinstance(value, dict):  # a live measure, e.g. the penalty threshold count
         if "count" in value:
             return f"{label}: {value['count']} of {value['threshold']} sessions {value['window']}"
+        if "decision" in value:
+            return f"LA decision: {la_decision_words(value, by='')}"
         return None
     shown = money(value) if key.endswith("amount") and isinstance(value, float) else value
     return f"{label}: {shown}"
+
+
+def la_decision_words(decision: dict[str, Any], by: str = " by the LA") -> str:
+    """`returned by the LA on 4 February 2026: no home visit notes`."""
+    said = f": {decision['reason']}" if decision.get("reason") else ""
+    on = long_date(date.fromisoformat(str(decision["on"])))
+    return f"{words(str(decision['decision']))}{by} on {on}{said}"
 
 
 def event_what(

@@ -5,21 +5,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from casework.machines import guards
+from casework.machines import guards, penalty_notice
+from casework.machines.decisions import la_decides
 from casework.machines.lifecycle import (
+    CaseFacts,
+    Changes,
     DeadlineRule,
+    EvidenceDeadline,
     FindingFacts,
     FollowOn,
+    Guard,
     Lifecycle,
     LiveMeasure,
     MeasureContext,
     State,
     Step,
+    TimeLimit,
     Unit,
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
+from casework.policy.model import PolicyError
 from casework.policy.rules import Finding, lookback_start, session_count_now
-from casework.register.marks import Register
+from casework.register.marks import UNAUTHORISED, Register
 
 KIND = "attendance_concern"
 OPEN_STATES = (
@@ -67,6 +74,7 @@ NOTICE_PERIOD = DeadlineRule(
 )
 
 STAFF_OR_LA = SCHOOL_STAFF | LA
+STATE_LABELS = {state.name: state.label for state in STATES}
 
 # A penalty notice is issued to a parent, so a request opens one notice case per parent.
 NOTICE_PER_PARENT = FollowOn(
@@ -109,6 +117,123 @@ def holiday_finding(finding: Finding) -> FindingFacts | None:
 # The penalty threshold as it stands today, which the enforcement guards quote.
 PENALTY_THRESHOLD_NOW = LiveMeasure(window=_threshold_window, measure=_threshold_count)
 
+
+# -- prosecution ----------------------------------------------------------------------------
+
+PROSECUTION_FROM = ("formal_support", "notice_to_improve", "penalty_notice")
+
+
+def _prosecution_window(context: MeasureContext) -> tuple[date, date] | None:
+    if context.state not in PROSECUTION_FROM:
+        return None
+    months = context.policy.section("prosecution").get("time_limit_months")
+    if months is None:
+        raise PolicyError(f"policy {context.policy.id}: [prosecution] has no time_limit_months")
+    # Only absences within the time limit can still be prosecuted, so only they are read.
+    return guards.months_after(context.today, -int(months)), context.today
+
+
+def _last_unauthorised(register: Register, context: MeasureContext) -> dict[str, Any]:
+    marks = register.marks_where(0, UNAUTHORISED)
+    last = marks[-1].date.isoformat() if marks else None
+    return {"prosecution_time_limit": {"last_absence": last}}
+
+
+# The last unauthorised absence still in time for a prosecution, which its guard and the time
+# limit shown on the case read.
+LAST_UNAUTHORISED_ABSENCE = LiveMeasure(window=_prosecution_window, measure=_last_unauthorised)
+
+PROSECUTION_TIME_LIMIT = TimeLimit(
+    name="prosecution_time_limit",
+    label="last day to start a prosecution (time limit from the last unauthorised absence)",
+    due=lambda facts: (
+        guards.prosecution_starts_by(facts) if facts.state in PROSECUTION_FROM else None
+    ),
+)
+
+# States of a penalty notice in which the parent may still pay it (or it awaits a decision):
+# while one is, the offence it covers cannot also be prosecuted.
+NOTICE_PENDING = tuple(
+    name
+    for name, state in penalty_notice.LIFECYCLE.states.items()
+    if not state.final and name != "unpaid"
+)
+
+
+def no_penalty_notice_pending(facts: CaseFacts) -> str | None:
+    """No penalty notice this concern requested (for its offence) still awaits a decision or
+    payment."""
+    pending = [
+        state
+        for kind, state in facts.related.started_states
+        if kind == penalty_notice.KIND and state in NOTICE_PENDING
+    ]
+    if pending:
+        return f"a penalty notice is still {pending[0]}: prosecution waits until it is unpaid"
+    return None
+
+
+def relied_on(facts: CaseFacts) -> Changes:
+    """The referral records the last absence it relies on, which its time limit ran from."""
+    measure = facts.details.get("prosecution_time_limit") or {}
+    return Changes({"prosecution_relies_on_absence_until": measure.get("last_absence")})
+
+
+# -- the LA's decision on a formal-support referral --------------------------------------------
+
+REFERRED_FROM = ("school_support", "attendance_plan")
+
+
+def referred(facts: CaseFacts) -> Changes:
+    """A referral records where it came from (a returned one goes back there) and clears the
+    LA's decision on an earlier referral."""
+    return Changes({"referred_from": facts.state, "la_decision": None})
+
+
+def came_from(state: str) -> Guard:
+    label = STATE_LABELS[state].lower()
+
+    def guard(facts: CaseFacts) -> str | None:
+        source = facts.details.get("referred_from") or (
+            # Referred before the source was recorded: a signed plan says it was the plan.
+            "attendance_plan" if facts.of_kind("signed_plan") else "school_support"
+        )
+        if source == state:
+            return None
+        return f"the referral came from {STATE_LABELS[source].lower()}, not {label}"
+
+    guard.__doc__ = f"The referral came from {label}."
+    return guard
+
+
+def _back_to_school(trigger: str, verb: str, decision: str) -> tuple[Step, ...]:
+    return tuple(
+        la_decides(
+            decision,
+            trigger=trigger,
+            source=("formal_support",),
+            dest=state,
+            label=f"{verb} the referral to the school (back to {STATE_LABELS[state].lower()})",
+            guards=(came_from(state),),
+        )
+        for state in REFERRED_FROM
+    )
+
+
+LA_DECISION_STEPS = (
+    # The LA takes the case on: it stays in formal support, its review date unchanged.
+    la_decides(
+        "accepted",
+        trigger="accept_referral",
+        source=("formal_support",),
+        dest="formal_support",
+        label="Accept the referral",
+        reason_needed=False,
+    ),
+    *_back_to_school("return_referral", "Return", "returned"),
+    *_back_to_school("refuse_referral", "Refuse", "refused"),
+)
+
 STEPS = (
     Step(
         trigger="offer_support",
@@ -142,7 +267,9 @@ STEPS = (
             guards.referral_pack_complete,
         ),
         deadlines=(CONTRACT_REVIEW,),
+        effect=referred,
     ),
+    *LA_DECISION_STEPS,
     Step(
         trigger="issue_notice_to_improve",
         source=("formal_support",),
@@ -196,13 +323,19 @@ STEPS = (
         dest="prosecution",
         label="Refer for prosecution",
         roles=SLT | LA,
+        # Not only after an unpaid penalty notice: formal support or a notice to improve
+        # may lead here too (s444 Education Act 1996 has no such precondition).
         guards=(
             guards.compulsory_school_age,
-            guards.penalty_route_exhausted,
+            no_penalty_notice_pending,
             guards.eso_considered,
             guards.referral_pack_complete,
+            guards.prosecution_pack_sent,
+            guards.within_prosecution_time_limit,
             guards.slt_approved("refer_prosecution"),
         ),
+        stamps=("prosecution_referred",),
+        effect=relied_on,
     ),
     Step(
         trigger="step_down",
@@ -241,6 +374,33 @@ STEPS = (
     ),
 )
 
+# -- formal support measures ----------------------------------------------------------------
+
+# Evidence with deadlines rather than states: a contract, an early help referral and an order
+# run beside formal support (and may outlast it), so none of them is where the case is.
+MEASURE_DEADLINES = (
+    EvidenceDeadline(
+        kind="attendance_contract",
+        name="attendance_contract_review",
+        label="attendance contract review due",
+        rule=DeadlineRule(
+            name="attendance_contract_review",
+            label="attendance contract review due",
+            section="attendance_contract",
+            key="review_max_school_weeks",
+            unit=Unit.SCHOOL_WEEKS,
+            start_param="signed_on",
+        ),
+    ),
+    EvidenceDeadline(
+        kind="education_supervision_order",
+        name="education_supervision_order_ends",
+        label="education supervision order ends",
+        when={"stage": "granted"},
+        on_field="ends_on",
+    ),
+)
+
 LIFECYCLE = Lifecycle(
     kind=KIND,
     title="Attendance concern",
@@ -249,6 +409,8 @@ LIFECYCLE = Lifecycle(
     steps=STEPS,
     opened_by=SCHOOL_STAFF | SYSTEM,
     one_open_per_pupil=True,
-    measures=(PENALTY_THRESHOLD_NOW,),
+    measures=(PENALTY_THRESHOLD_NOW, LAST_UNAUTHORISED_ABSENCE),
     from_finding=holiday_finding,
+    time_limits=(PROSECUTION_TIME_LIMIT,),
+    evidence_deadlines=MEASURE_DEADLINES,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -74,6 +75,7 @@ class EvidenceKind:
     label: str
     fields: tuple[Field, ...]
     roles: frozenset[Role]
+    check: Callable[[dict[str, Any]], None] | None = None  # rules across fields; raises
 
     def parse(self, details: dict[str, Any]) -> dict[str, Any]:
         """Check and normalise details; unknown or missing fields are errors naming the field."""
@@ -91,9 +93,19 @@ class EvidenceKind:
                     raise EvidenceError(f"{self.name} needs {f.name}", f.name)
                 continue
             out[f.name] = value
+        if self.check is not None:
+            self.check(out)
         return out
 
 
+COURT_OUTCOMES = (
+    "fine",
+    "conditional_discharge",
+    "parenting_order",
+    "acquittal",
+    "withdrawn",
+    "adjourned",
+)
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
 LETTERS = (
     "attendance_concern",
@@ -226,7 +238,14 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
                 Field(
                     "decision",
                     "choice",
-                    ("accepted", "returned", "prosecute", "withdraw", "located_elsewhere"),
+                    (
+                        "accepted",
+                        "returned",
+                        "refused",
+                        "prosecute",
+                        "withdraw",
+                        "located_elsewhere",
+                    ),
                 ),
                 Field("reason", required=False),
             ),
@@ -236,7 +255,7 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             "eso_considered",
             "Education supervision order considered",
             (Field("decision", "choice", ("applying", "not_appropriate")), Field("reason")),
-            STAFF_AND_LA,
+            LA,  # s447 puts the duty to consider an order on the LA, not the school
         ),
         EvidenceKind(
             "welfare_check",
@@ -266,7 +285,11 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
         EvidenceKind(
             "court_outcome",
             "Court outcome",
-            (Field("outcome"), Field("heard_on", "date")),
+            (
+                Field("outcome", "choice", COURT_OUTCOMES),
+                Field("heard_on", "date"),
+                Field("summary", required=False),
+            ),
             LA,
         ),
         EvidenceKind("note", "Note", (Field("text"),), STAFF_AND_LA | {Role.TEACHER}),
@@ -308,6 +331,73 @@ EVIDENCE_KINDS |= {
         ),
     )
 }
+
+
+# -- prosecution and formal support measures -------------------------------------------------
+
+ESO_STAGES = ("applied", "granted", "breached")
+REFERRAL_TO = ("early_help", "multi_agency", "social_care", "health", "other")
+
+
+def _order_dates(details: dict[str, Any]) -> None:
+    """A granted order has its end date, after the day it was granted; only a grant has one."""
+    ends = details.get("ends_on")
+    if details["stage"] == "granted" and not ends:
+        raise EvidenceError("education_supervision_order granted needs ends_on", "ends_on")
+    if details["stage"] != "granted" and ends:
+        raise EvidenceError(
+            f"education_supervision_order {details['stage']} takes no ends_on (only granted)",
+            "ends_on",
+        )
+    if ends and ends <= details["stage_on"]:  # ISO dates compare as dates
+        raise EvidenceError(
+            f"education_supervision_order ends_on {ends} must be after stage_on "
+            f"{details['stage_on']}",
+            "ends_on",
+        )
+
+
+EVIDENCE_KINDS.update(
+    (k.name, k)
+    for k in (
+        EvidenceKind(
+            "prosecution_pack",
+            "Prosecution evidence pack sent",
+            (Field("sent_on", "date"), Field("sent_to"), Field("summary", required=False)),
+            STAFF_AND_LA,
+        ),
+        # Formal support measures are evidence with deadlines rather than states: each runs
+        # beside formal support (and may outlast it), so none is a place the case is in.
+        EvidenceKind(
+            "attendance_contract",
+            "Attendance contract signed",
+            (Field("signed_on", "date"), Field("parties"), Field("summary", required=False)),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "support_referral",
+            "Early help or multi-agency referral",
+            (
+                Field("referred_to", "choice", REFERRAL_TO),
+                Field("referred_on", "date"),
+                Field("outcome", required=False),
+            ),
+            STAFF_AND_LA,
+        ),
+        EvidenceKind(
+            "education_supervision_order",
+            "Education supervision order",
+            (
+                Field("stage", "choice", ESO_STAGES),
+                Field("stage_on", "date"),
+                Field("ends_on", "date", required=False),
+                Field("summary", required=False),
+            ),
+            LA,  # the LA applies to the court for an order (s36 Children Act 1989)
+            check=_order_dates,
+        ),
+    )
+)
 
 
 def evidence_kind(name: str) -> EvidenceKind:

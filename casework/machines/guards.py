@@ -121,6 +121,12 @@ def formal_support_offered(facts: CaseFacts) -> str | None:
         if e.get("support") in ("attendance_contract", "early_help")
     ]
     contracts = [e for e in facts.of_kind("signed_plan") if e.get("plan") == "attendance_contract"]
+    contracts += facts.of_kind("attendance_contract")
+    offers += [
+        e
+        for e in facts.of_kind("support_referral")
+        if e.get("referred_to") in ("early_help", "multi_agency")
+    ]
     if offers or contracts:
         return None
     return "no attendance contract or early help offered"
@@ -140,10 +146,14 @@ def letter_sent(letter: str) -> Guard:
 
 
 def eso_considered(facts: CaseFacts) -> str | None:
-    """An education supervision order was considered before prosecution (s447)."""
-    if facts.of_kind("eso_considered"):
+    """The LA considered an education supervision order before prosecution (s447): its
+    recorded consideration, or an order it applied for (both kinds only the LA records)."""
+    if facts.of_kind("eso_considered") or facts.of_kind("education_supervision_order"):
         return None
-    return "an education supervision order must be considered first (s447 Education Act 1996)"
+    return (
+        "the LA must record its consideration of an education supervision order first "
+        "(s447 Education Act 1996)"
+    )
 
 
 def la_decided(decision: str) -> Guard:
@@ -257,14 +267,48 @@ def notice_period_over(facts: CaseFacts) -> str | None:
     return None
 
 
-def penalty_route_exhausted(facts: CaseFacts) -> str | None:
-    """A penalty notice went unpaid past its final date, or a third notice is barred."""
-    if (
-        "unpaid" in facts.related.penalty_notice_states
-        or "barred" in facts.related.penalty_notice_states
-    ):
+# -- prosecution ----------------------------------------------------------------------------
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` calendar months on (the month's last day when it has no such day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def prosecution_starts_by(facts: CaseFacts) -> date | None:
+    """The last day a prosecution may be started: the policy's months (s127 Magistrates'
+    Courts Act 1980) from the last unauthorised absence it relies on, if there is one."""
+    measure = facts.details.get("prosecution_time_limit") or {}
+    last = measure.get("last_absence")
+    if not last:
         return None
-    return "no penalty notice unpaid after its final date, and no third notice barred"
+    return months_after(as_date(last), int(facts.number("prosecution", "time_limit_months")))
+
+
+def within_prosecution_time_limit(facts: CaseFacts) -> str | None:
+    """A prosecution starts within the policy's months of the last absence it relies on."""
+    months = int(facts.number("prosecution", "time_limit_months"))
+    by = prosecution_starts_by(facts)
+    if by is None or facts.today > by:
+        return (
+            f"no unauthorised absence in the last {months} months: too late to prosecute "
+            "(s127 Magistrates' Courts Act 1980)"
+        )
+    return None
+
+
+def prosecution_pack_sent(facts: CaseFacts) -> str | None:
+    """The evidence pack for the prosecution was assembled and sent (recorded as evidence)."""
+    if facts.of_kind("prosecution_pack"):
+        return None
+    return "no prosecution evidence pack recorded as sent"
 
 
 def referral_pack_complete(facts: CaseFacts) -> str | None:

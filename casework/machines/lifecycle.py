@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -89,6 +89,8 @@ class RelatedFacts:
 
     penalty_notice_states: tuple[str, ...] = ()  # states of this child's penalty notice cases
     prior_notices: tuple[PriorNotice, ...] = ()  # this parent's earlier notices for this child
+    case_states: tuple[tuple[str, str], ...] = ()  # (kind, state) of the pupil's other cases
+    started_states: tuple[tuple[str, str], ...] = ()  # (kind, state) of the cases this started
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +243,7 @@ class MeasureContext:
     calendar: SchoolCalendar
     policy: Policy
     details: dict[str, Any]
+    state: str = ""  # the case's state: a measure may apply only in some
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,6 +256,54 @@ class LiveMeasure:
 
     window: Callable[[MeasureContext], tuple[date, date] | None]
     measure: Callable[[Register, MeasureContext], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Records:
+    """Evidence a step records as it is taken (the LA's decision on a referral), so that the
+    decision and its reason are on file like any other evidence."""
+
+    kind: str
+    details: dict[str, Any]  # fixed details, e.g. {"decision": "returned"}
+    from_params: dict[str, str] = field(default_factory=dict)  # detail <- what was supplied
+
+    def evidence(self, facts: CaseFacts) -> dict[str, Any]:
+        supplied = {k: facts.params[p] for k, p in self.from_params.items() if facts.params.get(p)}
+        return self.details | supplied
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceDeadline:
+    """A deadline that recording an item of evidence sets on its case (an attendance contract's
+    review, the end of an education supervision order): a policy period from one of the
+    item's dates, or a date the item gives. A later such item replaces it; it stays open
+    across the case's steps (the measure runs beside them) until the case closes."""
+
+    kind: str  # the evidence kind
+    name: str
+    label: str
+    when: dict[str, str] = field(default_factory=dict)  # the details it applies to
+    rule: DeadlineRule | None = None  # a policy period from the item's rule.start_param date
+    on_field: str | None = None  # or the date the item gives
+
+    def due(self, facts: CaseFacts, details: dict[str, Any]) -> date | None:
+        """When it falls due for this item (None: the item sets no such deadline)."""
+        if any(details.get(k) != v for k, v in self.when.items()):
+            return None
+        if self.rule is not None:
+            return self.rule.due(replace(facts, params=details))
+        value = details.get(self.on_field) if self.on_field else None
+        return as_date(value) if value else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeLimit:
+    """A date a case must act by that moves with the register, so it is drawn from the facts
+    whenever the case is shown rather than stored (the last day a prosecution may start)."""
+
+    name: str
+    label: str
+    due: Callable[[CaseFacts], date | None]  # None: the limit does not apply in this state
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +338,7 @@ class Step:
     # A decision the law gives the head ("leave"): beyond the role, only the head or a
     # delegate the school file names (`leave_delegates`) may take it.
     decided_by: str | None = None
+    records: tuple[Records, ...] = ()  # evidence the step records as it is taken
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""
@@ -381,6 +433,7 @@ class Fired:
     deadlines: tuple[tuple[DeadlineRule, date], ...]  # every deadline the step declares
     details: dict[str, Any] = field(default_factory=dict)  # case details the step sets
     skipped: tuple[str, ...] = ()  # deadlines its effect says do not apply this time
+    recorded: tuple[tuple[str, dict[str, Any]], ...] = ()  # (kind, details) of its evidence
 
     @property
     def scheduled(self) -> tuple[tuple[DeadlineRule, date], ...]:
@@ -407,6 +460,8 @@ class Lifecycle:
         opening_refusal: str = "",
         from_finding: Callable[[Finding], FindingFacts | None] | None = None,
         opening_check: Callable[[dict[str, Any], PupilFacts], dict[str, Any]] | None = None,
+        time_limits: tuple[TimeLimit, ...] = (),
+        evidence_deadlines: tuple[EvidenceDeadline, ...] = (),
     ) -> None:
         self.kind = kind
         self.title = title
@@ -427,6 +482,8 @@ class Lifecycle:
         # Checks the details against the pupil and completes them (the parent who applied for
         # leave lives with them); raises OpeningError naming what is wrong.
         self.opening_check = opening_check
+        self.time_limits = time_limits  # dates drawn from the facts, shown with the deadlines
+        self.evidence_deadlines = evidence_deadlines  # deadlines recording evidence sets
         for step in self.steps:
             if not step.roles:
                 raise ValueError(f"{kind}: step {step.trigger} says no role may take it")
@@ -527,7 +584,10 @@ class Lifecycle:
         stamped = {key: facts.today.isoformat() for key in taken.stamps}
         details = changes.details | stamped if changes.before_stamps else stamped | changes.details
         deadlines = tuple((rule, rule.due(facts)) for rule in taken.deadlines)
-        return Fired(taken, facts.state, token.state, deadlines, details, changes.skip_deadlines)
+        recorded = tuple((r.kind, r.evidence(facts)) for r in taken.records)
+        return Fired(
+            taken, facts.state, token.state, deadlines, details, changes.skip_deadlines, recorded
+        )
 
     def may_open(self, role: Role | str) -> bool:
         """Whether a person in `role` may open a case of this kind by hand."""

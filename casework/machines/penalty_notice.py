@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from casework.machines import guards
+from casework.machines.decisions import la_decides
 from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
@@ -21,7 +22,7 @@ from casework.machines.lifecycle import (
     add_period,
     as_date,
 )
-from casework.machines.roles import LA, SLT, SYSTEM
+from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM
 from casework.policy.model import Policy
 from casework.text import long_date
 
@@ -29,7 +30,8 @@ KIND = "penalty_notice"
 
 STATES = (
     State("requested", "Requested by the school", la_visible=True),
-    State("approved", "Approved by a senior leader", la_visible=True),
+    State("returned", "Returned to the school by the LA", la_visible=True),
+    State("approved", "Accepted by the LA", la_visible=True),
     State("issued", "Issued", la_visible=True),
     State("paid_reduced", "Paid at the reduced amount", final=True, la_visible=True),
     State("paid_full", "Paid in full", final=True, la_visible=True),
@@ -158,6 +160,35 @@ def parent_has_responsibility(facts: CaseFacts) -> str | None:
     return None
 
 
+def concern_referred_for_prosecution(facts: CaseFacts) -> str | None:
+    """The offence is prosecuted on the child's attendance concern, where the LA's ESO
+    consideration, the evidence pack and the time limit are checked."""
+    if ("attendance_concern", "prosecution") in facts.related.case_states:
+        return None
+    return "the attendance concern has not been referred for prosecution"
+
+
+# -- the LA returns a request to the school, which sends it again once it is put right -------
+
+LA_RETURN_STEPS = (
+    la_decides(
+        "returned",
+        trigger="return",
+        source=("requested",),
+        dest="returned",
+        label="Return the request to the school",
+    ),
+    Step(
+        trigger="resubmit",
+        source=("returned",),
+        dest="requested",
+        label="Send the request to the LA again",
+        roles=SCHOOL_STAFF,
+        needs=("note",),  # what was put right
+        effect=lambda facts: Changes({"la_decision": None}),
+    ),
+)
+
 PAYMENT_DUE = DeadlineRule(
     name="payment_reduced",
     label="reduced payment due",
@@ -175,26 +206,28 @@ PAYMENT_FINAL = DeadlineRule(
 )
 
 STEPS = (
-    Step(
+    # The head approved the request on the concern; the LA decides on it.
+    la_decides(
+        "accepted",
         trigger="approve",
         source=("requested",),
         dest="approved",
-        label="Approve the request",
-        roles=SLT,
+        label="Accept the request",
         guards=(
             guards.compulsory_school_age,
             parent_has_responsibility,
             guards.within_notice_limit,
         ),
+        reason_needed=False,
     ),
-    Step(
+    la_decides(
+        "refused",
         trigger="refuse",
         source=("requested",),
         dest="refused",
         label="Refuse the request",
-        roles=SLT,
-        needs=("note",),
     ),
+    *LA_RETURN_STEPS,
     Step(
         trigger="issue",
         source=("approved",),
@@ -241,7 +274,7 @@ STEPS = (
         dest="prosecution",
         label="Prosecute for the offence",
         roles=LA,
-        guards=(guards.la_decided("prosecute"),),
+        guards=(guards.la_decided("prosecute"), concern_referred_for_prosecution),
     ),
     Step(
         trigger="withdraw",

@@ -149,6 +149,7 @@ def _load_raw(
         rules[rule_id] = (_deep_merge(body, changes), path)
     for rule_id, body in own_rules.items():
         rules[f"{policy_id}.{rule_id}"] = (body, path)
+    _keep_statutory_tables(parent, raw, path, str(parent_name))
     merged = _deep_merge(
         {k: v for k, v in parent.items() if k != "_rules"},
         {k: v for k, v in raw.items() if k not in ("rules", "overrides")},
@@ -157,6 +158,25 @@ def _load_raw(
         merged["bands"] = raw["bands"]
     merged["_rules"] = rules
     return merged, path
+
+
+def _keep_statutory_tables(
+    parent: dict[str, Any], raw: dict[str, Any], path: Path, parent_name: str
+) -> None:
+    """A table of numbers the parent marks `statutory = true` (the prosecution time limit)
+    is the law's, not the school's: a preset may not change a number in it."""
+    for name, table in raw.items():
+        inherited = parent.get(name)
+        if not (isinstance(inherited, dict) and inherited.get("statutory") is True):
+            continue
+        if not isinstance(table, dict):
+            raise PolicyError(f"{path}: [{name}] must be a table, statutory in {parent_name}")
+        changed = sorted(k for k, v in table.items() if inherited.get(k) != v)
+        if changed:
+            raise PolicyError(
+                f"{path}: [{name}] changes {', '.join(changed)}, statutory in "
+                f"{parent_name}: a preset may not change it"
+            )
 
 
 @cache

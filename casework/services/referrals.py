@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.machines import LIFECYCLES
+from casework.machines.decisions import records_la_decision
+from casework.machines.lifecycle import TriggerError, as_date
 from casework.machines.roles import Role
 from casework.services import cases
 from casework.services.cases.queries import CaseSummary, case_summaries
@@ -18,7 +20,11 @@ from casework.store.models import Case, CaseEvent, CaseEvidence, School
 
 # The decisions the inbox records on a referral (la_decision evidence has more, taken on the
 # case page: prosecute, withdraw, located elsewhere).
-INBOX_DECISIONS = ("accepted", "returned")
+INBOX_DECISIONS = ("accepted", "returned", "refused")
+WHY_NEEDED = {
+    "returned": "Enter why the referral goes back to the school",
+    "refused": "Enter why the LA refuses it",
+}
 
 
 class NotLAOfficerError(ServiceError):
@@ -66,17 +72,24 @@ def _check_la_officer(who: Actor) -> None:
         raise NotLAOfficerError("the referrals inbox is for LA officers")
 
 
-def _referrals(db: Database, who: Actor, case_ids: list[int] | None = None) -> list[Referral]:
+def _referrals(
+    db: Database, who: Actor, case_ids: list[int] | None = None, *, closed: bool = False
+) -> list[Referral]:
     with db.transaction() as session:
         query = (
-            select(Case.id, Case.kind, School.name)
+            select(Case.id, Case.kind, School.name, Case.details)
             .join(School, School.id == Case.school_id)
-            .where(visible_to(who, Case), Case.closed_on.is_(None))
+            .where(visible_to(who, Case))
         )
+        if not closed:
+            query = query.where(Case.closed_on.is_(None))
         if case_ids is not None:
             query = query.where(Case.id.in_(case_ids))
         rows = list(session.execute(query.order_by(Case.id.desc())))
         ids = [r[0] for r in rows]
+        # A decision step keeps the LA's decision on the case (None once sent again); older
+        # decisions are only evidence.
+        kept = {r[0]: r[3]["la_decision"] for r in rows if "la_decision" in r[3]}
         reached: dict[int, date] = {}
         kinds = {r[0]: r[1] for r in rows}
         for case_id, on_day, to_state in session.execute(
@@ -107,8 +120,18 @@ def _referrals(db: Database, who: Actor, case_ids: list[int] | None = None) -> l
                 )
         summaries = {s.id: s for s in case_summaries(session, ids)}
     out = []
-    for case_id, kind, school_name in rows:
+    for case_id, kind, school_name, _details in rows:
         summary = summaries[case_id]
+        if case_id in kept:
+            on_case = kept[case_id]
+            if on_case:
+                decided[case_id] = LADecision(
+                    str(on_case["decision"]),
+                    str(on_case.get("reason") or ""),
+                    as_date(on_case["on"]),
+                )
+            else:
+                decided.pop(case_id, None)
         machine = LIFECYCLES[kind]
         out.append(
             Referral(
@@ -132,18 +155,37 @@ def referrals_inbox(db: Database, *, who: Actor) -> ReferralsInbox:
 def decide_referral(
     db: Database, *, who: Actor, today: date, case_id: int, decision: str, reason: str = ""
 ) -> Referral:
-    """Accept or return a referral (a return needs the reason); the row as it now is."""
-    referral(db, who=who, case_id=case_id)  # out of reach is not found, whatever was typed
+    """Accept, return or refuse a referral (a return or refusal needs the reason) by the step
+    of its lifecycle that records that decision; a case with no such step from its state gets
+    the decision as evidence. The row as it now is."""
+    found = referral(db, who=who, case_id=case_id)  # out of reach is not found, whatever typed
     reason = reason.strip()
     if decision not in INBOX_DECISIONS:
-        raise FieldErrors({"decision": "Choose accept or return"})
-    if decision == "returned" and not reason:
-        raise FieldErrors({"reason": "Enter why the referral goes back to the school"})
-    details = {"decision": decision, **({"reason": reason} if reason else {})}
-    cases.add_evidence(
-        db, case_id=case_id, kind="la_decision", details=details, who=who, today=today
-    )
-    return referral(db, who=who, case_id=case_id)
+        raise FieldErrors({"decision": "Choose accept, return or refuse"})
+    if decision in WHY_NEEDED and not reason:
+        raise FieldErrors({"reason": WHY_NEEDED[decision]})
+    machine = LIFECYCLES[found.case.kind]
+    steps = [s for s in machine.steps_from(found.case.state) if records_la_decision(s, decision)]
+    if steps:
+        try:
+            cases.fire(
+                db,
+                case_id=case_id,
+                trigger=steps[0].trigger,
+                who=who,
+                today=today,
+                params={"note": reason},
+                expected_version=found.case.version,
+            )
+        except TriggerError as error:
+            raise FieldErrors({"reason": str(error)}) from None
+    else:
+        details = {"decision": decision, **({"reason": reason} if reason else {})}
+        cases.add_evidence(
+            db, case_id=case_id, kind="la_decision", details=details, who=who, today=today
+        )
+    # A refusal may close the case: the row is shown once more, as decided.
+    return _referrals(db, who, [case_id], closed=True)[0]
 
 
 def referral(db: Database, *, who: Actor, case_id: int) -> Referral:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -38,6 +39,7 @@ class FindingItem:
 class WaitingItem:
     case: CaseSummary
     steps: tuple[str, ...]  # labels of the steps this person's role may take from the state
+    la_decision: dict[str, Any] | None = None  # the LA returned or refused what was sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,18 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
                 .order_by(CaseEvidence.recorded_on.desc(), CaseEvidence.id.desc())
             )
         )
-        states = list(session.execute(select(Case.id, Case.kind, Case.state).where(open_cases)))
+        states = list(
+            session.execute(select(Case.id, Case.kind, Case.state, Case.details).where(open_cases))
+        )
         waiting_ids: dict[int, tuple[str, ...]] = {}
-        for case_id, kind, state in states:
+        # A decision the school must act on; an acceptance needs nothing of it.
+        sent_back = {
+            case_id: decision
+            for case_id, _kind, _state, details in states
+            if (decision := details.get("la_decision"))
+            and decision.get("decision") in ("returned", "refused")
+        }
+        for case_id, kind, state, _details in states:
             labels = tuple(
                 step.label
                 for step in LIFECYCLES[kind].steps_from(state)
@@ -100,7 +111,7 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
             for c, d, on in findings
         ),
         waiting=tuple(
-            WaitingItem(summaries[c], steps)
+            WaitingItem(summaries[c], steps, sent_back.get(c))
             for c, steps in sorted(waiting_ids.items(), reverse=True)
         ),
         last_sweep=last_sweep(db, who=who),

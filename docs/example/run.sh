@@ -39,6 +39,6 @@ run case fire 1 issue_notice_to_improve --as lead --today 2026-02-23
 run case fire 1 request_penalty_notice --as lead --today 2026-03-16 || true
 run case evidence 1 slt_approval --as head --today 2026-03-24 -f decision=approved -f step=request_penalty_notice
 run case fire 1 request_penalty_notice --as lead --today 2026-03-24
-run case fire 2 approve --as head --today 2026-03-24
+run case fire 2 approve --as la --today 2026-03-24
 run case fire 2 issue --as la --today 2026-03-25
 run case show 2 --as la --today 2026-03-25

@@ -109,6 +109,22 @@ def eso(on: str) -> EvidenceItem:
     return evidence("eso_considered", on, decision="not_appropriate", reason="support refused")
 
 
+def prosecution_pack(on: str) -> EvidenceItem:
+    return evidence("prosecution_pack", on, sent_on=on, sent_to="LA legal services")
+
+
+def eso_order(on: str, stage: str = "applied", ends_on: str | None = None) -> EvidenceItem:
+    """An education supervision order applied for, granted (with its end) or breached."""
+    extra = {"ends_on": ends_on} if ends_on else {}
+    return evidence("education_supervision_order", on, stage=stage, stage_on=on, **extra)
+
+
+def absent_until(on: str | None) -> dict[str, Any]:
+    """The last unauthorised absence within the prosecution time limit, as the case service
+    measures it from the register (None: none in time)."""
+    return {"prosecution_time_limit": {"last_absence": on}}
+
+
 def payment(on: str, amount: float) -> EvidenceItem:
     return evidence("payment", on, amount=amount, paid_on=on)
 

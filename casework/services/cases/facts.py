@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -132,7 +133,7 @@ def live_measures(
     today_in = (
         calendar.last_day if not calendar.covers(today) and today > calendar.last_day else today
     )
-    context = MeasureContext(today_in, calendar, school.policy, dict(case.details))
+    context = MeasureContext(today_in, calendar, school.policy, dict(case.details), case.state)
     out: dict[str, Any] = {}
     for measure in lifecycle_of(case.kind).measures:
         window = measure.window(context)
@@ -145,15 +146,20 @@ def live_measures(
 
 def related(session: Session, case: Case, today: date, policy: Policy) -> RelatedFacts:
     """Facts from the pupil's other cases (penalty notices and their limit)."""
-    others = [
-        OtherCase(kind, state, dict(details))
-        for kind, state, details in session.execute(
-            select(Case.kind, Case.state, Case.details).where(
+    rows = list(
+        session.execute(
+            select(Case.kind, Case.state, Case.details, Case.parent_case_id).where(
                 Case.pupil_id == case.pupil_id, Case.id != case.id
             )
         )
-    ]
-    return related_facts(case.details, others, today, policy)
+    )
+    others = [OtherCase(c.kind, c.state, dict(c.details)) for c in rows]
+    found = related_facts(case.details, others, today, policy)
+    return replace(
+        found,
+        case_states=tuple((c.kind, c.state) for c in rows),
+        started_states=tuple((c.kind, c.state) for c in rows if c.parent_case_id == case.id),
+    )
 
 
 def standing_of(who: Actor, school: SchoolContext) -> Standing:

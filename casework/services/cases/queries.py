@@ -161,6 +161,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
     """State, evidence, deadlines, chronology and the next steps for this user."""
     with db.transaction() as session:
         case, pupil, school = load_case_page(session, case_id, who)
+        machine = LIFECYCLES[case.kind]
         rows = all_evidence(session, case.id)
         deadline_rows = all_deadlines(session, case.id)
         facts, _school, _pupil = build_facts(
@@ -171,7 +172,6 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             deadline_rows=deadline_rows,
             loaded=(pupil, school),
         )
-        machine = LIFECYCLES[case.kind]
         superseded = {e.supersedes_id: e.id for e in rows if e.supersedes_id}
         evidence = tuple(
             EvidenceView(
@@ -187,6 +187,10 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
         )
         deadlines = tuple(
             DeadlineView(d.name, d.label, d.due_on, d.status, d.fires) for d in deadline_rows
+        ) + tuple(
+            DeadlineView(limit.name, limit.label, due, "open" if due >= today else "passed", None)
+            for limit in machine.time_limits
+            if (due := limit.due(facts)) is not None
         )
         chronology = tuple(
             EventView(

@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from casework.machines import lifecycle_of
 from casework.machines.audit import EventAction
-from casework.machines.evidence import evidence_kind
+from casework.machines.evidence import EvidenceError, evidence_kind
 from casework.machines.lifecycle import CaseFacts, Fired, FollowOn, LeavesRoll, as_date
 from casework.machines.roles import may, role_words, roles_text, with_article
+from casework.services.cases.facts import build_facts
 from casework.services.errors import CaseError, ConflictError
 from casework.services.reach import Actor
 from casework.store.models import Case, CaseDeadline, CaseEvent, CaseEvidence, Pupil
@@ -135,6 +136,7 @@ def record_evidence(
     )
     session.add(row)
     session.flush()
+    _evidence_deadlines(session, case, today, kind, parsed)
     write_event(
         session,
         case,
@@ -146,6 +148,55 @@ def record_evidence(
         data={"kind": kind, "details": parsed, "supersedes": supersedes.id if supersedes else None},
     )
     return row
+
+
+def _evidence_deadlines(
+    session: Session, case: Case, today: date, kind: str, details: dict[str, Any]
+) -> None:
+    """The deadlines this item of evidence sets, each replacing the open one of its name."""
+    declared = [e for e in lifecycle_of(case.kind).evidence_deadlines if e.kind == kind]
+    if not declared or case.closed_on is not None:
+        return
+    facts, _school, _pupil = build_facts(session, case, today)
+    for rule in declared:
+        try:
+            due = rule.due(facts, details)
+        except ValueError as error:  # a period running past the school calendar
+            raise CaseError(f"cannot set the {rule.label} date: {error}") from None
+        if due is None:
+            continue
+        session.execute(
+            update(CaseDeadline)
+            .where(
+                CaseDeadline.case_id == case.id,
+                CaseDeadline.status == "open",
+                CaseDeadline.name == rule.name,
+            )
+            .values(status="closed", closed_on=today)
+        )
+        _open_deadline(session, case, rule.name, rule.label, due, None, case.state)
+
+
+def _open_deadline(
+    session: Session,
+    case: Case,
+    name: str,
+    label: str,
+    due: date,
+    fires: str | None,
+    state: str,
+) -> None:
+    session.add(
+        CaseDeadline(
+            case_id=case.id,
+            name=name,
+            label=label,
+            due_on=due,
+            fires=fires,
+            status="open",
+            set_in_state=state,
+        )
+    )
 
 
 def change_details(
@@ -188,13 +239,16 @@ def apply_step(
     """
     machine = lifecycle_of(case.kind)
     closed = machine.is_final(fired.to_state)
+    # A step that stays in its state (the LA accepting a referral) keeps the day the state was
+    # entered, so approvals given in it still count, and the deadlines it set.
+    stays = fired.to_state == fired.from_state
     result = session.execute(
         update(Case)
         .where(Case.id == case.id, Case.version == version)
         .values(
             state=fired.to_state,
             version=version + 1,
-            entered_state_on=today,
+            entered_state_on=case.entered_state_on if stays else today,
             la_visible=case.la_visible or machine.states[fired.to_state].la_visible,
             closed_on=today if closed else None,
             details={**case.details, **fired.details},
@@ -207,25 +261,25 @@ def apply_step(
             case.id, version, int(current), {"trigger": fired.step.trigger, **params}
         )
     session.refresh(case)
-    session.execute(
-        update(CaseDeadline)
-        .where(CaseDeadline.case_id == case.id, CaseDeadline.status == "open")
-        .values(status="closed", closed_on=today)
-    )
+    ending: list[ColumnElement[bool]] = [
+        CaseDeadline.case_id == case.id,
+        CaseDeadline.status == "open",
+    ]
+    if stays:
+        ending.append(CaseDeadline.name.in_([rule.name for rule, _due in fired.scheduled]))
+    elif not closed:  # a measure's deadline runs beside the steps, until the case closes
+        ending.append(CaseDeadline.name.not_in([e.name for e in machine.evidence_deadlines]))
+    session.execute(update(CaseDeadline).where(*ending).values(status="closed", closed_on=today))
     scheduled = []
     for rule, due in fired.scheduled:
-        session.add(
-            CaseDeadline(
-                case_id=case.id,
-                name=rule.name,
-                label=rule.label,
-                due_on=due,
-                fires=rule.fires,
-                status="open",
-                set_in_state=fired.to_state,
-            )
-        )
+        _open_deadline(session, case, rule.name, rule.label, due, rule.fires, fired.to_state)
         scheduled.append((rule.label, due))
+    # The evidence the step records comes first, so the transition ends its part of the trail.
+    for kind, details in fired.recorded:
+        try:
+            record_evidence(session, case, who, today, kind, details)
+        except EvidenceError as error:
+            raise CaseError(str(error), error.field) from None
     write_event(
         session,
         case,

@@ -1000,7 +1000,7 @@ def _holiday_notices(
     )
     outcome = fire(db, cid, "request_penalty_notice", AO, today)
     (mother,) = (c.id for c in outcome.opened if case_row(db, c.id)["details"]["parent"] == MOTHER)
-    fire(db, mother, "approve", HEAD, today)
+    fire(db, mother, "approve", LA, today)
     fire(db, mother, "issue", LA, today)
     return cid
 
@@ -1049,16 +1049,18 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     fire(db, third, "request_penalty_notice", AO, "2026-01-19")
     notice = cases_of(db, pupil, "penalty_notice")[-1]["id"]
     error = refuses(
-        db, snapshot, BlockedError, lambda: fire(db, notice, "approve", HEAD, "2026-01-20")
+        db, snapshot, BlockedError, lambda: fire(db, notice, "approve", LA, "2026-01-20")
     )
     assert error.reasons == [  # type: ignore[attr-defined]
         "this parent already had 2 penalty notices for this child since 20 January 2023: "
         "no further notice within 3 years; use another route"
     ]
-    fire(db, notice, "refuse", HEAD, "2026-01-20", note="third notice barred")
-    # The bar is the other route to prosecution: no unpaid notice is needed.
+    fire(db, notice, "refuse", LA, "2026-01-20", note="third notice barred")
+    # Prosecution needs no unpaid notice. The LA records its ESO consideration.
+    evidence(db, third, "eso_considered", LA, "2026-01-20", decision="not_appropriate",
+             reason="holidays only")  # fmt: skip
     for kind, fields in (
-        ("eso_considered", {"decision": "not_appropriate", "reason": "holidays only"}),
+        ("prosecution_pack", {"sent_on": "2026-01-20", "sent_to": "LA legal services"}),
         ("letter_sent", {"letter": "leave_not_applied_for", "sent_on": "2026-01-19"}),
         ("home_visit", {"outcome": "parent_seen"}),
         (

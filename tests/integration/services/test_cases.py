@@ -358,19 +358,20 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         )
     mother_notice, father_notice = (n["id"] for n in notices)
 
-    # SLT approves; the LA may not approve, and issues.
+    # The head approved the request on the concern; the LA accepts it (the school may not)
+    # and issues.
     before = case_snapshot(db, mother_notice)
     with pytest.raises(NotPermittedError):
-        fire(db, mother_notice, "approve", LA, "2026-03-11")
+        fire(db, mother_notice, "approve", HEAD, "2026-03-11")
     assert case_snapshot(db, mother_notice) == before
-    fire(db, mother_notice, "approve", HEAD, "2026-03-11")
+    fire(db, mother_notice, "approve", LA, "2026-03-11")
     assert_step(
         db,
         mother_notice,
         trigger="approve",
         source="requested",
         dest="approved",
-        who=HEAD,
+        who=LA,
         version=2,
         on="2026-03-11",
     )
@@ -392,7 +393,7 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
     }
 
     # The father pays the reduced amount in time: only the LA records a payment.
-    fire(db, father_notice, "approve", HEAD, "2026-03-11")
+    fire(db, father_notice, "approve", LA, "2026-03-11")
     fire(db, father_notice, "issue", LA, "2026-03-12")
     with pytest.raises(cases.CaseError, match="may not record penalty payment"):
         evidence(
@@ -443,10 +444,13 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
     # A third sweep fires nothing more.
     assert daily_sweep(db, d("2026-04-13")).transitions_fired == []
 
-    # Penalty notice unpaid -> refer for prosecution: an ESO considered first, SLT approval.
+    # Penalty notice unpaid -> refer for prosecution: the LA's ESO consideration first, the
+    # evidence pack sent, SLT approval.
     reasons = blocked(db, cid, "refer_prosecution", HEAD, "2026-04-14")
     assert reasons == [
-        "an education supervision order must be considered first (s447 Education Act 1996)",
+        "the LA must record its consideration of an education supervision order first "
+        "(s447 Education Act 1996)",
+        "no prosecution evidence pack recorded as sent",
         "needs SLT approval",
     ]
     with pytest.raises(NotPermittedError):
@@ -460,6 +464,8 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         decision="not_appropriate",
         reason="support refused throughout",
     )
+    evidence(db, cid, "prosecution_pack", AO, "2026-04-14", sent_on="2026-04-14",
+             sent_to="LA legal services")  # fmt: skip
     evidence(
         db, cid, "slt_approval", HEAD, "2026-04-14", decision="approved", step="refer_prosecution"
     )

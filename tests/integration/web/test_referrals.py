@@ -65,3 +65,24 @@ def test_a_case_not_with_the_la_or_of_another_la_is_not_found(db: Database, worl
     with signed_in(db, LA_ELSEWHERE, TODAY) as client:
         data = {"decision": "accepted", "_csrf_token": csrf(client)}
         assert client.post(f"/referrals/{cid}/decision", data=data).status_code == 404
+
+
+def test_refuse_from_the_inbox_and_the_school_reads_the_reason(db: Database, world: World) -> None:
+    _pupil, cid = referred_to_la(db, world)
+    with signed_in(db, LA, TODAY) as client:
+        page = client.get("/referrals")
+        assert 'value="refused"' in page.text and "Accept, return or refuse" in page.text
+        url = f"/referrals/{cid}/decision"
+        data = {"decision": "refused", "_csrf_token": csrf(client)}
+        refused = client.post(url, data=data, headers={"hx-request": "true"})
+        assert refused.status_code == 422 and "Enter why the LA refuses it" in refused.text
+        data["reason"] = "below the LA's threshold for formal support"
+        done = client.post(url, data=data, headers={"hx-request": "true"})
+        assert done.status_code == 200 and "Refused" in done.text
+    with signed_in(db, AO, TODAY) as client:
+        work = client.get("/").text
+        case = client.get(f"/cases/{cid}").text
+    said = "by the LA on 4 February 2026: below the LA&#39;s threshold for formal support"
+    assert f"Refused {said}" in work
+    assert "LA decision" in case and "refused on 4 February 2026" in case
+    assert "Individual attendance plan" in case

@@ -17,11 +17,13 @@ from tests.support.facts import (
     LEFT,
     NO_PARENT,
     Case,
+    absent_until,
     contact,
     due,
     eso,
     meeting,
     plan,
+    prosecution_pack,
     referral_pack,
     slt,
     support,
@@ -100,16 +102,23 @@ def test_full_escalation_from_monitoring_to_prosecution() -> None:
     assert case.state == "penalty_notice"
     assert due(fired) == {}
 
-    # penalty notice -> prosecution: notice unpaid, ESO considered, SLT sign-off.
+    # penalty notice -> prosecution: not while the notice may still be paid; the LA's ESO
+    # consideration, the evidence pack sent, within the time limit, SLT sign-off.
+    case.related = RelatedFacts(started_states=(("penalty_notice", "issued"),))
+    case.details |= absent_until("2026-03-20")
     assert case.refused("refer_prosecution", LA_OFFICER, "2026-05-13") == [
-        "no penalty notice unpaid after its final date, and no third notice barred",
-        "an education supervision order must be considered first (s447 Education Act 1996)",
+        "a penalty notice is still issued: prosecution waits until it is unpaid",
+        "the LA must record its consideration of an education supervision order first "
+        "(s447 Education Act 1996)",
+        "no prosecution evidence pack recorded as sent",
         "needs SLT approval",
     ]
-    case.related = RelatedFacts(penalty_notice_states=("unpaid",))
-    case.add(eso("2026-05-13"), slt("2026-05-13", "refer_prosecution"))
-    case.fire("refer_prosecution", LA_OFFICER, "2026-05-13")
+    case.related = RelatedFacts(started_states=(("penalty_notice", "unpaid"),))
+    case.add(eso("2026-05-13"), prosecution_pack("2026-05-13"))
+    case.add(slt("2026-05-13", "refer_prosecution"))
+    fired = case.fire("refer_prosecution", LA_OFFICER, "2026-05-13")
     assert case.state == "prosecution"
+    assert fired.details["prosecution_relies_on_absence_until"] == "2026-03-20"
 
     case.fire("close", LA_OFFICER, "2026-07-10", outcome="other", note="court fined the parent")
     assert case.state == "closed"
@@ -117,16 +126,34 @@ def test_full_escalation_from_monitoring_to_prosecution() -> None:
     assert case.lifecycle.replay(case.moves) == "closed"
 
 
-def test_prosecution_after_a_barred_third_notice_skips_the_penalty_notice() -> None:
-    """From a notice to improve straight to prosecution when a third notice is barred."""
-    case = Case(KIND, "2026-02-26", state="notice_to_improve")
+@pytest.mark.parametrize("state", ["formal_support", "notice_to_improve"])
+def test_prosecution_needs_no_penalty_notice(state: str) -> None:
+    """From formal support or a notice to improve straight to prosecution: a penalty notice
+    is not a precondition (nor is a barred third notice)."""
+    case = Case(KIND, "2026-02-26", state=state, details=absent_until("2026-03-20"))
     case.add(plan("2025-10-08", "2025-11-19"), referral_pack("2026-02-26"), eso("2026-03-27"))
-    case.add(slt("2026-03-27", "refer_prosecution"))
-    assert case.refused("refer_prosecution", HEAD, "2026-03-27") == [
-        "no penalty notice unpaid after its final date, and no third notice barred"
-    ]
-    case.related = RelatedFacts(penalty_notice_states=("paid_full", "barred"))
+    case.add(prosecution_pack("2026-03-27"), slt("2026-03-27", "refer_prosecution"))
     case.fire("refer_prosecution", HEAD, "2026-03-27")
+    assert case.state == "prosecution"
+    assert case.details["prosecution_referred"] == "2026-03-27"
+
+
+def test_prosecution_starts_within_six_months_of_the_last_absence() -> None:
+    """Friday 20 March 2026 is the last unauthorised absence: the referral may be made on
+    Sunday 20 September 2026 and not on the Monday after (s127 Magistrates' Courts Act 1980)."""
+    case = Case(KIND, "2026-02-26", state="formal_support", details=absent_until("2026-03-20"))
+    case.add(plan("2025-10-08", "2025-11-19"), referral_pack("2026-02-26"), eso("2026-03-27"))
+    case.add(prosecution_pack("2026-03-27"), slt("2026-03-27", "refer_prosecution"))
+    limit = "no unauthorised absence in the last 6 months: too late to prosecute"
+    assert case.refused("refer_prosecution", HEAD, "2026-09-21") == [
+        f"{limit} (s127 Magistrates' Courts Act 1980)"
+    ]
+    case.details |= absent_until(None)
+    assert case.refused("refer_prosecution", HEAD, "2026-04-01") == [
+        f"{limit} (s127 Magistrates' Courts Act 1980)"
+    ]
+    case.details |= absent_until("2026-03-20")
+    case.fire("refer_prosecution", HEAD, "2026-09-20")
     assert case.state == "prosecution"
 
 

@@ -25,10 +25,12 @@ from tests.support.facts import (
     NO_PARENT,
     PUPIL,
     VULNERABLE,
+    absent_until,
     agencies,
     contact,
     enquiry,
     eso,
+    eso_order,
     evidence,
     facts,
     finding,
@@ -39,6 +41,7 @@ from tests.support.facts import (
     notices,
     payment,
     plan,
+    prosecution_pack,
     referral_pack,
     slt,
     support,
@@ -75,6 +78,11 @@ class Check:
 
 def ac(state: str, today: str, **kw: Any) -> CaseFacts:
     return facts("attendance_concern", state, today, **kw)
+
+
+def started(*notice_states: str) -> RelatedFacts:
+    """The penalty notices a concern requested, in these states."""
+    return RelatedFacts(started_states=tuple(("penalty_notice", s) for s in notice_states))
 
 
 def pn(state: str, today: str, **kw: Any) -> CaseFacts:
@@ -316,22 +324,84 @@ CHECKS: list[Check] = [
         ac("notice_to_improve", "2026-03-17", details={"notice_to_improve_issued": "2026-02-09"}),
     ),
     Check(
-        "penalty_route_exhausted",
-        ac("penalty_notice", "2026-05-13", related=RelatedFacts(("issued", "paid_full"))),
-        "no penalty notice unpaid after its final date, and no third notice barred",
-        ac("penalty_notice", "2026-05-13", related=RelatedFacts(("paid_full", "unpaid"))),
+        "no_penalty_notice_pending",
+        ac("penalty_notice", "2026-05-13", related=started("paid_full", "issued")),
+        "a penalty notice is still issued: prosecution waits until it is unpaid",
+        ac("penalty_notice", "2026-05-13", related=started("paid_full", "unpaid")),
     ),
     Check(
-        "penalty_route_exhausted",
-        ac("penalty_notice", "2026-05-13"),
-        "no penalty notice unpaid after its final date, and no third notice barred",
-        ac("penalty_notice", "2026-05-13", related=RelatedFacts(("barred",))),
+        "no_penalty_notice_pending",
+        ac("penalty_notice", "2026-05-13", related=started("requested")),
+        "a penalty notice is still requested: prosecution waits until it is unpaid",
+        ac("formal_support", "2026-05-13"),
     ),
     Check(
         "eso_considered",
         ac("penalty_notice", "2026-05-13"),
-        "an education supervision order must be considered first (s447 Education Act 1996)",
+        "the LA must record its consideration of an education supervision order first "
+        "(s447 Education Act 1996)",
         ac("penalty_notice", "2026-05-13", evidence=[eso("2026-05-13")]),
+    ),
+    Check(
+        "eso_considered",
+        ac("formal_support", "2026-05-13", evidence=[support("2026-05-13")]),
+        "the LA must record its consideration of an education supervision order first "
+        "(s447 Education Act 1996)",
+        ac("formal_support", "2026-05-13", evidence=[eso_order("2026-05-13", "applied")]),
+    ),
+    Check(
+        "prosecution_pack_sent",
+        ac("formal_support", "2026-05-13", evidence=referral_pack("2026-05-13")),
+        "no prosecution evidence pack recorded as sent",
+        ac("formal_support", "2026-05-13", evidence=[prosecution_pack("2026-05-13")]),
+    ),
+    # Last unauthorised absence Fri 20 March 2026: in time to Sun 20 September 2026.
+    Check(
+        "within_prosecution_time_limit",
+        ac("formal_support", "2026-09-21", details=absent_until("2026-03-20")),
+        "no unauthorised absence in the last 6 months: too late to prosecute "
+        "(s127 Magistrates' Courts Act 1980)",
+        ac("formal_support", "2026-09-20", details=absent_until("2026-03-20")),
+    ),
+    Check(
+        "within_prosecution_time_limit",
+        ac("formal_support", "2026-05-13"),
+        "no unauthorised absence in the last 6 months: too late to prosecute "
+        "(s127 Magistrates' Courts Act 1980)",
+        ac("formal_support", "2026-05-13", details=absent_until("2026-05-12")),
+    ),
+    Check(
+        "came_from: The referral came from school-led support.",
+        ac("formal_support", "2026-02-04", details={"referred_from": "attendance_plan"}),
+        "the referral came from individual attendance plan, not school-led support",
+        ac("formal_support", "2026-02-04", details={"referred_from": "school_support"}),
+    ),
+    Check(
+        "came_from: The referral came from individual attendance plan.",
+        ac("formal_support", "2026-02-04", details={"referred_from": "school_support"}),
+        "the referral came from school-led support, not individual attendance plan",
+        ac("formal_support", "2026-02-04", details={"referred_from": "attendance_plan"}),
+    ),
+    # Referred before the source was recorded: a signed plan on file means the plan.
+    Check(
+        "came_from: The referral came from individual attendance plan.",
+        ac("formal_support", "2026-02-04"),
+        "the referral came from school-led support, not individual attendance plan",
+        ac("formal_support", "2026-02-04", evidence=[plan("2026-01-21", "2026-02-18")]),
+    ),
+    Check(
+        "concern_referred_for_prosecution",
+        pn(
+            "unpaid",
+            "2026-05-20",
+            related=RelatedFacts(case_states=(("attendance_concern", "penalty_notice"),)),
+        ),
+        "the attendance concern has not been referred for prosecution",
+        pn(
+            "unpaid",
+            "2026-05-20",
+            related=RelatedFacts(case_states=(("attendance_concern", "prosecution"),)),
+        ),
     ),
     Check(
         CLOSE_KEY,

@@ -28,7 +28,7 @@ def issued(related: RelatedFacts | None = None) -> Case:
     """A notice requested on Fri 27 Mar 2026, approved Mon 30 Mar, issued Tue 14 Apr 2026."""
     case = Case(KIND, "2026-03-27", details=dict(PARENT), related=related or RelatedFacts())
     assert case.state == "requested"
-    case.fire("approve", HEAD, "2026-03-30")
+    case.fire("approve", LA_OFFICER, "2026-03-30")
     assert case.state == "approved"
     fired = case.fire("issue", LA_OFFICER, "2026-04-14")
     assert case.state == "issued"
@@ -86,9 +86,12 @@ def test_unpaid_after_28_days_then_prosecution() -> None:
     assert case.state == "unpaid"
     assert not case.lifecycle.is_final("unpaid")
     assert case.refused("prosecute", LA_OFFICER, "2026-05-20") == [
-        "needs the local authority's decision: prosecute"
+        "needs the local authority's decision: prosecute",
+        "the attendance concern has not been referred for prosecution",
     ]
     case.add(la("2026-05-20", "prosecute"))
+    # The ESO consideration, the pack and the time limit are checked on the concern.
+    case.related = RelatedFacts(case_states=(("attendance_concern", "prosecution"),))
     case.fire("prosecute", LA_OFFICER, "2026-05-20")
     assert case.state == "prosecution"
     assert case.lifecycle.replay(case.moves) == "prosecution"
@@ -125,10 +128,10 @@ def test_only_the_la_or_the_sweep_marks_a_notice_unpaid() -> None:
     case.refused("expire", HEAD, "2026-05-13", error=NotPermittedError)
 
 
-def test_refused_by_the_head() -> None:
+def test_refused_by_the_la() -> None:
     case = Case(KIND, "2026-03-27", details=dict(PARENT))
-    assert case.refused("refuse", HEAD, "2026-03-30") == ["needs note"]
-    case.fire("refuse", HEAD, "2026-03-30", note="support not yet tried")
+    assert case.refused("refuse", LA_OFFICER, "2026-03-30") == ["needs note"]
+    case.fire("refuse", LA_OFFICER, "2026-03-30", note="support not yet tried")
     assert case.state == "refused"
     assert case.lifecycle.is_final("refused")
 
@@ -169,9 +172,9 @@ def test_a_third_notice_within_three_years_is_barred() -> None:
         "this parent already had 2 penalty notices for this child since 30 March 2023: "
         "no further notice within 3 years; use another route"
     )
-    assert case.refused("approve", HEAD, "2026-03-30") == [reason]
+    assert case.refused("approve", LA_OFFICER, "2026-03-30") == [reason]
     # On Fri 17 Sep 2027, three years and a day after the first notice, only one counts.
-    case.fire("approve", HEAD, "2027-09-17")
+    case.fire("approve", LA_OFFICER, "2027-09-17")
     assert case.state == "approved"
 
 
@@ -188,11 +191,11 @@ def test_the_bar_is_checked_again_when_the_notice_is_issued() -> None:
 
 def test_the_parent_named_must_have_parental_responsibility() -> None:
     case = Case(KIND, "2026-03-27", details={"parent": "Len Shaw"})
-    assert case.refused("approve", HEAD, "2026-03-30") == [
+    assert case.refused("approve", LA_OFFICER, "2026-03-30") == [
         "Len Shaw does not have parental responsibility on record"
     ]
     case.details = {}
-    assert case.refused("approve", HEAD, "2026-03-30") == ["no parent named on the notice"]
+    assert case.refused("approve", LA_OFFICER, "2026-03-30") == ["no parent named on the notice"]
 
 
 def test_a_notice_for_a_child_past_compulsory_school_age_is_not_approved_or_issued() -> None:
@@ -200,7 +203,7 @@ def test_a_notice_for_a_child_past_compulsory_school_age_is_not_approved_or_issu
     older = replace(PUPIL, date_of_birth=date(2009, 3, 1))
     case = Case(KIND, "2026-03-27", details=dict(PARENT), pupil=older)
     with pytest.raises(BlockedError) as caught:
-        case.fire("approve", HEAD, "2026-03-30")
+        case.fire("approve", LA_OFFICER, "2026-03-30")
     assert caught.value.reasons == [
         "past compulsory school age since 27 June 2025: enforcement does not apply"
     ]

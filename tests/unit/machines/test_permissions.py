@@ -26,6 +26,7 @@ from tests.support.facts import (
     GRANDAD,
     LEFT,
     THE_HEAD,
+    absent_until,
     contact,
     enquiry,
     eso,
@@ -37,6 +38,7 @@ from tests.support.facts import (
     meeting,
     payment,
     plan,
+    prosecution_pack,
     referral_pack,
     slt,
     support,
@@ -91,9 +93,23 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     (AC, "refer_prosecution", "prosecution"): ready(
         AC,
         "2026-05-13",
-        evidence=[*PACK, eso("2026-05-13"), slt("2026-05-13", "refer_prosecution")],
-        related=RelatedFacts(penalty_notice_states=("unpaid",)),
+        evidence=[
+            *PACK,
+            eso("2026-05-13"),
+            prosecution_pack("2026-05-13"),
+            slt("2026-05-13", "refer_prosecution"),
+        ],
+        related=RelatedFacts(started_states=(("penalty_notice", "unpaid"),)),
+        details=absent_until("2026-03-20"),
     ),
+    (AC, "accept_referral", "formal_support"): ready(AC, "2025-11-27"),
+    **{
+        (AC, trigger, back): ready(
+            AC, "2025-11-27", details={"referred_from": back}, params={"note": "no plan review"}
+        )
+        for trigger in ("return_referral", "refuse_referral")
+        for back in ("school_support", "attendance_plan")
+    },
     (AC, "step_down", "monitoring"): ready(AC, "2026-03-02", params={"note": "better"}),
     (AC, "step_down", "school_support"): ready(AC, "2026-03-02", params={"note": "better"}),
     (AC, "step_down", "attendance_plan"): ready(
@@ -105,6 +121,8 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     # penalty notice
     (PN, "approve", "approved"): ready(PN, "2026-03-30", details={"parent": "Dana Shaw"}),
     (PN, "refuse", "refused"): ready(PN, "2026-03-30", params={"note": "not yet"}),
+    (PN, "return", "returned"): ready(PN, "2026-03-30", params={"note": "no register printout"}),
+    (PN, "resubmit", "requested"): ready(PN, "2026-03-31", params={"note": "printout added"}),
     (PN, "issue", "issued"): ready(PN, "2026-04-14", details={"parent": "Dana Shaw"}),
     (PN, "record_payment", "paid_reduced"): ready(
         PN, "2026-05-05", details=ISSUED, evidence=[payment("2026-05-05", 80)]
@@ -114,7 +132,11 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     ),
     (PN, "expire", "unpaid"): ready(PN, "2026-05-13", details=ISSUED),
     (PN, "prosecute", "prosecution"): ready(
-        PN, "2026-05-20", details=ISSUED, evidence=[la("2026-05-19", "prosecute")]
+        PN,
+        "2026-05-20",
+        details=ISSUED,
+        evidence=[la("2026-05-19", "prosecute")],
+        related=RelatedFacts(case_states=(("attendance_concern", "prosecution"),)),
     ),
     (PN, "withdraw", "withdrawn"): ready(
         PN,
