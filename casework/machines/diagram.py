@@ -27,9 +27,12 @@ def mermaid(lifecycle: Lifecycle, current: str | None = None) -> str:
         model=model,
         states=list(lifecycle.states),
         initial=lifecycle.initial,
+        # One edge per move: steps that differ only in who takes them are drawn once.
         transitions=[
-            {"trigger": s.trigger, "source": list(s.source), "dest": s.dest}
-            for s in lifecycle.steps
+            {"trigger": trigger, "source": list(source), "dest": dest}
+            for trigger, source, dest in dict.fromkeys(
+                (s.trigger, s.source, s.dest) for s in lifecycle.steps
+            )
         ],
         graph_engine="mermaid",
         auto_transitions=False,

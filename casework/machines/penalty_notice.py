@@ -227,6 +227,28 @@ STEPS = (
         dest="refused",
         label="Refuse the request",
     ),
+    # The school's own approval of a notice per parent, as before the LA's decision steps:
+    # the head (or a delegate) may issue penalty notices under the LA's code of conduct.
+    Step(
+        trigger="approve",
+        source=("requested",),
+        dest="approved",
+        label="Approve the notice for this parent (the school issues it)",
+        roles=SLT,
+        guards=(
+            guards.compulsory_school_age,
+            parent_has_responsibility,
+            guards.within_notice_limit,
+        ),
+    ),
+    Step(
+        trigger="refuse",
+        source=("requested",),
+        dest="refused",
+        label="Refuse the notice for this parent",
+        roles=SLT,
+        needs=("note",),
+    ),
     *LA_RETURN_STEPS,
     Step(
         trigger="issue",

@@ -6,8 +6,9 @@ Both are read from the lifecycles' data, the same for every kind of case:
   `guards.slt_approved`, no senior leader has decided on that step since the case entered its
   state, and every other guard of the step is met (approval is all that is missing);
 - a decision waits on the head when a step from the case's state may be taken by senior leaders
-  alone (grant or decline leave; the LA decides on penalty notice requests) and at least one
-  such step is allowed now, given what the head types with it.
+  alone (grant or decline leave; approve or refuse a penalty notice for the school, which the LA
+  may instead accept, return or refuse) and at least one such step is allowed now, given what
+  the head types with it.
 
 Approving or refusing an escalation records `slt_approval` evidence; a decision takes its step.
 Both go through the case services, which check permission and guards as always.

@@ -9,6 +9,7 @@ import pytest
 from casework import text
 from casework.machines.lifecycle import BlockedError, NotPermittedError
 from casework.services import cases, referrals
+from casework.services.approvals import approvals_queue
 from casework.services.errors import FieldErrors
 from casework.services.worklist import worklist
 from casework.store.database import Database
@@ -119,9 +120,9 @@ def test_a_penalty_request_returned_then_sent_again_and_refused(
     notice = opened[0].id
     assert [c.state for c in opened] == ["requested", "requested"]
 
-    # The school may not decide on its own request.
+    # Only the LA returns a request; the attendance lead may not approve one.
     with pytest.raises(NotPermittedError):
-        fire(db, notice, "approve", HEAD, "2026-03-16")
+        fire(db, notice, "approve", AO, "2026-03-16")
     with pytest.raises(NotPermittedError):
         fire(db, notice, "return", HEAD, "2026-03-16", note="x")
     before = snapshot(db)
@@ -160,3 +161,25 @@ def test_a_penalty_request_returned_then_sent_again_and_refused(
     assert case_row(db, notice)["closed_on"] == d("2026-03-18")
     for case in cases_of(db, pupil):
         assert cases.replay_state(db, case["id"]) == case["state"]
+
+
+def test_the_head_may_still_approve_and_issue_a_notice_for_the_school(
+    db: Database, world: World
+) -> None:
+    # As before the LA's decision steps: approved by SLT, then issued; no LA decision recorded.
+    pupil, cid = referred_to_la(db, world)
+    evidence(db, cid, "support_offered", AO, "2026-02-02", support="attendance_contract",
+             accepted="N")  # fmt: skip
+    evidence(db, cid, "slt_approval", HEAD, "2026-02-02", decision="approved",
+             step="issue_notice_to_improve")  # fmt: skip
+    fire(db, cid, "issue_notice_to_improve", AO, "2026-02-02")
+    world.marks(pupil, d("2026-02-02"), d("2026-03-13"))
+    evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
+             step="request_penalty_notice")  # fmt: skip
+    notice = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened[0].id
+    queue = approvals_queue(db, who=as_user(db, HEAD), today=d("2026-03-16"))
+    assert notice in {item.case.id for item in queue.decisions}
+    fire(db, notice, "approve", HEAD, "2026-03-16")
+    fire(db, notice, "issue", HEAD, "2026-03-16")
+    assert case_row(db, notice)["state"] == "issued"
+    assert decisions(db, notice) == []

@@ -230,16 +230,24 @@ def test_each_step_is_fired_only_by_its_roles_even_when_its_guards_pass(
     lifecycle = LIFECYCLES[kind]
     ready_facts = READY[(kind, step.trigger, step.dest)](source)
     assert step.blocked_by(ready_facts) == []
+    # Steps with the same trigger between the same states are one move for different roles
+    # (the LA's acceptance of a penalty request and the head's own approval).
+    twins = [
+        s
+        for s in lifecycle.steps
+        if (s.trigger, s.dest) == (step.trigger, step.dest) and source in s.source
+    ]
+    allowed = frozenset(r for s in twins for r in s.roles)
     for role in Role:
-        if role in step.roles:
+        if role in allowed:
             # The head holds every decision the law gives the head (see the next test).
             fired = lifecycle.fire(ready_facts, step.trigger, role, THE_HEAD)
             assert (fired.from_state, fired.to_state) == (source, step.dest)
-            assert fired.step is step
+            assert fired.step in twins and role in fired.step.roles
         else:
             with pytest.raises(NotPermittedError) as info:
                 lifecycle.fire(ready_facts, step.trigger, role, THE_HEAD)
-            needed = " or ".join(sorted(r.value for r in step.roles))
+            needed = " or ".join(sorted(r.value for r in allowed))
             assert info.value.reasons == [f"needs the role {needed}"]
 
 
