@@ -276,7 +276,9 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             (
                 Field("rule"),
                 Field("reason"),
+                Field("staff_reason", required=False),  # the sentence staff read, naming the pupil
                 Field("as_of", "date"),
+                Field("began", "date", required=False),  # when this occurrence began
                 Field("marks", "list", required=False),
             ),
             frozenset({Role.SYSTEM}),
