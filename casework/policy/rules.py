@@ -418,18 +418,7 @@ def _leave_runs(
     codes_row: npt.NDArray[np.uint8], leave: npt.NDArray[np.bool_]
 ) -> list[tuple[int, int]]:
     """(first day, last day) of each run of days with a leave mark, as day offsets."""
-    days = leave[codes_row[0::2]] | leave[codes_row[1::2]]
-    runs: list[tuple[int, int]] = []
-    start = None
-    for d, flag in enumerate(days.tolist()):
-        if flag and start is None:
-            start = d
-        elif not flag and start is not None:
-            runs.append((start, d - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(days) - 1))
-    return runs
+    return _runs(leave[codes_row[0::2]] | leave[codes_row[1::2]])
 
 
 def _not_returned_after_leave(
@@ -480,37 +469,56 @@ def _not_returned_after_leave(
 def _absence_next_to_leave(
     register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
 ) -> list[Finding]:
+    """Absence right before or after a leave: the whole unbroken run of absence sessions on
+    each side (a week off ill before a fortnight's leave is all of it), not only the next day."""
     params = spec.params
     leave = code_table(params, "leave_codes")
-    absence = code_table(params, "absence_codes")
+    absence = code_table(params, "absence_codes") & ~leave
     lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
     lo -= lo % 2
     hi += hi % 2
     block = register.codes[:, lo:hi]
     candidates = np.flatnonzero(rows & leave[block].any(axis=1))
-    days = block.shape[1] // 2
     out = []
     for row in candidates.tolist():
-        hits: list[int] = []
+        codes = block[row]
+        hits: set[int] = set()
         latest: list[int] = []  # the sessions next to the latest leave that has any
-        for first, last in _leave_runs(block[row], leave):
-            episode: list[int] = []
-            for d in (first - 1, last + 1):
-                if 0 <= d < days:
-                    cols = (2 * d, 2 * d + 1)
-                    episode += [
-                        lo + c for c in cols if absence[block[row, c]] and not leave[block[row, c]]
-                    ]
-            hits += episode
+        for first, last in _runs(leave[codes]):
+            episode = []
+            col = first - 1
+            while col >= 0 and absence[codes[col]]:
+                episode.append(col)
+                col -= 1
+            col = last + 1
+            while col < len(codes) and absence[codes[col]]:
+                episode.append(col)
+                col += 1
+            hits.update(episode)
             latest = episode or latest
         if not hits:
             continue
-        evidence = register.marks(row, sorted(set(hits)))
+        evidence = register.marks(row, sorted(lo + c for c in hits))
         facts = {**params, "count": len(evidence), "first": long_date(evidence[0].date)}
         # Each leave with absence next to it is an occurrence of its own.
-        began = register.session_of(min(latest))[0]
+        began = register.session_of(lo + min(latest))[0]
         out.append(_finding(register, row, spec, facts, evidence, began))
     return out
+
+
+def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, flag in enumerate(flags.tolist()):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags) - 1))
+    return runs
 
 
 _WINDOW = ("period", "school_weeks", "school_days")
