@@ -184,7 +184,7 @@ def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
                 f"not {params['days_granted']!r}"
             ) from None
     for key, value in params.items():
-        if key.endswith("_on") and not isinstance(value, date):
+        if key.endswith(("_on", "_date")) and not isinstance(value, date):
             try:
                 date.fromisoformat(str(value))
             except ValueError:
