@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES, OPENED_BY_HAND
-from casework.machines.evidence import EvidenceError
+from casework.machines.evidence import EvidenceError, evidence_kind
 from casework.machines.lifecycle import OpeningError
+from casework.machines.roles import may
 from casework.services.cases.facts import build_facts, current_evidence, load_case
 from casework.services.cases.queries import CaseSummary, Fired, case_summaries
 from casework.services.cases.writes import (
@@ -125,6 +126,12 @@ def add_evidence(
                 )
             kind = old.kind
         try:
+            spec = evidence_kind(kind)
+            if spec.check is not None and may(who.role, spec.roles):
+                # Limits that depend on the case and its policy (who may record it is checked
+                # when it is recorded).
+                facts, _school, _pupil = build_facts(session, case, today)
+                spec.check(spec.parse(details), facts)
             row = record_evidence(
                 session,
                 case,

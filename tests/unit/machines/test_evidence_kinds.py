@@ -31,6 +31,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "payment": {"amount": "80", "paid_on": "2026-05-05"},
     "court_outcome": {"outcome": "fined £300", "heard_on": "2026-07-01"},
     "note": {"text": "called mum"},
+    "dv_absence": {"first_day": "2025-11-10", "last_day": "2025-11-12", "summary": "D&V"},
     "finding": {
         "rule": "penalty_threshold",
         "reason": "10 sessions",
