@@ -101,6 +101,51 @@ class EvidenceKind:
         return out
 
 
+# -- a school's D&V discretion (Copnor) ------------------------------------------------------
+
+
+def dv_discretion(details: dict[str, Any], facts: CaseFacts) -> None:
+    """A period of diarrhoea and vomiting authorised without medical evidence, within the
+    school's discretion: for a pupil whose family was already asked for evidence, up to the
+    policy's number of periods, each at most its number of school days."""
+    rules = facts.policy.sections.get("dv_discretion")
+    if not isinstance(rules, dict):
+        raise EvidenceError(
+            f"the school's policy ({facts.policy.id}) has no D&V discretion: "
+            "illness absence needs evidence as usual",
+            "first_day",
+        )
+    first, last = date.fromisoformat(details["first_day"]), date.fromisoformat(details["last_day"])
+    if last < first:
+        raise EvidenceError("last_day is before first_day", "last_day")
+    days = len(facts.calendar.school_days(first, last))
+    longest = int(facts.number("dv_discretion", "max_school_days"))
+    if days > longest:
+        raise EvidenceError(
+            f"a D&V period authorised without evidence is at most {longest} school days; "
+            f"{first.isoformat()} to {last.isoformat()} is {days}",
+            "last_day",
+        )
+    used = facts.of_kind("dv_absence")
+    allowed = int(facts.number("dv_discretion", "periods_per_pupil"))
+    if len(used) >= allowed:
+        dates = ", ".join(str(e.get("first_day")) for e in used)
+        raise EvidenceError(
+            f"this pupil has had the {allowed} D&V period(s) the school authorises without "
+            f"evidence (from {dates})",
+            "first_day",
+        )
+    asked = [
+        e for e in facts.of_kind("letter_sent") if e.get("letter") == "medical_evidence_request"
+    ]
+    if not asked:
+        raise EvidenceError(
+            "no letter asking the family for medical evidence on file: the discretion is for a "
+            "family already asked for evidence",
+            "first_day",
+        )
+
+
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
 LETTERS = (
     "attendance_concern",
@@ -285,7 +330,7 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
                 Field("summary", required=False),
             ),
             SCHOOL_STAFF,
-            check=lambda details, facts: dv_discretion(details, facts),
+            check=dv_discretion,
         ),
         EvidenceKind("note", "Note", (Field("text"),), STAFF_AND_LA | {Role.TEACHER}),
         EvidenceKind(
@@ -312,48 +357,3 @@ def evidence_kind(name: str) -> EvidenceKind:
         raise EvidenceError(
             f"unknown evidence kind {name!r} (kinds: {', '.join(sorted(EVIDENCE_KINDS))})"
         ) from None
-
-
-# -- a school's D&V discretion (Copnor) ------------------------------------------------------
-
-
-def dv_discretion(details: dict[str, Any], facts: CaseFacts) -> None:
-    """A period of diarrhoea and vomiting authorised without medical evidence, within the
-    school's discretion: for a pupil whose family was already asked for evidence, up to the
-    policy's number of periods, each at most its number of school days."""
-    rules = facts.policy.sections.get("dv_discretion")
-    if not isinstance(rules, dict):
-        raise EvidenceError(
-            f"the school's policy ({facts.policy.id}) has no D&V discretion: "
-            "illness absence needs evidence as usual",
-            "first_day",
-        )
-    first, last = date.fromisoformat(details["first_day"]), date.fromisoformat(details["last_day"])
-    if last < first:
-        raise EvidenceError("last_day is before first_day", "last_day")
-    days = len(facts.calendar.school_days(first, last))
-    longest = int(facts.number("dv_discretion", "max_school_days"))
-    if days > longest:
-        raise EvidenceError(
-            f"a D&V period authorised without evidence is at most {longest} school days; "
-            f"{first.isoformat()} to {last.isoformat()} is {days}",
-            "last_day",
-        )
-    used = facts.of_kind("dv_absence")
-    allowed = int(facts.number("dv_discretion", "periods_per_pupil"))
-    if len(used) >= allowed:
-        dates = ", ".join(str(e.get("first_day")) for e in used)
-        raise EvidenceError(
-            f"this pupil has had the {allowed} D&V period(s) the school authorises without "
-            f"evidence (from {dates})",
-            "first_day",
-        )
-    asked = [
-        e for e in facts.of_kind("letter_sent") if e.get("letter") == "medical_evidence_request"
-    ]
-    if not asked:
-        raise EvidenceError(
-            "no letter asking the family for medical evidence on file: the discretion is for a "
-            "family already asked for evidence",
-            "first_day",
-        )

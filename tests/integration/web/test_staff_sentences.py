@@ -8,11 +8,10 @@ from html import unescape
 
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
-from tests.support.actions import evidence, fire
-from tests.support.escalations import O_WEEK
+from tests.support.escalations import O_WEEK, concern_with_signed_plan
 from tests.support.rows import cases_of
 from tests.support.web import bearer, signed_in
-from tests.support.world import AO, MOTHER, World
+from tests.support.world import AO, World
 
 SWEPT = date(2026, 1, 16)
 STAFF = "Pupil1 Generated has 10 unauthorised sessions (G, N, O, U) in the last 10 school weeks"
@@ -51,14 +50,7 @@ def test_the_worklist_json_keeps_the_parents_sentence_and_adds_the_staff_one(
 def test_agreeing_a_plan_offers_the_review_date_as_an_optional_field(
     db: Database, world: World
 ) -> None:
-    cid = swept(db, world)
-    evidence(db, cid, "contact_attempt", AO, "2026-01-19", channel="phone", contact=MOTHER,
-             outcome="reached")  # fmt: skip
-    fire(db, cid, "offer_support", AO, "2026-01-19")
-    evidence(db, cid, "meeting", AO, "2026-01-21", purpose="school_support",
-             attendees="mother", outcome="a routine")  # fmt: skip
-    evidence(db, cid, "signed_plan", AO, "2026-01-21", plan="attendance_plan",
-             signed_on="2026-01-21", review_date="2026-02-25")  # fmt: skip
+    _pupil, cid = concern_with_signed_plan(db, world)
     with signed_in(db, AO, date(2026, 1, 21)) as client:
         page = client.get(f"/cases/{cid}").text
     assert 'name="review_date"' in page
