@@ -171,6 +171,7 @@ def worklist(work: Worklist) -> dict[str, Any]:
                 "case": case_summary(i.case),
                 "rule": i.rule,
                 "reason": i.reason,
+                "staff_reason": i.staff_reason,
                 "recorded_on": i.recorded_on.isoformat(),
             }
             for i in work.findings

@@ -67,10 +67,17 @@ def value_words(value: Any) -> str:
     return str(value)
 
 
+def shown_details(details: dict[str, Any]) -> dict[str, Any]:
+    """Evidence details as staff see them: without the marks a finding cites, and a finding's
+    sentence for staff in place of the one for parents."""
+    hidden = {"marks", "reason"} if details.get("staff_reason") else {"marks"}
+    return {key: value for key, value in details.items() if key not in hidden}
+
+
 def evidence_details(details: dict[str, Any]) -> str:
-    """`Outcome: parent seen; signed on: 19 January 2026`, leaving out the marks a finding cites."""
+    """`Outcome: parent seen; signed on: 19 January 2026`, as `shown_details` keeps them."""
     return "; ".join(
-        f"{words(key)}: {value_words(value)}" for key, value in details.items() if key != "marks"
+        f"{words(key)}: {value_words(value)}" for key, value in shown_details(details).items()
     )
 
 

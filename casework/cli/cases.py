@@ -107,7 +107,7 @@ def case_show(
         table = Table("id", "recorded", "kind", "details", title="Evidence")
         for e in detail.evidence:
             note = f" (superseded by {e.superseded_by})" if e.superseded_by else ""
-            shown = {k: v for k, v in e.details.items() if k != "marks"}
+            shown = text.shown_details(e.details)
             table.add_row(
                 str(e.id),
                 e.recorded_on.isoformat(),

@@ -123,14 +123,12 @@ def demo_school(
     # A few findings, taking each rule in turn so that the first rows show every rule.
     per_rule = [[f for f in findings if f.rule == rule_id] for rule_id in context.policy.rules]
     sample = [f for row in zip_longest(*per_rule) for f in row if f is not None][:15]
-    names = {p.upn: f"{p.forename} {p.surname}" for p in built.demo.pupils}
     table = Table(title=f"First {len(sample)} of {len(findings)} findings")
     table.add_column("UPN")
-    table.add_column("pupil")
     table.add_column("rule")
     table.add_column("why")
-    for finding in sample:
-        table.add_row(finding.pupil, names.get(finding.pupil, ""), finding.rule, finding.reason)
+    for finding in sample:  # the staff sentence names the pupil
+        table.add_row(finding.pupil, finding.rule, finding.staff_reason or finding.reason)
     out.print(table)
 
     where = ""

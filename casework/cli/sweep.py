@@ -47,7 +47,8 @@ def run_sweep(
     table.add_column("why")
     table.add_column("marks", justify="right")
     for _urn, finding in result.findings:
-        table.add_row(finding.pupil, finding.rule, finding.reason, str(len(finding.evidence)))
+        why = finding.staff_reason or finding.reason
+        table.add_row(finding.pupil, finding.rule, why, str(len(finding.evidence)))
     out.print(table)
     out.print(f"{len(result.findings)} findings.")
     if dry_run:

@@ -726,6 +726,24 @@ class _Generator:
                 pupil.locked.add(day)
         self.unauthorised_patterns()
         self.amber_pattern()
+        self.religious_observance()
+
+    def religious_observance(self) -> None:
+        """Days of religious observance (R): two in the year (the most Woodlands authorises),
+        and three for another pupil (more than that)."""
+        ytd = self.end - self.year_start + 1
+        for name, events in (
+            ("religious observance, two days", ("Eid al-Fitr", "Eid al-Adha")),
+            ("religious observance, three days", ("Diwali", "Vaisakhi", "Guru Nanak Jayanti")),
+        ):
+            pupil = self.pick(name)
+            if pupil is None or ytd < 3 * len(events):
+                continue
+            step = ytd // (len(events) + 1)
+            for i, event in enumerate(events, start=1):
+                day = self.year_start + i * step
+                pupil.set_day(day, "R", f"day of religious observance: {event}")
+                pupil.locked.add(day)
 
     def notification_patterns(self) -> None:
         """What the LA is told of besides a run of absence, and a gap in the register."""

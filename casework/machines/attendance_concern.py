@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -252,8 +253,12 @@ STEPS = (
         guards=(
             guards.support_meeting_held,
             guards.signed_plan("attendance_plan", "attendance_plan"),
+            guards.review_date_in_window("attendance_plan"),
         ),
-        deadlines=(PLAN_REVIEW,),
+        # The review is due on the date the plan sets: the one given with the step, else the
+        # signed plan's; the policy's review window gives the default (DOMAIN.md 4).
+        accepts=("review_date",),
+        deadlines=(replace(PLAN_REVIEW, sets_date=guards.plan_review_date("attendance_plan")),),
     ),
     Step(
         trigger="refer_formal_support",

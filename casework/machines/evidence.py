@@ -6,9 +6,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, Role
+
+if TYPE_CHECKING:
+    from casework.machines.lifecycle import CaseFacts
 
 STAFF_AND_LA = SCHOOL_STAFF | LA
 
@@ -76,6 +79,9 @@ class EvidenceKind:
     fields: tuple[Field, ...]
     roles: frozenset[Role]
     check: Callable[[dict[str, Any]], None] | None = None  # rules across fields; raises
+    # What the parsed details must also satisfy on the case as it stands (the policy's limits,
+    # the evidence already on file): raises EvidenceError naming the field at fault.
+    check_on_case: Callable[[dict[str, Any], CaseFacts], None] | None = None
 
     def parse(self, details: dict[str, Any]) -> dict[str, Any]:
         """Check and normalise details; unknown or missing fields are errors naming the field."""
@@ -106,6 +112,53 @@ COURT_OUTCOMES = (
     "withdrawn",
     "adjourned",
 )
+
+
+# -- a school's D&V discretion (Copnor) ------------------------------------------------------
+
+
+def dv_discretion(details: dict[str, Any], facts: CaseFacts) -> None:
+    """A period of diarrhoea and vomiting authorised without medical evidence, within the
+    school's discretion: for a pupil whose family was already asked for evidence, up to the
+    policy's number of periods, each at most its number of school days."""
+    rules = facts.policy.sections.get("dv_discretion")
+    if not isinstance(rules, dict):
+        raise EvidenceError(
+            f"the school's policy ({facts.policy.id}) has no D&V discretion: "
+            "illness absence needs evidence as usual",
+            "first_day",
+        )
+    first, last = date.fromisoformat(details["first_day"]), date.fromisoformat(details["last_day"])
+    if last < first:
+        raise EvidenceError("last_day is before first_day", "last_day")
+    days = len(facts.calendar.school_days(first, last))
+    longest = int(facts.number("dv_discretion", "max_school_days"))
+    if days > longest:
+        raise EvidenceError(
+            f"a D&V period authorised without evidence is at most {longest} school days; "
+            f"{first.isoformat()} to {last.isoformat()} is {days}",
+            "last_day",
+        )
+    used = facts.of_kind("dv_absence")
+    allowed = int(facts.number("dv_discretion", "periods_per_pupil"))
+    if len(used) >= allowed:
+        dates = ", ".join(str(e.get("first_day")) for e in used)
+        raise EvidenceError(
+            f"this pupil has had the {allowed} D&V period(s) the school authorises without "
+            f"evidence (from {dates})",
+            "first_day",
+        )
+    asked = [
+        e for e in facts.of_kind("letter_sent") if e.get("letter") == "medical_evidence_request"
+    ]
+    if not asked:
+        raise EvidenceError(
+            "no letter asking the family for medical evidence on file: the discretion is for a "
+            "family already asked for evidence",
+            "first_day",
+        )
+
+
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
 LETTERS = (
     "attendance_concern",
@@ -292,6 +345,17 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             ),
             LA,
         ),
+        EvidenceKind(
+            "dv_absence",
+            "D&V absence authorised without evidence",
+            (
+                Field("first_day", "date"),
+                Field("last_day", "date"),
+                Field("summary", required=False),
+            ),
+            SCHOOL_STAFF,
+            check_on_case=dv_discretion,
+        ),
         EvidenceKind("note", "Note", (Field("text"),), STAFF_AND_LA | {Role.TEACHER}),
         EvidenceKind(
             "finding",
@@ -299,7 +363,9 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             (
                 Field("rule"),
                 Field("reason"),
+                Field("staff_reason", required=False),  # the sentence staff read, naming the pupil
                 Field("as_of", "date"),
+                Field("began", "date", required=False),  # when this occurrence began
                 Field("marks", "list", required=False),
             ),
             frozenset({Role.SYSTEM}),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from casework.machines.lifecycle import (
@@ -76,6 +76,51 @@ def signed_plan(plan: str, section: str) -> Guard:
         return None
 
     guard.__doc__ = f"A signed {name} with a review date in the policy's window."
+    return guard
+
+
+# -- a plan's own review date ----------------------------------------------------------------
+
+
+def _latest_plan(facts: CaseFacts, plan: str) -> EvidenceItem | None:
+    plans = [e for e in facts.of_kind("signed_plan") if e.get("plan") == plan]
+    return max(plans, key=lambda e: (e.recorded_on, e.id)) if plans else None
+
+
+def plan_review_date(plan: str) -> Callable[[CaseFacts], date | None]:
+    """The review date a plan sets: the one given with the step, else the signed plan's."""
+
+    def review_date(facts: CaseFacts) -> date | None:
+        if facts.params.get("review_date"):
+            return as_date(facts.params["review_date"])
+        latest = _latest_plan(facts, plan)
+        return as_date(latest.get("review_date")) if latest and latest.get("review_date") else None
+
+    return review_date
+
+
+def review_date_in_window(section: str) -> Guard:
+    """A review date given with the step falls in the policy's review window from today."""
+
+    def guard(facts: CaseFacts) -> str | None:
+        given = facts.params.get("review_date")
+        if not given:
+            return None  # the signed plan's date, which signed_plan checks, or the default
+        review = as_date(given)
+        earliest, latest = (
+            add_period(
+                facts.calendar, facts.today, int(facts.number(section, key)), Unit.SCHOOL_WEEKS
+            )
+            for key in ("review_min_school_weeks", "review_max_school_weeks")
+        )
+        if earliest <= review <= latest:
+            return None
+        return (
+            f"the review date {long_date(review)} must fall between {long_date(earliest)} "
+            f"and {long_date(latest)}"
+        )
+
+    guard.__doc__ = "A review date given with the step falls in the policy's review window."
     return guard
 
 

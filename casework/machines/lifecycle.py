@@ -171,8 +171,13 @@ class DeadlineRule:
     start_detail: str | None = None  # a date held on the case (e.g. the leave's first day)
     before: bool = False  # count back from the start (a decision due before leave starts)
     day_of: bool = False  # the amount is a day number, the start being day 1 ("day 4 of absence")
+    # The day the case itself sets (a plan's own review date), if any: then the policy's
+    # amount is only the default.
+    sets_date: Callable[[CaseFacts], date | None] | None = None
 
     def due(self, facts: CaseFacts) -> date:
+        if self.sets_date and (day := self.sets_date(facts)):
+            return day
         key = self.vulnerable_key if self.vulnerable_key and facts.pupil.vulnerable else self.key
         amount = int(facts.number(self.section, key))
         start = facts.today
@@ -329,6 +334,7 @@ class Step:
     roles: frozenset[Role]
     guards: tuple[Guard, ...] = ()
     needs: tuple[str, ...] = ()  # what the person must supply (a note, an outcome, a date)
+    accepts: tuple[str, ...] = ()  # what the person may supply (a date the policy defaults)
     deadlines: tuple[DeadlineRule, ...] = ()
     automatic: bool = False  # the sweep fires it when its guards allow
     stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
@@ -409,6 +415,7 @@ class NextStep:
     permitted: bool  # may this user's role fire it
     automatic: bool
     needs: tuple[str, ...] = ()  # what the person must supply to take it
+    accepts: tuple[str, ...] = ()  # what they may supply besides
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -540,6 +547,7 @@ class Lifecycle:
                     permitted=may_take(role, step.roles, step.decided_by, standing),
                     automatic=step.automatic,
                     needs=step.needs,
+                    accepts=step.accepts,
                 )
             )
         return out

@@ -44,13 +44,24 @@ def _path_for(name_or_path: str, relative_to: Path | None = None) -> Path:
     return POLICY_DIR / f"{name_or_path}.toml"
 
 
-_RULE_KEYS = {"kind", "reason", "action", "source", "opens", "statutory", "applies_to"}
+_RULE_KEYS = {
+    "kind",
+    "reason",
+    "staff_reason",
+    "action",
+    "source",
+    "opens",
+    "statutory",
+    "applies_to",
+}
 # Whom a rule applies to: every pupil on roll, or only a child of compulsory school age.
 POPULATIONS = ("on_roll", "compulsory_school_age")
 # What a preset may change in a statutory rule: the school's own next step and where it comes
 # from. The numbers, codes, window and sentence are the law's (DOMAIN.md, "Statutory floor").
 _STATUTORY_OPEN = {"action", "source"}
-# Which kind of case a finding opens: most open an attendance concern.
+# Which kind of case a finding opens: most open an attendance concern; "none" marks a rule
+# that only drafts a letter or prompts a task (any preset may mark its own, or an inherited
+# rule that is not statutory, so).
 CASE_OPENERS = ("attendance_concern", "missing_education", "none")
 # Alternative ways to give a rule's lower bound: an override that sets one drops the others.
 _BOUNDS = {"at_least", "more_than", "above"}
@@ -82,6 +93,9 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         raise PolicyError(
             f"{where}.applies_to must be one of {', '.join(POPULATIONS)}, not {applies_to!r}"
         )
+    staff_reason = raw.get("staff_reason", "")
+    if not isinstance(staff_reason, str):
+        raise PolicyError(f"{where}.staff_reason must be a sentence, not {staff_reason!r}")
     statutory = raw.get("statutory", False)
     if not isinstance(statutory, bool):
         raise PolicyError(f"{where}.statutory must be true or false, not {statutory!r}")
@@ -95,6 +109,7 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         opens=opens,
         statutory=statutory,
         applies_to=applies_to,
+        staff_reason=staff_reason.strip(),
     )
 
 

@@ -40,6 +40,9 @@ class RuleSpec:
     opens: str = "attendance_concern"  # kind of case a finding opens, or "none"
     statutory: bool = False  # a national rule no preset may change (only its action and source)
     applies_to: str = "on_roll"  # or "compulsory_school_age": enforcement rules (s8 EA 1996)
+    # The same finding told to staff: the kind's facts and {pupil}, the pupil's name. Without
+    # one, staff read "{pupil}: " and the parent's sentence.
+    staff_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

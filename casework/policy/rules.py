@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,26 +14,35 @@ import numpy.typing as npt
 
 from casework.policy.model import Policy, PolicyError, RuleSpec
 from casework.register.codes import BY_CODE, CODE_ID, Category
-from casework.register.marks import POSSIBLE, Mark, Register, code_mask
+from casework.register.marks import APPROVED, POSSIBLE, PRESENT, Mark, Register, code_mask
 from casework.register.school_age import of_compulsory_school_age
 from casework.text import long_date
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A rule that fired for a pupil as of a date, with a reason and the marks behind it."""
+    """A rule that fired for a pupil as of a date, with a reason and the marks behind it.
+
+    `reason` is written to a parent ("your child ..."); `staff_reason` says the same to staff,
+    naming the pupil. `began` is the first day of this occurrence: the period it counts (a
+    termly letter), the first day of a run, or the day a rolling count last rose to the rule.
+    """
 
     pupil: Any  # the register's key for the pupil (the sweep uses the UPN)
     rule: str
     reason: str
     evidence: tuple[Mark, ...]
     facts: dict[str, Any] = field(default_factory=dict)
+    began: date | None = None
+    staff_reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "upn": self.pupil,
             "rule": self.rule,
             "reason": self.reason,
+            "staff_reason": self.staff_reason or self.reason,
+            "began": self.began.isoformat() if self.began else None,
             "evidence": [m.as_dict() for m in self.evidence],
         }
 
@@ -101,6 +110,40 @@ def window_text(params: dict[str, Any], since: date) -> str:
     return f"{label} (since {long_date(since)})"
 
 
+def rolling(params: dict[str, Any]) -> bool:
+    """Whether a rule counts a rolling window (the last N school weeks or days), not a period."""
+    return "school_weeks" in params or ("school_days" in params and "period" not in params)
+
+
+Holds = Callable[[int, int, npt.NDArray[np.intp]], npt.NDArray[np.bool_]]
+
+
+def rolling_began(
+    register: Register, as_of: date, params: dict[str, Any], rows: list[int], holds: Holds
+) -> dict[int, date]:
+    """Per row, the first school day of the unbroken run of days on which a rolling rule held.
+
+    `holds(lo, hi, rows)` says for which rows the rule holds over columns lo..hi-1. The walk
+    goes back no further than the start of the school year (nor than the register holds): a
+    breach that has lasted since then is dated from the year's start, so the same breach
+    keeps the same date from one day's sweep to the next, and a new school year starts anew.
+    """
+    anchor = year_start(register.calendar, as_of)
+    began = dict.fromkeys(rows, max(anchor, register.days[0] if register.days else anchor))
+    pending = np.array(rows, dtype=np.intp)
+    today = register.column_on_or_before(as_of) // 2
+    for d in range(today - 1, -1, -1):
+        day = register.days[d]
+        start = window_start(register, day, params)
+        if day < anchor or start < register.start or pending.size == 0:
+            break
+        held = holds(register.column_on_or_after(start), 2 * d + 2, pending)
+        for row in pending[~held].tolist():
+            began[row] = register.days[d + 1]
+        pending = pending[held]
+    return began
+
+
 def code_table(params: dict[str, Any], key: str = "codes") -> npt.NDArray[np.bool_]:
     """The codes a rule counts: a list of codes, or `categories` of codes."""
     codes = set(params.get(key, []))
@@ -134,6 +177,32 @@ def _fill(spec: RuleSpec, facts: dict[str, Any]) -> str:
     return spec.reason.format_map(facts)
 
 
+def _finding(
+    register: Register,
+    row: int,
+    spec: RuleSpec,
+    facts: dict[str, Any],
+    evidence: Sequence[Mark],
+    began: date | None,
+) -> Finding:
+    return Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts, began)
+
+
+def _began(
+    register: Register,
+    as_of: date,
+    params: dict[str, Any],
+    rows: list[int],
+    since: date,
+    holds: Holds,
+) -> dict[int, date]:
+    """When each firing began: a period's rule counts from the period's start (one letter a
+    term), a rolling rule from the day its count last came up to the rule."""
+    if rolling(params):
+        return rolling_began(register, as_of, params, rows, holds)
+    return dict.fromkeys(rows, since)
+
+
 def _rate_findings(
     register: Register,
     as_of: date,
@@ -147,6 +216,14 @@ def _rate_findings(
     c = counts(register, lo, hi)
     attending = c.present + c.approved
     hit = np.flatnonzero(rows & fires(attending, c.possible))
+
+    def holds(lo: int, hi: int, sub: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        block = register.codes[sub, lo:hi]
+        present = PRESENT[block].sum(axis=1, dtype=np.int64)
+        possible = POSSIBLE[block].sum(axis=1, dtype=np.int64)
+        return fires(present + APPROVED[block].sum(axis=1, dtype=np.int64), possible)
+
+    began = _began(register, as_of, spec.params, hit.tolist(), since, holds)
     out = []
     for row in hit.tolist():
         possible = int(c.possible[row])
@@ -162,9 +239,7 @@ def _rate_findings(
             "window": window_text(spec.params, since),
         }
         evidence = register.marks_where(row, ABSENT, lo, hi)
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        out.append(_finding(register, row, spec, facts, evidence, began[row]))
     return out
 
 
@@ -222,8 +297,16 @@ def _session_count(
     fires = rows & (count >= _threshold(params))
     if "below" in params:
         fires &= count < int(params["below"])
+
+    def holds(lo: int, hi: int, sub: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        counted = table[register.codes[sub, lo:hi]].sum(axis=1, dtype=np.int64)
+        ok = counted >= _threshold(params)
+        return ok & (counted < int(params["below"])) if "below" in params else ok
+
+    hit = np.flatnonzero(fires).tolist()
+    began = _began(register, as_of, params, hit, since, holds)
     out = []
-    for row in np.flatnonzero(fires).tolist():
+    for row in hit:
         facts = {
             **params,
             "count": int(count[row]),
@@ -233,9 +316,7 @@ def _session_count(
             "window": window_text(params, since),
         }
         evidence = register.marks_where(row, table, lo, hi)
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        out.append(_finding(register, row, spec, facts, evidence, began[row]))
     return out
 
 
@@ -317,9 +398,8 @@ def _consecutive_days(
             "codes": _codes_text(params),
             "run_from": register.days[first_col // 2].isoformat(),  # a case counts from it
         }
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        began = register.days[first_col // 2]  # a new run is a new occurrence
+        out.append(_finding(register, row, spec, facts, evidence, began))
     return out
 
 
@@ -346,9 +426,9 @@ def _code_unresolved(
             "count": len(evidence),
             "oldest": long_date(evidence[0].date),
         }
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        # From the day the oldest unsettled mark became overdue.
+        began = register.calendar.nth_school_day_after(evidence[0].date, older_than + 1)
+        out.append(_finding(register, row, spec, facts, evidence, began))
     return out
 
 
@@ -356,18 +436,7 @@ def _leave_runs(
     codes_row: npt.NDArray[np.uint8], leave: npt.NDArray[np.bool_]
 ) -> list[tuple[int, int]]:
     """(first day, last day) of each run of days with a leave mark, as day offsets."""
-    days = leave[codes_row[0::2]] | leave[codes_row[1::2]]
-    runs: list[tuple[int, int]] = []
-    start = None
-    for d, flag in enumerate(days.tolist()):
-        if flag and start is None:
-            start = d
-        elif not flag and start is not None:
-            runs.append((start, d - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(days) - 1))
-    return runs
+    return _runs(leave[codes_row[0::2]] | leave[codes_row[1::2]])
 
 
 def _not_returned_after_leave(
@@ -411,41 +480,48 @@ def _not_returned_after_leave(
             "days": need,
             "run_from": register.days[first_col // 2].isoformat(),  # the first day not back
         }
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        began = register.days[lo // 2 + leave_end + need]  # the day the ground first held
+        out.append(_finding(register, row, spec, facts, evidence, began))
     return out
 
 
 def _absence_next_to_leave(
     register: Register, as_of: date, spec: RuleSpec, rows: npt.NDArray[np.bool_]
 ) -> list[Finding]:
+    """Absence right before or after a leave: the whole unbroken run of absence sessions on
+    each side (a week off ill before a fortnight's leave is all of it), not only the next day."""
     params = spec.params
     leave = code_table(params, "leave_codes")
-    absence = code_table(params, "absence_codes")
+    absence = code_table(params, "absence_codes") & ~leave
     lo, hi, _since = window_columns(register, as_of, {"period": params.get("period", "year")})
     lo -= lo % 2
     hi += hi % 2
     block = register.codes[:, lo:hi]
     candidates = np.flatnonzero(rows & leave[block].any(axis=1))
-    days = block.shape[1] // 2
     out = []
     for row in candidates.tolist():
-        hits: list[int] = []
-        for first, last in _leave_runs(block[row], leave):
-            for d in (first - 1, last + 1):
-                if 0 <= d < days:
-                    cols = (2 * d, 2 * d + 1)
-                    hits += [
-                        lo + c for c in cols if absence[block[row, c]] and not leave[block[row, c]]
-                    ]
+        codes = block[row]
+        hits: set[int] = set()
+        latest: list[int] = []  # the sessions next to the latest leave that has any
+        for first, last in _runs(leave[codes]):
+            episode = []
+            col = first - 1
+            while col >= 0 and absence[codes[col]]:
+                episode.append(col)
+                col -= 1
+            col = last + 1
+            while col < len(codes) and absence[codes[col]]:
+                episode.append(col)
+                col += 1
+            hits.update(episode)
+            latest = episode or latest
         if not hits:
             continue
-        evidence = register.marks(row, sorted(set(hits)))
+        evidence = register.marks(row, sorted(lo + c for c in hits))
         facts = {**params, "count": len(evidence), "first": long_date(evidence[0].date)}
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        # Each leave with absence next to it is an occurrence of its own.
+        began = register.session_of(lo + min(latest))[0]
+        out.append(_finding(register, row, spec, facts, evidence, began))
     return out
 
 
@@ -474,9 +550,8 @@ def _school_day_count(
             "window": window_text(params, since),
         }
         evidence = register.marks_where(row, table, lo, hi)
-        out.append(
-            Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts)
-        )
+        # A count over the school year: the year (its window) is the occurrence.
+        out.append(_finding(register, row, spec, facts, evidence, since))
     return out
 
 
@@ -513,8 +588,23 @@ def _unmarked_sessions(
             "first": long_date(register.days[cols[0] // 2]),
             "since": long_date(since),
         }
-        out.append(Finding(register.pupils[row], spec.id, _fill(spec, facts), (), facts))
+        out.append(_finding(register, row, spec, facts, (), register.days[cols[0] // 2]))
     return out
+
+
+def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, flag in enumerate(flags.tolist()):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags) - 1))
+    return runs
 
 
 _WINDOW = ("period", "school_weeks", "school_days")
@@ -662,16 +752,23 @@ def validate_rule(spec: RuleSpec, path: Path | str) -> None:
         if category not in {c.value for c in Category}:
             raise PolicyError(f"{where}.categories has unknown category {category!r}")
     known = set(kind.placeholders) | set(spec.params)
+    _validate_template(spec, where, "reason", spec.reason, known)
+    _validate_template(spec, where, "staff_reason", spec.staff_reason, known | {"pupil"})
+
+
+def _validate_template(
+    spec: RuleSpec, where: str, key: str, template: str, known: set[str]
+) -> None:
     try:
-        fields = list(string.Formatter().parse(spec.reason))
+        fields = list(string.Formatter().parse(template))
     except ValueError as error:  # an unmatched brace would only fail when the rule fires
-        raise PolicyError(f"{where}.reason is not a valid sentence template: {error}") from None
+        raise PolicyError(f"{where}.{key} is not a valid sentence template: {error}") from None
     for _text, name, _fmt, _conv in fields:
         if name == "":
-            raise PolicyError(f"{where}.reason has an empty {{}}: name the fact to show")
+            raise PolicyError(f"{where}.{key} has an empty {{}}: name the fact to show")
         if name and name not in known:
             raise PolicyError(
-                f"{where}.reason uses {{{name}}}, which a {spec.kind} rule does not provide "
+                f"{where}.{key} uses {{{name}}}, which a {spec.kind} rule does not provide "
                 f"(it provides {', '.join(sorted(known))})"
             )
 
@@ -682,11 +779,13 @@ def evaluate_rule(
     as_of: date,
     rows: npt.NDArray[np.bool_] | None = None,
     births: Sequence[date | None] | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Findings of one rule for the register's pupils (only `rows` when given).
 
     With `births` (each row's date of birth), a rule for children of compulsory school age
-    looks only at pupils of that age on every day of its window.
+    looks only at pupils of that age on every day of its window. `names` (each row's name)
+    go into the sentence for staff; without them it names the pupil by the register's key.
     """
     if rows is None:
         rows = np.ones(len(register.pupils), dtype=bool)
@@ -697,7 +796,19 @@ def evaluate_rule(
             for born in births
         ]
         rows = rows & np.array(of_age, dtype=bool)
-    return KINDS[spec.kind].evaluate(register, as_of, spec, rows)
+    found = KINDS[spec.kind].evaluate(register, as_of, spec, rows)
+    name_of = dict(zip(register.pupils, names, strict=True)) if names is not None else {}
+    return [
+        replace(f, staff_reason=staff_sentence(spec, f, name_of.get(f.pupil, str(f.pupil))))
+        for f in found
+    ]
+
+
+def staff_sentence(spec: RuleSpec, finding: Finding, name: str) -> str:
+    """The finding in staff's words, naming the pupil."""
+    if spec.staff_reason:
+        return spec.staff_reason.format_map({**finding.facts, "pupil": name})
+    return f"{name}: {finding.reason}"
 
 
 def evaluate_policy(
@@ -706,35 +817,46 @@ def evaluate_policy(
     as_of: date,
     rows: npt.NDArray[np.bool_] | None = None,
     births: Sequence[date | None] | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Findings of every rule in a policy, in rule order then pupil order."""
     out: list[Finding] = []
     for spec in policy.rules.values():
-        out.extend(evaluate_rule(spec, register, as_of, rows, births))
+        out.extend(evaluate_rule(spec, register, as_of, rows, births, names))
     return out
 
 
 def lookback_start(policy: Policy, register_calendar: Any, as_of: date) -> date:
     """The earliest day any rule of the policy looks at for `as_of`."""
     calendar = register_calendar
-    start = year_start(calendar, as_of)
-    for spec in policy.rules.values():
-        start = min(start, rule_lookback(spec, calendar, as_of))
+    first = year_start(calendar, as_of)
+    start = min([first, *(rule_lookback(spec, calendar, as_of) for spec in policy.rules.values())])
+    if min(_window_reach(spec, calendar, as_of) for spec in policy.rules.values()) < first:
+        # While a rolling window still reaches into last year, read back to the window of the
+        # year's first day too, so that rolling_began can follow a breach to the year's start.
+        start = min(
+            start, *(_window_reach(spec, calendar, first) for spec in policy.rules.values())
+        )
     return start
 
 
 def rule_lookback(spec: RuleSpec, calendar: Any, as_of: date) -> date:
     """The earliest day one rule looks at for `as_of`."""
     start = year_start(calendar, as_of, bool(spec.params.get("across_years")))
+    return min(start, _window_reach(spec, calendar, as_of))
+
+
+def _window_reach(spec: RuleSpec, calendar: Any, day: date) -> date:
+    """The earliest day a rule's rolling window reaches back to from `day` (`day` if none)."""
     if "school_weeks" in spec.params:
-        window = calendar.school_weeks_window(as_of, int(spec.params["school_weeks"]))
+        window = calendar.school_weeks_window(day, int(spec.params["school_weeks"]))
         if window:
-            start = min(start, window[0])
+            return min(day, window[0])
     elif "school_days" in spec.params and "period" not in spec.params:
         # window_start reaches back N school days, across the start of the year if need be.
-        index = calendar.index_on_or_before(as_of) - int(spec.params["school_days"]) + 1
-        start = min(start, calendar.days[max(index, 0)])
-    return start
+        index = calendar.index_on_or_before(day) - int(spec.params["school_days"]) + 1
+        return min(day, calendar.days[max(index, 0)])
+    return day
 
 
 __all__ = ["KINDS", "POSSIBLE", "Finding", "evaluate_policy", "evaluate_rule", "validate_rule"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
+from casework.policy.rules import Finding
 from casework.services import cases
 from casework.services.cases.writes import (
     change_details,
@@ -51,7 +52,8 @@ class DailySweepResult:
 def apply_findings(
     db: Database, result: SweepResult, today: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Open a case per pupil and kind for new findings; add findings to open cases once."""
+    """Open a case per pupil and kind for new findings; add each occurrence of a rule's
+    finding to the open case once (see `_new_occurrence`)."""
     opened: list[dict[str, Any]] = []
     added: list[dict[str, Any]] = []
     policies: dict[str, Any] = {}
@@ -71,14 +73,19 @@ def apply_findings(
                 select(Case).where(Case.closed_on.is_(None)).order_by(Case.id.desc())
             )
         }
-        on_case: dict[int, set[str]] = {}
-        # Only each finding's rule, extracted by the database: not the marks it cites.
-        for case_id, rule in session.execute(
-            select(CaseEvidence.case_id, CaseEvidence.details["rule"].as_string()).where(
-                CaseEvidence.kind == "finding"
-            )
+        # Per case, each rule's latest finding as of when: only those two, extracted by the
+        # database, not the marks it cites.
+        on_case: dict[int, dict[str, date]] = {}
+        for case_id, rule, seen in session.execute(
+            select(
+                CaseEvidence.case_id,
+                CaseEvidence.details["rule"].as_string(),
+                CaseEvidence.details["as_of"].as_string(),
+            ).where(CaseEvidence.kind == "finding")
         ):
-            on_case.setdefault(case_id, set()).add(rule)
+            rules = on_case.setdefault(case_id, {})
+            day = date.fromisoformat(seen)
+            rules[rule] = max(day, rules.get(rule, day))
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in policies:
@@ -114,10 +121,10 @@ def apply_findings(
                 )
             elif learned and any(case.details.get(k) != v for k, v in details.items()):
                 change_details(session, case, who, today, details, learned.note)
-            rules_on_case = on_case.setdefault(case.id, set())
-            if finding.rule in rules_on_case:
+            rules_on_case = on_case.setdefault(case.id, {})
+            if not _new_occurrence(finding, rules_on_case.get(finding.rule)):
                 continue
-            rules_on_case.add(finding.rule)
+            rules_on_case[finding.rule] = result.as_of
             # Lock the case as a person adding evidence does, so event numbers never clash.
             session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
             record_evidence(
@@ -129,12 +136,26 @@ def apply_findings(
                 {
                     "rule": finding.rule,
                     "reason": finding.reason,
+                    "staff_reason": finding.staff_reason or finding.reason,
                     "as_of": result.as_of,
+                    "began": finding.began,
                     "marks": [m.as_dict() for m in finding.evidence],
                 },
             )
             added.append({"case": case.id, "upn": pupil.upn, "rule": finding.rule})
     return opened, added
+
+
+def _new_occurrence(finding: Finding, last_seen: date | None) -> bool:
+    """Whether a finding is one the case does not hold yet.
+
+    The case holds the rule's latest finding as of `last_seen`. A finding that began after
+    that day is another occurrence (a new term's letter, a new run, a breach that stopped and
+    came back): recorded. One that began on or before it is the same breach, still holding.
+    """
+    if last_seen is None:
+        return True
+    return finding.began is not None and finding.began > last_seen
 
 
 def run_deadlines(

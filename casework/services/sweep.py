@@ -122,7 +122,10 @@ def sweep(
                 else None
             )
             births = [p.date_of_birth for p in loaded.pupils]
-            found = evaluate_policy(school.policy, loaded.register, as_of, births=births)
+            names = [f"{p.forename} {p.surname}" for p in loaded.pupils]
+            found = evaluate_policy(
+                school.policy, loaded.register, as_of, births=births, names=names
+            )
             findings.extend((school.urn, f) for f in found)
             pupils += len(loaded.pupils)
             if progress:

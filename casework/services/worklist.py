@@ -31,8 +31,9 @@ class DeadlineItem:
 class FindingItem:
     case: CaseSummary
     rule: str
-    reason: str
+    reason: str  # the sentence for parents
     recorded_on: date
+    staff_reason: str = ""  # the same for staff, naming the pupil (the one screens show)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,13 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
         overdue=tuple(i for i in items if i.due_on < today),
         due=tuple(i for i in items if i.due_on >= today),
         findings=tuple(
-            FindingItem(summaries[c], str(d.get("rule", "")), str(d.get("reason", "")), on)
+            FindingItem(
+                summaries[c],
+                str(d.get("rule", "")),
+                str(d.get("reason", "")),
+                on,
+                str(d.get("staff_reason") or d.get("reason", "")),
+            )
             for c, d, on in findings
         ),
         waiting=tuple(

@@ -17,9 +17,10 @@ TODAY = d("2026-02-04")  # the day the tests of the queue and the inbox look at 
 O_WEEK = {d(f"2026-01-{day}"): "O" for day in ("12", "13", "14", "15", "16")}
 
 
-def concern_awaiting_approval(db: Database, world: World) -> tuple[str, int]:
-    """A concern on an attendance plan with its LA referral pack complete: referring it for
-    formal support waits only on SLT approval. Returns (UPN, case id)."""
+def concern_with_signed_plan(db: Database, world: World) -> tuple[str, int]:
+    """A concern the sweep opened, in school-led support since 19 January 2026, with a support
+    meeting and a plan signed on 21 January (review 4 school weeks on) on file: ready for
+    agree_plan. Returns (UPN, case id)."""
     pupil = world.pupil()
     world.marks(pupil, d("2025-09-03"), d("2026-01-30"), O_WEEK)
     daily_sweep(db, d("2026-01-16"))
@@ -33,6 +34,13 @@ def concern_awaiting_approval(db: Database, world: World) -> tuple[str, int]:
     review = add_period(world.calendar, d("2026-01-21"), 4, Unit.SCHOOL_WEEKS)
     evidence(db, cid, "signed_plan", AO, "2026-01-21", plan="attendance_plan",
              signed_on="2026-01-21", review_date=review.isoformat())  # fmt: skip
+    return pupil, cid
+
+
+def concern_awaiting_approval(db: Database, world: World) -> tuple[str, int]:
+    """A concern on an attendance plan with its LA referral pack complete: referring it for
+    formal support waits only on SLT approval. Returns (UPN, case id)."""
+    pupil, cid = concern_with_signed_plan(db, world)
     fire(db, cid, "agree_plan", AO, "2026-01-21")
     evidence(db, cid, "letter_sent", AO, "2026-01-22", letter="attendance_concern",
              sent_on="2026-01-22", to=MOTHER)  # fmt: skip

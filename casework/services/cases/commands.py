@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES, OPENED_BY_HAND
-from casework.machines.evidence import EvidenceError
+from casework.machines.evidence import EvidenceError, evidence_kind
 from casework.machines.lifecycle import OpeningError, PupilFacts
+from casework.machines.roles import may
 from casework.services.cases.facts import (
     build_facts,
     contact_facts,
@@ -150,6 +151,12 @@ def add_evidence(
                 )
             kind = old.kind
         try:
+            spec = evidence_kind(kind)
+            if spec.check_on_case is not None and may(who.role, spec.roles):
+                # Limits that depend on the case and its policy (who may record it is checked
+                # when it is recorded).
+                facts, _school, _pupil = build_facts(session, case, today)
+                spec.check_on_case(spec.parse(details), facts)
             row = record_evidence(
                 session,
                 case,
@@ -210,7 +217,7 @@ def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
     if str(out.get("days_granted", "")).strip().isdigit():
         out["days_granted"] = int(str(out["days_granted"]).strip())
     for key, value in params.items():
-        if key.endswith("_on") and not isinstance(value, date):
+        if key.endswith(("_on", "_date")) and not isinstance(value, date):
             try:
                 date.fromisoformat(str(value))
             except ValueError:

@@ -221,9 +221,10 @@ def test_sweep_json_shape_and_a_persistent_absence_finding(loaded: str) -> None:
     assert isinstance(sweep["findings"], list)
     assert sweep["findings"]
     for finding in sweep["findings"]:
-        assert {"upn", "rule", "reason", "evidence"} <= finding.keys()
+        assert {"upn", "rule", "reason", "staff_reason", "began", "evidence"} <= finding.keys()
         assert isinstance(finding["reason"], str)
         assert finding["reason"]
+        assert finding["staff_reason"] and finding["staff_reason"] != finding["reason"]
         for mark in finding["evidence"]:
             assert set(mark) == {"date", "session", "code"}
 
@@ -255,6 +256,9 @@ def test_sweep_table_without_json(loaded: str) -> None:
     result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001"))
     assert JORDAN in result.output
     assert "findings." in result.output
+    # Staff read the sentence that names the pupil, not the one written to parents.
+    assert "Jordan Sampleby has missed" in result.output
+    assert "your child" not in result.output.lower()
 
 
 def test_a_leaver_is_not_swept_after_leaving(loaded: str) -> None:

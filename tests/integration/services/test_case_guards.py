@@ -969,10 +969,23 @@ def test_a_deadline_beyond_the_calendar_is_a_refusal_not_a_crash(
         signed_on="2026-06-01",
         review_date="2026-07-13",
     )
+    # The plan sets its own review date, inside the calendar (issue 8, item 13) ...
+    fire(db, cid, "agree_plan", AO, "2026-07-01")
+    assert open_deadlines(db, cid) == {"plan_review": d("2026-07-13")}
+    # ... but formal support's review, 6 school weeks on from 1 July, runs past the calendar.
+    evidence(db, cid, "letter_sent", AO, "2026-07-01", letter="attendance_concern",
+             sent_on="2026-07-01")  # fmt: skip
+    evidence(db, cid, "home_visit", AO, "2026-07-01", outcome="parent_seen")
+    evidence(db, cid, "agencies", AO, "2026-07-01", agencies="none")
+    evidence(db, cid, "slt_approval", HEAD, "2026-07-01", decision="approved",
+             step="refer_formal_support")  # fmt: skip
     error = refuses(
-        db, snapshot, cases.CaseError, lambda: fire(db, cid, "agree_plan", AO, "2026-07-01")
+        db,
+        snapshot,
+        cases.CaseError,
+        lambda: fire(db, cid, "refer_formal_support", AO, "2026-07-01"),
     )
-    assert str(error).startswith("cannot agree plan: the calendar has")
+    assert str(error).startswith("cannot refer formal support: the calendar has")
 
 
 # -- penalty notices: the repeat rules ------------------------------------------------------

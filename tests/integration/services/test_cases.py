@@ -22,6 +22,7 @@ from casework.machines.lifecycle import (
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
+from casework.text import long_date
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.rows import (
@@ -200,7 +201,10 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
     earliest = add_period(calendar, d("2026-01-21"), 4, Unit.SCHOOL_WEEKS)
     latest = add_period(calendar, d("2026-01-21"), 6, Unit.SCHOOL_WEEKS)
     (reason,) = blocked(db, cid, "agree_plan", AO, "2026-01-21")
-    assert reason.startswith("the attendance plan review date 1 June 2026 must fall between")
+    assert reason == (
+        "the attendance plan review date 1 June 2026 must fall between "
+        f"{long_date(earliest)} and {long_date(latest)}"
+    )
     cases.add_evidence(
         db,
         case_id=cid,
@@ -226,7 +230,8 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         version=3,
         on="2026-01-21",
     )
-    assert open_deadlines(db, cid) == {"plan_review": latest}
+    # The review is due on the date the signed plan sets, not the latest the policy allows.
+    assert open_deadlines(db, cid) == {"plan_review": earliest}
 
     # Attendance plan -> formal support with the LA: SLT approval and the LA's evidence pack.
     reasons = blocked(db, cid, "refer_formal_support", AO, "2026-01-26")
@@ -358,11 +363,11 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         )
     mother_notice, father_notice = (n["id"] for n in notices)
 
-    # The head approved the request on the concern; the LA accepts it (the school may not)
-    # and issues.
+    # The head approved the request on the concern; the LA accepts it (the attendance lead
+    # may not) and issues.
     before = case_snapshot(db, mother_notice)
     with pytest.raises(NotPermittedError):
-        fire(db, mother_notice, "approve", HEAD, "2026-03-11")
+        fire(db, mother_notice, "approve", AO, "2026-03-11")
     assert case_snapshot(db, mother_notice) == before
     fire(db, mother_notice, "approve", LA, "2026-03-11")
     assert_step(

@@ -6,11 +6,12 @@ Dates are 2025/26 school days. A school week is a week with at least one school 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from casework.machines.attendance_concern import CLOSE_OUTCOMES, OPEN_STATES
+from casework.machines.attendance_concern import CLOSE_OUTCOMES, OPEN_STATES, PLAN_REVIEW
 from casework.machines.lifecycle import NotPermittedError, RelatedFacts, UnknownTriggerError
 from casework.machines.roles import Role
 from tests.support.facts import (
@@ -21,6 +22,7 @@ from tests.support.facts import (
     contact,
     due,
     eso,
+    facts,
     meeting,
     plan,
     prosecution_pack,
@@ -59,8 +61,8 @@ def test_full_escalation_from_monitoring_to_prosecution() -> None:
     case.add(meeting("2025-10-01"), plan("2025-10-08", "2025-11-19"))
     fired = case.fire("agree_plan", OFFICER, "2025-10-08")
     assert case.state == "attendance_plan"
-    # plan review: review_max_school_weeks = 6 from Wed 8 Oct 2025 -> Wed 26 Nov 2025.
-    assert due(fired) == {"plan_review": date(2025, 11, 26)}
+    # plan review: on the date the signed plan sets (not the policy's latest, 26 Nov).
+    assert due(fired) == {"plan_review": date(2025, 11, 19)}
 
     # attendance plan -> formal support with the LA: SLT sign-off and the referral pack.
     assert case.refused("refer_formal_support", OFFICER, "2025-11-26") == [
@@ -286,3 +288,35 @@ def test_slt_approval_before_entering_the_state_does_not_count() -> None:
     case.add(slt("2026-02-02", "refer_formal_support"))
     case.fire("refer_formal_support", OFFICER, "2026-02-02")
     assert case.state == "formal_support"
+
+
+# -- the attendance plan's review date: the plan's own (issue 8, item 13) ----------------------
+
+
+def plan_agreed(review_date: str | None = None) -> dict[str, date]:
+    case = Case(KIND, "2025-09-22", state="school_support")
+    case.add(meeting("2025-10-01"), plan("2025-10-08", "2025-11-19"))
+    params = {"review_date": review_date} if review_date else {}
+    return due(case.fire("agree_plan", OFFICER, "2025-10-08", **params))
+
+
+def test_a_plan_is_reviewed_on_the_date_given_when_it_is_agreed() -> None:
+    assert plan_agreed("2025-11-24") == {"plan_review": date(2025, 11, 24)}
+
+
+def test_without_a_date_given_the_plan_is_reviewed_on_the_date_the_signed_plan_sets() -> None:
+    assert plan_agreed() == {"plan_review": date(2025, 11, 19)}
+
+
+def test_a_review_date_outside_the_policys_window_is_refused() -> None:
+    case = Case(KIND, "2025-09-22", state="school_support")
+    case.add(meeting("2025-10-01"), plan("2025-10-08", "2025-11-19"))
+    assert case.refused("agree_plan", OFFICER, "2025-10-08", review_date="2026-01-30") == [
+        "the review date 30 January 2026 must fall between 12 November 2025 and 26 November 2025"
+    ]
+
+
+def test_with_no_date_set_by_the_plan_the_policy_gives_the_review_date() -> None:
+    rule = replace(PLAN_REVIEW, sets_date=lambda _facts: None)
+    # review_max_school_weeks = 6 from Wed 8 Oct 2025 -> Wed 26 Nov 2025.
+    assert rule.due(facts(KIND, "school_support", "2025-10-08")) == date(2025, 11, 26)

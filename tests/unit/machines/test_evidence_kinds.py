@@ -41,6 +41,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "note": {"text": "called mum"},
     "not_ill_or_prevented": {"reason": "GP and sibling school have not seen her since January"},
     "la_deletion_confirmation": {"decision": "confirmed", "reason": "joint enquiries failed"},
+    "dv_absence": {"first_day": "2025-11-10", "last_day": "2025-11-12", "summary": "D&V"},
     "finding": {
         "rule": "penalty_threshold",
         "reason": "10 sessions",

@@ -139,8 +139,32 @@ GROUNDS = "20 school days absent without reason, or not back 10 school days afte
 FIRST_ABSENT = {"first_absent_on": "2026-01-12"}  # a Monday: day 5 is Friday 16 January
 CONTRACT = plan("2025-11-26", "2026-01-14", "attendance_contract")
 
+REVIEW_KEY = (
+    "review_date_in_window: A review date given with the step falls in the policy's review window."
+)
+
 CHECKS: list[Check] = [
     # -- attendance concern ------------------------------------------------------------------
+    # A plan agreed on Wed 8 Oct 2025 may be given a review date from Wed 12 Nov (4 school
+    # weeks on, the half term skipped) to Wed 26 Nov (6 school weeks on).
+    Check(
+        REVIEW_KEY,
+        ac("school_support", "2025-10-08", params={"review_date": "2025-11-11"}),
+        "the review date 11 November 2025 must fall between 12 November 2025 and 26 November 2025",
+        ac("school_support", "2025-10-08", params={"review_date": "2025-11-12"}),
+    ),
+    Check(
+        REVIEW_KEY,
+        ac("school_support", "2025-10-08", params={"review_date": "2025-11-27"}),
+        "the review date 27 November 2025 must fall between 12 November 2025 and 26 November 2025",
+        ac("school_support", "2025-10-08", params={"review_date": "2025-11-26"}),
+    ),
+    Check(  # none given: the signed plan's own date (checked by signed_plan) or the default
+        REVIEW_KEY,
+        ac("school_support", "2025-10-08", params={"review_date": "2026-03-01"}),
+        "the review date 1 March 2026 must fall between 12 November 2025 and 26 November 2025",
+        ac("school_support", "2025-10-08"),
+    ),
     Check(
         "family_contacted",
         ac("monitoring", "2025-09-24"),

@@ -392,6 +392,13 @@ CASES: dict[str, Case] = {
         numbers=("11 sessions of unauthorised absence in the last 12 school weeks", "More than 10"),
         context=whole_days([date(2025, 12, 5)], "O"),
     ),
+    "woodlands.religious_observance_limit": Case(
+        SPR_100,
+        # Two and a half days of R across the year: more than the two days (4 sessions).
+        fire=whole_days([date(2025, 10, 1), date(2026, 3, 3)], "R") + mornings(NOV_10, 1, "R"),
+        miss=whole_days([date(2025, 10, 1), date(2026, 3, 3)], "R"),
+        numbers=("5 sessions have been recorded as religious observance", "up to 4 sessions"),
+    ),
 }
 
 # Inherited rules whose numbers or sentence a preset changes get a case of their own.
@@ -482,6 +489,8 @@ def test_rule_fires_and_stops_just_short(policy_name: str, rule_id: str) -> None
     for text in case.numbers:
         assert text in finding.reason, f"{text!r} not in {finding.reason!r}"
     assert "{" not in finding.reason and "}" not in finding.reason
+    assert "{" not in finding.staff_reason and "}" not in finding.staff_reason
+    assert finding.staff_reason.startswith("p0")  # the staff sentence names the pupil
     assert as_marks(finding) == case.expected_evidence()
 
     assert findings_for(policy_name, rule_id, register, case.as_of, "p1") == []

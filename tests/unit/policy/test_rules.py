@@ -487,6 +487,9 @@ def test_finding_as_dict() -> None:
         "upn": "pupil0",
         "rule": "n_code_overdue",
         "reason": finding.reason,
+        "staff_reason": "pupil0 has 1 sessions still marked N, the oldest on 29 April 2026: "
+        "more than 5 school days without a reason.",
+        "began": "2026-05-08",  # the sixth school day after the mark: the first it fires on
         "evidence": [{"date": "2026-04-29", "session": "AM", "code": "N"}],
     }
 
@@ -505,9 +508,13 @@ def test_lookback_start_covers_school_day_windows_across_the_year_start(tmp_path
     )
     policy = load_policy(str(path))
     as_of = date(2025, 9, 10)  # 6 school days into the year: the window reaches into July
-    expected = calendar.nth_school_day_before(as_of, 19)
-    assert expected.month == 7
+    assert calendar.nth_school_day_before(as_of, 19).month == 7
+    # While it does, the register goes back to the window of the year's first day, so that a
+    # breach can be followed back to the start of the year (rolling_began).
+    expected = calendar.nth_school_day_before(AUTUMN.start, 19)
     assert lookback_start(policy, calendar, as_of) == expected
+    # Once the window lies inside the year, the year's start is enough.
+    assert lookback_start(policy, calendar, date(2025, 11, 3)) == AUTUMN.start
     assert lookback_start(POLICY, calendar, as_of) <= date(2025, 9, 3)
 
 
