@@ -16,6 +16,12 @@ def words(name: str) -> str:
     return name.replace("_", " ")
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: `Formal support with the LA` as `formal support
+    with the LA` (only its first letter lowered, so that LA, SLT and names keep their case)."""
+    return label[:1].lower() + label[1:]
+
+
 def money(amount: float) -> str:
     return f"£{amount:.2f}"
 

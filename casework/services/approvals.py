@@ -32,6 +32,7 @@ from casework.services.errors import FieldErrors, ServiceError
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
 from casework.store.models import Case
+from casework.text import in_sentence
 
 DECISIONS = ("approved", "refused")
 # What a head types with a decision: their note, which is also the reason a step may ask for
@@ -291,5 +292,5 @@ def take_decision(
     )
     label = step.label if step is not None else trigger.replace("_", " ")
     state = LIFECYCLES[fired.case.kind].states[fired.to_state].label
-    message = f"{label}: the case is now {state.lower()}"
+    message = f"{label}: the case is now {in_sentence(state)}"
     return queue_row(db, who=who, today=today, case_id=case_id, message=message)

@@ -40,6 +40,7 @@ def _templates(engine: JinjaTemplateEngine) -> None:
         long_date=text.long_date,
         short_date=text.short_date,
         words=text.words,
+        in_sentence=text.in_sentence,
         money=text.money,
     )
 

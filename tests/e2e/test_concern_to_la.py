@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from casework.text import in_sentence
 from tests.e2e.browsing import (
     check_page,
     evidence_kinds,
@@ -56,7 +57,7 @@ def record(page: Page, label: str, fields: dict[str, str]) -> None:
         else:
             control.fill(value)
     ready(page)
-    form.get_by_role("button", name=f"Record {label.lower()}").click()
+    form.get_by_role("button", name=f"Record {in_sentence(label)}").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Evidence recorded")
 
 
@@ -178,7 +179,7 @@ def test_a_concern_goes_from_the_sweep_to_the_la(
     ready = step_item(lead, "refer_formal_support").locator(".govuk-task-list__status")
     expect(ready).to_have_text("Ready")
     take_step(lead, "refer_formal_support", "Refer for formal support with the LA")
-    expect(banner_of(lead)).to_contain_text("the case is now formal support with the la.")
+    expect(banner_of(lead)).to_contain_text("the case is now formal support with the LA.")
     assert state_tag(lead) == "Formal support with the LA"
     chronology = lead.locator("h2:text-is('Chronology') + table")
     expect(chronology).to_contain_text("Ann Example (Headteacher)")
