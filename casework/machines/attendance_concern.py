@@ -6,7 +6,10 @@ from datetime import date
 from typing import Any
 
 from casework.machines import guards
+from casework.machines import penalty_notice as notices
 from casework.machines.lifecycle import (
+    CaseFacts,
+    Changes,
     DeadlineRule,
     FindingFacts,
     FollowOn,
@@ -16,9 +19,11 @@ from casework.machines.lifecycle import (
     State,
     Step,
     Unit,
+    as_date,
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
 from casework.policy.rules import Finding, lookback_start, session_count_now
+from casework.register.codes import BY_CODE
 from casework.register.marks import Register
 
 KIND = "attendance_concern"
@@ -72,21 +77,56 @@ STAFF_OR_LA = SCHOOL_STAFF | LA
 NOTICE_PER_PARENT = FollowOn(
     kind="penalty_notice",
     per_parent=True,
-    details=lambda facts: {"holiday": bool(facts.details.get("holiday"))},
+    details=lambda facts: {
+        "holiday": bool(facts.details.get("holiday")),
+        "offence_on": (facts.details.get("penalty_threshold") or {}).get("as_of"),
+    },
     note="requested on attendance concern {case}",
 )
+
+
+def offence_day(context: MeasureContext) -> date:
+    """The last day of the offence a penalty step is for: the one a notice to improve was
+    issued for (pinned on the case), else today (the rolling window as it stands)."""
+    pinned = context.details.get("offence_on")
+    return min(as_date(pinned), context.today) if pinned else context.today
 
 
 def _threshold_window(context: MeasureContext) -> tuple[date, date] | None:
     if "penalty_threshold" not in context.policy.rules:
         return None
     # The register from the earliest day any rule looks at; the rule picks its own window.
-    return lookback_start(context.policy, context.calendar, context.today), context.today
+    day = offence_day(context)
+    return lookback_start(context.policy, context.calendar, day), day
 
 
 def _threshold_count(register: Register, context: MeasureContext) -> dict[str, Any]:
+    """The statutory rule's count over the offence's window. Only unauthorised codes count,
+    whatever a rule lists: an authorised absence (I, C, ...) is never an offence."""
     spec = context.policy.rules["penalty_threshold"]
-    return {"penalty_threshold": session_count_now(spec, register, 0, context.today)}
+    day = offence_day(context)
+    measured = session_count_now(spec, register, 0, day)
+    codes = [c for c in measured["codes"] if BY_CODE[c].unauthorised]
+    return {
+        "penalty_threshold": {
+            **measured,
+            "count": len(codes),
+            "codes": codes,
+            "as_of": day.isoformat(),
+        }
+    }
+
+
+def pin_offence(facts: CaseFacts) -> Changes:
+    """The offence the step is for is fixed on the case: a later request rests on it, with no
+    recount of the rolling window on the day."""
+    measure = facts.details.get("penalty_threshold") or {}
+    return Changes({"offence_on": measure.get("as_of", facts.today.isoformat())})
+
+
+def clear_offence(facts: CaseFacts) -> Changes:
+    """Back to support: the next enforcement step is for a new offence."""
+    return Changes({"offence_on": None})
 
 
 HOLIDAY_CODE = "G"  # unauthorised leave of absence in term time
@@ -106,8 +146,23 @@ def holiday_finding(finding: Finding) -> FindingFacts | None:
     )
 
 
-# The penalty threshold as it stands today, which the enforcement guards quote.
+# The penalty threshold over the offence's window, which the enforcement guards quote.
 PENALTY_THRESHOLD_NOW = LiveMeasure(window=_threshold_window, measure=_threshold_count)
+
+# Notices that are over without going to court: the concern can go back to support.
+SETTLED_NOTICES = ("paid_reduced", "paid_full", "withdrawn", "refused")
+
+
+def notices_settled(facts: CaseFacts) -> str | None:
+    """Every penalty notice of the child is over, and one was paid or withdrawn."""
+    states = [s for s in facts.related.penalty_notice_states if s in notices.LIFECYCLE.states]
+    pending = sorted({s for s in states if not notices.LIFECYCLE.is_final(s)})
+    if pending:
+        return "a penalty notice is still open: " + ", ".join(s.replace("_", " ") for s in pending)
+    if not any(s in SETTLED_NOTICES for s in states):
+        return "no penalty notice paid or withdrawn"
+    return None
+
 
 STEPS = (
     Step(
@@ -153,13 +208,37 @@ STEPS = (
             guards.compulsory_school_age,
             guards.not_holiday,
             guards.formal_support_offered,
+            guards.penalty_threshold_met,
             guards.parents_named,
             guards.slt_approved("issue_notice_to_improve"),
         ),
         deadlines=(NOTICE_PERIOD,),
         stamps=("notice_to_improve_issued",),
+        effect=pin_offence,
+    ),
+    # -- the penalty route (issue 8, item 3) ---------------------------------------------------
+    Step(
+        # A notice to improve may also follow school-led support or a plan that did not work.
+        trigger="issue_notice_to_improve",
+        source=("school_support", "attendance_plan"),
+        dest="notice_to_improve",
+        label="Issue a notice to improve",
+        roles=SCHOOL_STAFF | LA,
+        guards=(
+            guards.compulsory_school_age,
+            guards.not_holiday,
+            guards.support_offered_before_enforcement,
+            guards.penalty_threshold_met,
+            guards.parents_named,
+            guards.slt_approved("issue_notice_to_improve"),
+        ),
+        deadlines=(NOTICE_PERIOD,),
+        stamps=("notice_to_improve_issued",),
+        effect=pin_offence,
     ),
     Step(
+        # The request rests on the offence the notice was issued for and SLT's judgement that
+        # attendance did not improve enough, not on the rolling window on the day.
         trigger="request_penalty_notice",
         source=("notice_to_improve",),
         dest="penalty_notice",
@@ -169,26 +248,40 @@ STEPS = (
             guards.compulsory_school_age,
             guards.penalty_threshold_met,
             guards.notice_period_over,
+            guards.improvement_not_sufficient,
             guards.parents_named,
             guards.slt_approved("request_penalty_notice"),
         ),
         opens=(NOTICE_PER_PARENT,),
     ),
     Step(
-        # An unauthorised term-time holiday goes to a penalty notice without a notice to improve.
+        # No notice to improve where SLT recorded why one is not appropriate (a term-time
+        # holiday, say); the offence must still meet the national threshold.
         trigger="request_penalty_notice",
         source=("monitoring", "school_support", "attendance_plan", "formal_support"),
         dest="penalty_notice",
-        label="Request a penalty notice (term-time holiday)",
+        label="Request a penalty notice (a notice to improve is not appropriate)",
         roles=SCHOOL_STAFF,
         guards=(
             guards.compulsory_school_age,
-            guards.holiday_route,
+            guards.notice_to_improve_not_appropriate,
             guards.penalty_threshold_met,
             guards.parents_named,
             guards.slt_approved("request_penalty_notice"),
         ),
+        effect=pin_offence,
         opens=(NOTICE_PER_PARENT,),
+    ),
+    Step(
+        trigger="return_to_support",
+        source=("penalty_notice",),
+        dest="school_support",
+        label="Return to school-led support (the notices were paid or withdrawn)",
+        roles=STAFF_OR_LA,
+        guards=(notices_settled,),
+        needs=("note",),
+        stamps=("returned_to_support",),
+        effect=clear_offence,
     ),
     Step(
         trigger="refer_prosecution",
@@ -229,6 +322,7 @@ STEPS = (
         guards=(guards.signed_plan("attendance_plan", "attendance_plan"),),
         needs=("note",),
         deadlines=(PLAN_REVIEW,),
+        effect=clear_offence,
     ),
     Step(
         trigger="close",

@@ -94,6 +94,13 @@ class EvidenceKind:
         return out
 
 
+# Why SLT may find a notice to improve not appropriate (National Framework for penalty
+# notices, 2024): the route to a penalty notice without one.
+NOT_APPROPRIATE_REASONS = (
+    "term_time_holiday",
+    "support_would_not_help",
+    "notice_in_last_12_months",
+)
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
 LETTERS = (
     "attendance_concern",
@@ -262,6 +269,19 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             "Penalty payment",
             (Field("amount", "amount"), Field("paid_on", "date")),
             LA,
+        ),
+        # -- the penalty route (issue 8, item 3): SLT's judgements on the way to a notice --
+        EvidenceKind(
+            "notice_to_improve_not_appropriate",
+            "Notice to improve not appropriate",
+            (Field("reason", "choice", NOT_APPROPRIATE_REASONS), Field("explanation")),
+            SLT,
+        ),
+        EvidenceKind(
+            "improvement_judgement",
+            "Improvement after the notice to improve",
+            (Field("improvement", "choice", ("not_sufficient", "sufficient")), Field("reason")),
+            SLT,
         ),
         EvidenceKind(
             "court_outcome",

@@ -212,13 +212,6 @@ def holiday_case(facts: CaseFacts) -> bool:
     return bool(facts.details.get("holiday"))
 
 
-def holiday_route(facts: CaseFacts) -> str | None:
-    """Only a term-time holiday goes to a penalty notice without a notice to improve."""
-    if holiday_case(facts):
-        return None
-    return "only a term-time holiday goes to a penalty notice without a notice to improve first"
-
-
 def not_holiday(facts: CaseFacts) -> str | None:
     """A notice to improve is not used for term-time holidays."""
     if holiday_case(facts):
@@ -227,22 +220,20 @@ def not_holiday(facts: CaseFacts) -> str | None:
 
 
 def penalty_threshold_met(facts: CaseFacts) -> str | None:
-    """The unauthorised-absence threshold is met now, or the case is an unauthorised holiday."""
-    if holiday_case(facts):
-        return None
+    """The national threshold is met by the offence the step is for, a term-time holiday
+    included: its window ends on the offence's day (pinned by a notice to improve), not today."""
     measure = facts.details.get("penalty_threshold")
     if not measure:
         return "threshold not checked: no register data for the penalty window"
     count, needed, window = measure["count"], measure["threshold"], measure["window"]
     if count >= needed:
         return None
-    return f"threshold not met: {count} of {needed} sessions {window}"
+    as_of = f" up to {long_date(as_date(measure['as_of']))}" if measure.get("as_of") else ""
+    return f"threshold not met: {count} of {needed} sessions {window}{as_of}"
 
 
 def notice_period_over(facts: CaseFacts) -> str | None:
-    """For other than a holiday: a notice to improve was issued and its period has ended."""
-    if holiday_case(facts):
-        return None
+    """A notice to improve was issued and its period has ended."""
     issued = facts.details.get("notice_to_improve_issued")
     if not issued:
         return "no notice to improve issued"
@@ -322,3 +313,77 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+# -- the penalty route (issue 8, item 3) -----------------------------------------------------
+
+HOLIDAY_CODE = "G"  # leave of absence in term time not granted
+
+
+def _since_back_to_support(facts: CaseFacts, items: list[EvidenceItem]) -> list[EvidenceItem]:
+    """Items recorded since the concern last came back to support from a penalty notice: a
+    judgement about an earlier offence does not carry over to the next one."""
+    back = facts.details.get("returned_to_support")
+    return [e for e in items if not back or e.recorded_on >= as_date(back)]
+
+
+def support_offered_before_enforcement(facts: CaseFacts) -> str | None:
+    """Enforcement comes only after support was offered: a school-led support meeting, a
+    signed plan or support offered is on file."""
+    if (
+        support_meeting_held(facts) is None
+        or facts.of_kind("signed_plan")
+        or facts.of_kind("support_offered")
+    ):
+        return None
+    return "no support offered to the family yet (a support meeting, a plan or other support)"
+
+
+def notice_to_improve_not_appropriate(facts: CaseFacts) -> str | None:
+    """SLT recorded why a notice to improve is not appropriate, which opens the direct route;
+    a term-time holiday must be in the offence (sessions coded G)."""
+    items = _since_back_to_support(facts, facts.of_kind("notice_to_improve_not_appropriate"))
+    if not items:
+        return (
+            "needs a notice to improve first, or SLT's recorded reason why one is not "
+            "appropriate (a term-time holiday; support would not help; a notice to this "
+            "parent in the last 12 months)"
+        )
+    latest = max(items, key=lambda e: (e.recorded_on, e.id))
+    measure = facts.details.get("penalty_threshold") or {}
+    if latest.get("reason") == "term_time_holiday" and HOLIDAY_CODE not in measure.get(
+        "codes", [HOLIDAY_CODE]
+    ):
+        return (
+            "SLT recorded a term-time holiday, but the offence has no session coded "
+            f"{HOLIDAY_CODE} (leave not granted)"
+        )
+    return None
+
+
+def improvement_not_sufficient(facts: CaseFacts) -> str | None:
+    """After a notice to improve, SLT judged (once its period ended) that attendance did not
+    improve enough: the request rests on that judgement and the original offence."""
+    items = _since_entering(facts, facts.of_kind("improvement_judgement"))
+    if not items:
+        return "needs SLT's judgement that improvement was not sufficient"
+    latest = max(items, key=lambda e: (e.recorded_on, e.id))
+    issued = facts.details.get("notice_to_improve_issued")
+    if issued:
+        ends = add_period(
+            facts.calendar,
+            as_date(issued),
+            int(facts.number("notice_to_improve", "period_school_weeks")),
+            Unit.SCHOOL_WEEKS,
+        )
+        if latest.recorded_on <= ends:
+            return (
+                f"SLT's judgement of {long_date(latest.recorded_on)} came before the "
+                f"notice-to-improve period ended on {long_date(ends)}"
+            )
+    if latest.get("improvement") != "not_sufficient":
+        return (
+            f"SLT judged the improvement sufficient on {long_date(latest.recorded_on)}: "
+            "step down instead"
+        )
+    return None

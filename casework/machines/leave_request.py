@@ -21,7 +21,7 @@ from casework.machines.lifecycle import (
 )
 from casework.machines.roles import SCHOOL_STAFF, SLT, SYSTEM
 from casework.register.calendar import SchoolCalendar
-from casework.register.marks import ABSENT, ATTENDING, Register
+from casework.register.marks import ABSENT, ATTENDING, UNAUTHORISED, Register
 from casework.text import long_date
 
 KIND = "leave_request"
@@ -117,15 +117,17 @@ def not_back_in_time(facts: CaseFacts) -> str | None:
 
 
 def leave_taken(facts: CaseFacts) -> str | None:
-    if facts.details.get("absent_days_in_leave", 0) > 0:
+    """Leave was taken: unauthorised absence (G, N, O, U) on the requested dates. Illness or
+    any other authorised absence there is not leave taken."""
+    if facts.details.get("unauthorised_days_in_leave", 0) > 0:
         return None
-    return "no absence recorded in the requested dates"
+    return "no unauthorised absence recorded in the requested dates"
 
 
 def leave_not_taken(facts: CaseFacts) -> str | None:
-    days = facts.details.get("absent_days_in_leave", 0)
+    days = facts.details.get("unauthorised_days_in_leave", 0)
     if days:
-        return f"absent on {days} school day(s) in the requested dates"
+        return f"absent without permission on {days} school day(s) in the requested dates"
     return None
 
 
@@ -151,6 +153,11 @@ def _leave_days(register: Register, context: MeasureContext) -> dict[str, Any]:
     absent = [bool(ABSENT[codes[2 * d]] or ABSENT[codes[2 * d + 1]]) for d in range(days)]
     present = [bool(ATTENDING[codes[2 * d]] or ATTENDING[codes[2 * d + 1]]) for d in range(days)]
     in_leave = sum(1 for d, day in enumerate(register.days) if day <= end and absent[d])
+    unauthorised = sum(
+        1
+        for d, day in enumerate(register.days)
+        if day <= end and (UNAUTHORISED[codes[2 * d]] or UNAUTHORISED[codes[2 * d + 1]])
+    )
     after = 0
     for d, day in enumerate(register.days):
         if day <= end:
@@ -159,7 +166,11 @@ def _leave_days(register: Register, context: MeasureContext) -> dict[str, Any]:
             break
         if absent[d]:
             after += 1
-    return {"absent_days_in_leave": in_leave, "absent_days_after_leave": after}
+    return {
+        "absent_days_in_leave": in_leave,
+        "absent_days_after_leave": after,
+        "unauthorised_days_in_leave": unauthorised,
+    }
 
 
 # Guards read how many days of the leave the pupil was away, and whether they came back.

@@ -129,9 +129,33 @@ def referral_pack(on: str) -> list[EvidenceItem]:
     return [letter(on), home_visit(on), agencies(on)]
 
 
-def threshold(count: int, needed: int = 10) -> dict[str, Any]:
-    """The penalty threshold as the case service measures it from the register."""
-    return {"count": count, "threshold": needed, "window": "in the last 10 school weeks"}
+def threshold(
+    count: int, needed: int = 10, *, as_of: str | None = None, codes: list[str] | None = None
+) -> dict[str, Any]:
+    """The penalty threshold as the case service measures it from the register (over the
+    10 school weeks up to `as_of`, the offence's day, when given)."""
+    out: dict[str, Any] = {
+        "count": count,
+        "threshold": needed,
+        "window": "in the last 10 school weeks",
+    }
+    if as_of:
+        out["as_of"] = as_of
+    if codes is not None:
+        out["codes"] = codes
+    return out
+
+
+def not_appropriate(on: str, reason: str = "term_time_holiday") -> EvidenceItem:
+    """SLT's recorded reason why a notice to improve is not appropriate."""
+    return evidence(
+        "notice_to_improve_not_appropriate", on, reason=reason, explanation="as recorded by SLT"
+    )
+
+
+def judgement(on: str, improvement: str = "not_sufficient") -> EvidenceItem:
+    """SLT's judgement of the improvement after a notice to improve."""
+    return evidence("improvement_judgement", on, improvement=improvement, reason="96% to 88%")
 
 
 # -- facts -----------------------------------------------------------------------------------
@@ -212,8 +236,7 @@ class Case:
     def fire(self, trigger: str, role: Role, today: str | date, **params: Any) -> Fired:
         fired = self.lifecycle.fire(self.facts(today, **params), trigger, role)
         assert fired.from_state == self.state
-        for key in fired.step.stamps:
-            self.details[key] = d(today).isoformat()
+        self.details.update(fired.details)  # stamps and what the step's effect sets
         if trigger == "grant_in_part":  # the service sets the agreed end from the days granted
             days = CALENDAR.school_days(d(self.details["start"]), d(self.details["end"]))
             self.details["agreed_end"] = days[int(params["days_granted"]) - 1].isoformat()

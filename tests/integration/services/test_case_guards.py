@@ -26,6 +26,7 @@ from casework.services.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
+from tests.support.penalties import holiday_taken, request_for_holiday
 from tests.support.rows import (
     Snapshot,
     case_row,
@@ -305,7 +306,9 @@ def test_notice_to_improve_is_not_used_for_a_holiday(
         lambda: fire(db, cid, "issue_notice_to_improve", AO, "2026-03-11"),
     )
     assert error.reasons == [  # type: ignore[attr-defined]
-        "a notice to improve is not used for a term-time holiday"
+        "a notice to improve is not used for a term-time holiday",
+        # Two days' holiday are 4 sessions: under the national threshold as well.
+        "threshold not met: 4 of 10 sessions in the last 10 school weeks up to 11 March 2026",
     ]
 
 
@@ -570,23 +573,13 @@ def test_only_the_la_records_a_payment(db: Database, world: World, snapshot: Sna
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-03-09"),
-        details={"start": "2026-03-02", "end": "2026-03-03", "requested_on": "2026-03-09"},
+        details={"start": "2026-03-02", "end": "2026-03-06", "requested_on": "2026-03-09"},
     ).id
-    world.marks(
-        pupil, d("2026-03-02"), d("2026-03-03"), {d("2026-03-02"): "G", d("2026-03-03"): "G"}
-    )
+    days = world.calendar.school_days(d("2026-03-02"), d("2026-03-06"))
+    world.marks(pupil, days[0], days[-1], dict.fromkeys(days, "G"))
     fire(db, lid, "record_taken", AO, "2026-03-09")
     (cid,) = (c["id"] for c in cases_of(db, pupil, "attendance_concern"))
-    evidence(
-        db,
-        cid,
-        "slt_approval",
-        HEAD,
-        "2026-03-09",
-        decision="approved",
-        step="request_penalty_notice",
-    )
-    fire(db, cid, "request_penalty_notice", AO, "2026-03-09")
+    request_for_holiday(db, cid, "2026-03-09")
     notice = cases_of(db, pupil, "penalty_notice")[0]["id"]
     for who in (AO, HEAD):
         refuses(
@@ -961,23 +954,9 @@ def _holiday_notices(
     db: Database, world: World, pupil: str, start: str, end: str, today: str
 ) -> int:
     """Leave taken without permission -> holiday concern -> penalty notice for the mother,
-    approved and issued; returns the mother's notice."""
-    lid = cases.open_case(
-        db,
-        upn=pupil,
-        kind="leave_request",
-        who=as_user(db, AO),
-        today=d(today),
-        details={"start": start, "end": end, "requested_on": today},
-    ).id
-    days = world.calendar.school_days(d(start), d(end))
-    world.marks(pupil, days[0], days[-1], dict.fromkeys(days, "G"))
-    fire(db, lid, "record_taken", AO, today)
-    (cid,) = (c["id"] for c in cases_of(db, pupil, "attendance_concern") if not c["closed_on"])
-    evidence(
-        db, cid, "slt_approval", HEAD, today, decision="approved", step="request_penalty_notice"
-    )
-    outcome = fire(db, cid, "request_penalty_notice", AO, today)
+    approved and issued; returns the concern."""
+    cid = holiday_taken(db, world, pupil, start, end, today)
+    outcome = request_for_holiday(db, cid, today)
     (mother,) = (c.id for c in outcome.opened if case_row(db, c.id)["details"]["parent"] == MOTHER)
     fire(db, mother, "approve", HEAD, today)
     fire(db, mother, "issue", LA, today)
@@ -988,9 +967,9 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     db: Database, world: World, snapshot: Snapshot
 ) -> None:
     pupil = world.pupil(contacts=[(MOTHER, "Mother", True)])
-    first = _holiday_notices(db, world, pupil, "2025-09-22", "2025-09-23", "2025-09-29")
+    first = _holiday_notices(db, world, pupil, "2025-09-22", "2025-09-26", "2025-09-29")
     fire(db, first, "close", AO, "2025-10-06", outcome="other", note="notice issued")
-    second = _holiday_notices(db, world, pupil, "2025-11-03", "2025-11-04", "2025-11-10")
+    second = _holiday_notices(db, world, pupil, "2025-11-03", "2025-11-07", "2025-11-10")
     second_notice = cases_of(db, pupil, "penalty_notice")[-1]
     # A second notice to the same parent for the same child is at the higher amount only.
     details = second_notice["details"]
@@ -998,29 +977,8 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     # ... so it has a final payment date and no reduced-payment date.
     assert list(open_deadlines(db, second_notice["id"])) == ["payment_final"]
     fire(db, second, "close", AO, "2025-11-17", outcome="other", note="notice issued")
-    lid = cases.open_case(
-        db,
-        upn=pupil,
-        kind="leave_request",
-        who=as_user(db, AO),
-        today=d("2026-01-19"),
-        details={"start": "2026-01-12", "end": "2026-01-13", "requested_on": "2026-01-19"},
-    ).id
-    world.marks(
-        pupil, d("2026-01-12"), d("2026-01-13"), {d("2026-01-12"): "G", d("2026-01-13"): "G"}
-    )
-    fire(db, lid, "record_taken", AO, "2026-01-19")
-    (third,) = (c["id"] for c in cases_of(db, pupil, "attendance_concern") if not c["closed_on"])
-    evidence(
-        db,
-        third,
-        "slt_approval",
-        HEAD,
-        "2026-01-19",
-        decision="approved",
-        step="request_penalty_notice",
-    )
-    fire(db, third, "request_penalty_notice", AO, "2026-01-19")
+    third = holiday_taken(db, world, pupil, "2026-01-12", "2026-01-16", "2026-01-19")
+    request_for_holiday(db, third, "2026-01-19")
     notice = cases_of(db, pupil, "penalty_notice")[-1]["id"]
     error = refuses(
         db, snapshot, BlockedError, lambda: fire(db, notice, "approve", HEAD, "2026-01-20")

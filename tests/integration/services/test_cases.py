@@ -24,6 +24,7 @@ from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
+from tests.support.penalties import slt_finds_no_notice_to_improve_appropriate
 from tests.support.rows import (
     case_row,
     case_snapshot,
@@ -319,8 +320,15 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         step="request_penalty_notice",
     )
     reasons = blocked(db, cid, "request_penalty_notice", AO, period_end.isoformat())
-    assert reasons == [f"notice-to-improve period ends {period_end.day} March 2026"]
+    assert reasons == [
+        f"notice-to-improve period ends {period_end.day} March 2026",
+        "needs SLT's judgement that improvement was not sufficient",
+    ]
+    # Once the period is over SLT judges the improvement; the request rests on that and on
+    # the offence the notice was issued for, with no recount of the window that day.
     after = calendar.nth_school_day_after(period_end, 1).isoformat()
+    evidence(db, cid, "improvement_judgement", HEAD, after, improvement="not_sufficient",
+             reason="attendance still below 90% in the period")  # fmt: skip
     outcome = fire(db, cid, "request_penalty_notice", AO, after)
     assert_step(
         db,
@@ -336,8 +344,8 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
     # One penalty notice case per parent with parental responsibility (not the grandmother).
     notices = cases_of(db, pupil, "penalty_notice")
     assert [n["details"] for n in notices] == [
-        {"parent": MOTHER, "holiday": False},
-        {"parent": FATHER, "holiday": False},
+        {"parent": MOTHER, "holiday": False, "offence_on": "2026-02-02"},
+        {"parent": FATHER, "holiday": False, "offence_on": "2026-02-02"},
     ]
     assert GRANDMOTHER not in str(notices)
     assert [c.id for c in outcome.opened] == [n["id"] for n in notices]
@@ -625,7 +633,7 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
     }
     # Not yet taken: nothing in the register for those dates.
     assert blocked(db, lid, "record_taken", AO, "2026-03-13") == [
-        "no absence recorded in the requested dates"
+        "no unauthorised absence recorded in the requested dates"
     ]
     holiday = {day: "G" for day in world.calendar.school_days(d("2026-03-16"), d("2026-03-20"))}
     world.marks(pupil, d("2026-03-09"), d("2026-03-20"), holiday)
@@ -655,18 +663,16 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
         AO,
         f"leave taken without permission (leave request {lid})",
     )
-    # A holiday goes to a penalty notice request without a notice to improve.
+    # A holiday goes to a penalty notice request without a notice to improve once SLT
+    # records why one is not appropriate; five school days of G meet the threshold.
     cid = concern["id"]
-    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == ["needs SLT approval"]
-    evidence(
-        db,
-        cid,
-        "slt_approval",
-        HEAD,
-        "2026-03-23",
-        decision="approved",
-        step="request_penalty_notice",
-    )
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == [
+        "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
+        "(a term-time holiday; support would not help; a notice to this parent in the last "
+        "12 months)",
+        "needs SLT approval",
+    ]
+    slt_finds_no_notice_to_improve_appropriate(db, cid, "2026-03-23")
     fire(db, cid, "request_penalty_notice", AO, "2026-03-23")
     assert_step(
         db,
@@ -680,8 +686,8 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
     )
     notices = cases_of(db, pupil, "penalty_notice")
     assert [n["details"] for n in notices] == [
-        {"parent": MOTHER, "holiday": True},
-        {"parent": FATHER, "holiday": True},
+        {"parent": MOTHER, "holiday": True, "offence_on": "2026-03-23"},
+        {"parent": FATHER, "holiday": True, "offence_on": "2026-03-23"},
     ]
 
 

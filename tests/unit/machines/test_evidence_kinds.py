@@ -29,6 +29,11 @@ GOOD: dict[str, dict[str, Any]] = {
     "welfare_check": {"requested_on": "2026-01-19"},
     "enquiry": {"with": "sibling_school", "outcome": "not known"},
     "payment": {"amount": "80", "paid_on": "2026-05-05"},
+    "notice_to_improve_not_appropriate": {
+        "reason": "term_time_holiday",
+        "explanation": "ten days in Spain after the leave was declined",
+    },
+    "improvement_judgement": {"improvement": "not_sufficient", "reason": "88% in the period"},
     "court_outcome": {"outcome": "fined £300", "heard_on": "2026-07-01"},
     "note": {"text": "called mum"},
     "finding": {

@@ -31,9 +31,11 @@ from tests.support.facts import (
     facts,
     finding,
     home_visit,
+    judgement,
     la,
     letter,
     meeting,
+    not_appropriate,
     notices,
     payment,
     plan,
@@ -221,10 +223,92 @@ CHECKS: list[Check] = [
         ac("attendance_plan", "2025-11-26", evidence=PACK),
     ),
     Check(
-        "holiday_route",
-        ac("school_support", "2026-02-26", details={"holiday": False}),
-        "only a term-time holiday goes to a penalty notice without a notice to improve first",
+        "notice_to_improve_not_appropriate",
         ac("school_support", "2026-02-26", details={"holiday": True}),
+        "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
+        "(a term-time holiday; support would not help; a notice to this parent in the last "
+        "12 months)",
+        ac("school_support", "2026-02-26", evidence=[not_appropriate("2026-02-26")]),
+    ),
+    Check(
+        "notice_to_improve_not_appropriate",
+        ac(
+            "school_support",
+            "2026-02-26",
+            evidence=[not_appropriate("2026-02-26")],
+            details={"penalty_threshold": threshold(10, codes=["O"] * 10)},
+        ),
+        "SLT recorded a term-time holiday, but the offence has no session coded G "
+        "(leave not granted)",
+        ac(
+            "school_support",
+            "2026-02-26",
+            evidence=[not_appropriate("2026-02-26")],
+            details={"penalty_threshold": threshold(10, codes=["O"] * 6 + ["G"] * 4)},
+        ),
+    ),
+    Check(
+        "improvement_not_sufficient",
+        ac("notice_to_improve", "2026-03-27", entered_state_on="2026-02-26"),
+        "needs SLT's judgement that improvement was not sufficient",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            entered_state_on="2026-02-26",
+            evidence=[judgement("2026-03-27")],
+        ),
+    ),
+    # Issued Thu 26 Feb 2026, the period ends Thu 26 Mar: a judgement that day is too soon.
+    Check(
+        "improvement_not_sufficient",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            details={"notice_to_improve_issued": "2026-02-26"},
+            evidence=[judgement("2026-03-26")],
+        ),
+        "SLT's judgement of 26 March 2026 came before the notice-to-improve period ended on "
+        "26 March 2026",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            details={"notice_to_improve_issued": "2026-02-26"},
+            evidence=[judgement("2026-03-27")],
+        ),
+    ),
+    Check(
+        "improvement_not_sufficient",
+        ac("notice_to_improve", "2026-03-27", evidence=[judgement("2026-03-27", "sufficient")]),
+        "SLT judged the improvement sufficient on 27 March 2026: step down instead",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            evidence=[judgement("2026-03-27", "sufficient"), judgement("2026-03-30")],
+        ),
+    ),
+    Check(
+        "support_offered_before_enforcement",
+        ac("school_support", "2026-02-26", evidence=[meeting("2026-01-14", "plan_review")]),
+        "no support offered to the family yet (a support meeting, a plan or other support)",
+        ac("school_support", "2026-02-26", evidence=[meeting("2026-01-14")]),
+    ),
+    Check(
+        "support_offered_before_enforcement",
+        ac("attendance_plan", "2026-02-26"),
+        "no support offered to the family yet (a support meeting, a plan or other support)",
+        ac("attendance_plan", "2026-02-26", evidence=[support("2026-01-14", "mentoring")]),
+    ),
+    Check(
+        "notices_settled",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("paid_full", "unpaid"))),
+        "a penalty notice is still open: unpaid",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("paid_full", "withdrawn"))),
+    ),
+    Check(
+        "notices_settled",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("prosecution", "barred"))),
+        "no penalty notice paid or withdrawn",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("withdrawn", "barred"))),
     ),
     Check(
         "compulsory_school_age",
@@ -285,21 +369,31 @@ CHECKS: list[Check] = [
         ac("notice_to_improve", "2026-03-27", details={"penalty_threshold": threshold(11)}),
     ),
     Check(
+        # A term-time holiday needs the threshold too: 4 days of G are 8 sessions, not 10.
         "penalty_threshold_met",
-        ac("notice_to_improve", "2026-03-27", details={"penalty_threshold": threshold(9)}),
-        "threshold not met: 9 of 10 sessions in the last 10 school weeks",
-        # A recorded unauthorised term-time holiday needs no threshold.
         ac(
-            "notice_to_improve",
+            "school_support",
             "2026-03-27",
-            details={"penalty_threshold": threshold(2), "holiday": True},
+            details={
+                "penalty_threshold": threshold(8, as_of="2026-03-27", codes=["G"] * 8),
+                "holiday": True,
+            },
+        ),
+        "threshold not met: 8 of 10 sessions in the last 10 school weeks up to 27 March 2026",
+        ac(
+            "school_support",
+            "2026-03-27",
+            details={
+                "penalty_threshold": threshold(10, as_of="2026-03-27", codes=["G"] * 10),
+                "holiday": True,
+            },
         ),
     ),
     Check(
         "notice_period_over",
-        ac("notice_to_improve", "2026-03-27"),
-        "no notice to improve issued",
         ac("notice_to_improve", "2026-03-27", details={"holiday": True}),
+        "no notice to improve issued",
+        ac("notice_to_improve", "2026-03-27", details={"notice_to_improve_issued": "2026-02-26"}),
     ),
     # Issued Thu 26 Feb 2026: 4 school weeks on is Thu 26 Mar; the request may go on Fri 27th.
     Check(
@@ -659,15 +753,16 @@ CHECKS: list[Check] = [
     ),
     Check(
         "leave_not_taken",
-        lv("declined", "2026-05-18", {"absent_days_in_leave": 2}),
-        "absent on 2 school day(s) in the requested dates",
-        lv("declined", "2026-05-18", {"absent_days_in_leave": 0}),
+        lv("declined", "2026-05-18", {"unauthorised_days_in_leave": 2}),
+        "absent without permission on 2 school day(s) in the requested dates",
+        # Off sick on those days (I, authorised): the leave was not taken.
+        lv("declined", "2026-05-18", {"absent_days_in_leave": 2, "unauthorised_days_in_leave": 0}),
     ),
     Check(
         "leave_taken",
-        lv("declined", "2026-05-18"),
-        "no absence recorded in the requested dates",
-        lv("declined", "2026-05-18", {"absent_days_in_leave": 1}),
+        lv("declined", "2026-05-18", {"absent_days_in_leave": 5, "unauthorised_days_in_leave": 0}),
+        "no unauthorised absence recorded in the requested dates",
+        lv("declined", "2026-05-18", {"unauthorised_days_in_leave": 1}),
     ),
 ]
 
