@@ -73,10 +73,12 @@ NOTICE_PERIOD = DeadlineRule(
 
 STAFF_OR_LA = SCHOOL_STAFF | LA
 
-# A penalty notice is issued to a parent, so a request opens one notice case per parent.
+# A penalty notice is issued to a parent, so a request opens one notice case per parent,
+# except a parent barred from a third notice within the repeat window.
 NOTICE_PER_PARENT = FollowOn(
     kind="penalty_notice",
     per_parent=True,
+    for_parent=lambda facts, parent: parent not in facts.related.barred_parents,
     details=lambda facts: {
         "holiday": bool(facts.details.get("holiday")),
         "offence_on": (facts.details.get("penalty_threshold") or {}).get("as_of"),
@@ -250,6 +252,7 @@ STEPS = (
             guards.notice_period_over,
             guards.improvement_not_sufficient,
             guards.parents_named,
+            guards.no_third_notice,
             guards.slt_approved("request_penalty_notice"),
         ),
         opens=(NOTICE_PER_PARENT,),
@@ -267,6 +270,7 @@ STEPS = (
             guards.notice_to_improve_not_appropriate,
             guards.penalty_threshold_met,
             guards.parents_named,
+            guards.no_third_notice,
             guards.slt_approved("request_penalty_notice"),
         ),
         effect=pin_offence,

@@ -281,7 +281,8 @@ def within_notice_limit(facts: CaseFacts) -> str | None:
     years = int(facts.number("penalty_notice", "repeat_window_years"))
     most = int(facts.number("penalty_notice", "max_notices_in_window"))
     since = years_before(facts.today, years)
-    recent = counted_notices(facts.related.prior_notices, since)
+    counts_from = as_date(facts.number("penalty_notice", "counts_from"))
+    recent = counted_notices(facts.related.prior_notices, since, counts_from=counts_from)
     if len(recent) >= most:
         return (
             f"this parent already had {len(recent)} penalty notices for this child since "
@@ -290,19 +291,22 @@ def within_notice_limit(facts: CaseFacts) -> str | None:
     return None
 
 
-# States of a notice that does not count towards the repeat limit: it was never served.
+# States of a notice that does not count towards the repeat limit: a withdrawn notice does
+# not (National Framework 2024), and a refused request was never a notice.
 NOT_COUNTED = ("withdrawn", "refused")
 
 
 def counted_notices(
-    notices: Iterable[PriorNotice], since: date, before: date | None = None
+    notices: Iterable[PriorNotice], since: date, before: date | None = None, *, counts_from: date
 ) -> list[PriorNotice]:
     """Penalty notices that count towards the repeat limit: issued after `since` (and before
-    `before`, when given), and neither withdrawn nor refused."""
+    `before`, when given), on or after `counts_from` (the 2024 framework's start: earlier
+    notices never count) and not withdrawn."""
     return [
         n
         for n in notices
         if n.issued_on > since
+        and n.issued_on >= counts_from
         and (before is None or n.issued_on < before)
         and n.state not in NOT_COUNTED
     ]
@@ -387,3 +391,22 @@ def improvement_not_sufficient(facts: CaseFacts) -> str | None:
             "step down instead"
         )
     return None
+
+
+# -- penalty notice dates and limits (issue 8, item 5) ---------------------------------------
+
+
+def no_third_notice(facts: CaseFacts) -> str | None:
+    """The third-notice bar, checked when the concern asks: refused when every parent already
+    had as many notices for this child as the repeat window allows (a parent who has not
+    still gets one)."""
+    parents = [p.name for p in facts.pupil.parents]
+    barred = [name for name in parents if name in facts.related.barred_parents]
+    if not parents or len(barred) < len(parents):
+        return None
+    years = int(facts.number("penalty_notice", "repeat_window_years"))
+    most = int(facts.number("penalty_notice", "max_notices_in_window"))
+    return (
+        f"{' and '.join(barred)} already had {most} penalty notices for this child within "
+        f"{years} years: a third is barred; use another route"
+    )

@@ -78,6 +78,7 @@ class RelatedFacts:
 
     penalty_notice_states: tuple[str, ...] = ()  # states of this child's penalty notice cases
     prior_notices: tuple[PriorNotice, ...] = ()  # this parent's earlier notices for this child
+    barred_parents: tuple[str, ...] = ()  # parents who may not be given another notice now
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +158,15 @@ class DeadlineRule:
     vulnerable_key: str | None = None  # key for the shorter deadline of a vulnerable pupil
     start_detail: str | None = None  # a date held on the case (e.g. the leave's first day)
     before: bool = False  # count back from the start (a decision due before leave starts)
+    start_from: Callable[[CaseFacts], date] | None = None  # a start the facts decide (service)
 
     def due(self, facts: CaseFacts) -> date:
         key = self.vulnerable_key if self.vulnerable_key and facts.pupil.vulnerable else self.key
         amount = int(facts.number(self.section, key))
         start = facts.today
-        if self.start_param and facts.params.get(self.start_param):
+        if self.start_from is not None:
+            start = self.start_from(facts)
+        elif self.start_param and facts.params.get(self.start_param):
             start = as_date(facts.params[self.start_param])
         elif self.start_detail and facts.details.get(self.start_detail):
             start = as_date(facts.details[self.start_detail])
@@ -200,6 +204,9 @@ class FollowOn:
     kind: str
     note: str  # why it was opened, for the audit trail; {case} is the starting case's id
     per_parent: bool = False  # one case per contact with parental responsibility
+    # With per_parent: whether a parent (by name) gets a case (a parent barred from another
+    # notice does not); None: every one.
+    for_parent: Callable[[CaseFacts, str], bool] | None = None
     details: Callable[[CaseFacts], dict[str, Any]] | None = None  # the new case's own data
     if_open: str = "open"  # when the pupil has an open case of the kind: "open", "skip", "flag"
     flag: dict[str, Any] = field(default_factory=dict)  # details set on that case with "flag"

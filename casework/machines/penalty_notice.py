@@ -23,6 +23,7 @@ from casework.machines.lifecycle import (
 )
 from casework.machines.roles import LA, SLT, SYSTEM
 from casework.policy.model import Policy
+from casework.register.calendar import nth_working_day_after
 from casework.text import long_date
 
 KIND = "penalty_notice"
@@ -31,6 +32,7 @@ STATES = (
     State("requested", "Requested by the school", la_visible=True),
     State("approved", "Approved by a senior leader", la_visible=True),
     State("issued", "Issued", la_visible=True),
+    State("served", "Served: the payment periods run", la_visible=True),
     State("paid_reduced", "Paid at the reduced amount", final=True, la_visible=True),
     State("paid_full", "Paid in full", final=True, la_visible=True),
     State("unpaid", "Unpaid after the final date", la_visible=True),
@@ -45,8 +47,12 @@ def amounts(facts: CaseFacts) -> tuple[float, float]:
     full = float(facts.number("penalty_notice", "full_amount"))
     years = int(facts.number("penalty_notice", "repeat_window_years"))
     issued = as_date(facts.details.get("issued_on") or facts.today)
+    counts_from = as_date(facts.number("penalty_notice", "counts_from"))
     if guards.counted_notices(
-        facts.related.prior_notices, guards.years_before(issued, years), issued
+        facts.related.prior_notices,
+        guards.years_before(issued, years),
+        issued,
+        counts_from=counts_from,
     ):
         repeat = float(facts.number("penalty_notice", "repeat_amount"))
         return repeat, repeat
@@ -54,13 +60,9 @@ def amounts(facts: CaseFacts) -> tuple[float, float]:
 
 
 def fix_amounts(facts: CaseFacts) -> Changes:
-    """The amounts are fixed when the notice is issued; a repeat notice has no reduction, so
-    no reduced-payment date to meet."""
+    """The amounts are fixed when the notice is issued."""
     reduced, full = amounts(facts)
-    skip = ("payment_reduced",) if reduced == full else ()
-    return Changes(
-        {"reduced_amount": reduced, "full_amount": full}, skip_deadlines=skip, before_stamps=True
-    )
+    return Changes({"reduced_amount": reduced, "full_amount": full}, before_stamps=True)
 
 
 def related_facts(
@@ -80,8 +82,10 @@ def related_facts(
     # A parent who already had as many notices for this child as the policy allows in its
     # window cannot be given another: that bar is what opens the way to prosecution instead.
     rules = policy.sections.get("penalty_notice") or {}
-    if "repeat_window_years" in rules and "max_notices_in_window" in rules:
+    barred_parents: tuple[str, ...] = ()
+    if {"repeat_window_years", "max_notices_in_window", "counts_from"} <= rules.keys():
         since = guards.years_before(today, int(rules["repeat_window_years"]))
+        counts_from = as_date(rules["counts_from"])
         by_parent: dict[str, list[PriorNotice]] = {}
         for n in notices:
             if n.details.get("parent") and n.details.get("issued_on"):
@@ -89,9 +93,18 @@ def related_facts(
                     PriorNotice(as_date(n.details["issued_on"]), n.state)
                 )
         most = int(rules["max_notices_in_window"])
-        if any(len(guards.counted_notices(issued, since)) >= most for issued in by_parent.values()):
+        barred_parents = tuple(
+            name
+            for name, issued in by_parent.items()
+            if len(guards.counted_notices(issued, since, counts_from=counts_from)) >= most
+        )
+        if barred_parents:
             barred += ("barred",)
-    return RelatedFacts(penalty_notice_states=states + barred, prior_notices=prior)
+    return RelatedFacts(
+        penalty_notice_states=states + barred,
+        prior_notices=prior,
+        barred_parents=barred_parents,
+    )
 
 
 def _payment(facts: CaseFacts) -> tuple[float, date] | None:
@@ -102,8 +115,10 @@ def _payment(facts: CaseFacts) -> tuple[float, date] | None:
 
 
 def _final_date(facts: CaseFacts, key: str) -> date:
-    issued = as_date(facts.details["issued_on"])
-    return add_period(facts.calendar, issued, int(facts.number("penalty_notice", key)), Unit.DAYS)
+    """A payment period's last day, counted from service (from issue for a notice recorded
+    before service was)."""
+    served = as_date(facts.details.get("served_on") or facts.details["issued_on"])
+    return add_period(facts.calendar, served, int(facts.number("penalty_notice", key)), Unit.DAYS)
 
 
 def paid_reduced_in_time(facts: CaseFacts) -> str | None:
@@ -158,12 +173,61 @@ def parent_has_responsibility(facts: CaseFacts) -> str | None:
     return None
 
 
+# -- service (issue 8, item 5): the payment periods run from the day the notice is served ----
+
+SERVICE_METHODS = ("hand", "post")
+
+
+def served_on(facts: CaseFacts) -> date:
+    """By hand: served the day it is handed over. By first-class post: the second working day
+    after posting (working days, not school days)."""
+    sent = as_date(facts.params.get("sent_on") or facts.today)
+    if facts.params.get("service") == "post":
+        days = int(facts.number("penalty_notice", "post_served_working_days"))
+        return nth_working_day_after(sent, days)
+    return sent
+
+
+def service_recorded(facts: CaseFacts) -> str | None:
+    """How the notice was served (by hand or by post) and the day it was handed over or
+    posted: not before it was issued, not after today."""
+    service = facts.params.get("service")
+    if service is None or facts.params.get("sent_on") is None:
+        return None  # a missing one is reported by the step's needs
+    if service not in SERVICE_METHODS:
+        return f"service must be one of {', '.join(SERVICE_METHODS)}, not {service!r}"
+    sent = as_date(facts.params["sent_on"])
+    issued = facts.details.get("issued_on")
+    if issued and sent < as_date(issued):
+        issued_on = long_date(as_date(issued))
+        return f"sent on {long_date(sent)}, before the notice was issued on {issued_on}"
+    if sent > facts.today:
+        return f"sent on {long_date(sent)}, which is after today"
+    return None
+
+
+def record_served(facts: CaseFacts) -> Changes:
+    """The service is kept on the notice; a repeat notice has no reduction, so no
+    reduced-payment date to meet."""
+    reduced = facts.details.get("reduced_amount")
+    repeat = reduced is not None and reduced == facts.details.get("full_amount")
+    return Changes(
+        {
+            "service": facts.params["service"],
+            "sent_on": as_date(facts.params["sent_on"]).isoformat(),
+            "served_on": served_on(facts).isoformat(),
+        },
+        skip_deadlines=("payment_reduced",) if repeat else (),
+    )
+
+
 PAYMENT_DUE = DeadlineRule(
     name="payment_reduced",
     label="reduced payment due",
     section="penalty_notice",
     key="reduced_within_days",
     unit=Unit.DAYS,
+    start_from=served_on,
 )
 PAYMENT_FINAL = DeadlineRule(
     name="payment_final",
@@ -172,6 +236,7 @@ PAYMENT_FINAL = DeadlineRule(
     key="full_within_days",
     unit=Unit.DAYS,
     fires="expire",
+    start_from=served_on,
 )
 
 STEPS = (
@@ -206,13 +271,24 @@ STEPS = (
             parent_has_responsibility,
             guards.within_notice_limit,
         ),
-        deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
         stamps=("issued_on",),
         effect=fix_amounts,
     ),
     Step(
-        trigger="record_payment",
+        trigger="record_service",
         source=("issued",),
+        dest="served",
+        label="Record how the notice was served (by hand or by post, and the day sent)",
+        roles=LA | SLT,
+        guards=(service_recorded,),
+        needs=("service", "sent_on"),
+        deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
+        effect=record_served,
+    ),
+    Step(
+        # A payment recorded late but dated within its period puts an unpaid notice right.
+        trigger="record_payment",
+        source=("served", "unpaid"),
         dest="paid_reduced",
         label="Record payment at the reduced amount",
         roles=LA,
@@ -220,7 +296,7 @@ STEPS = (
     ),
     Step(
         trigger="record_payment",
-        source=("issued",),
+        source=("served", "unpaid"),
         dest="paid_full",
         label="Record payment in full",
         roles=LA,
@@ -228,7 +304,7 @@ STEPS = (
     ),
     Step(
         trigger="expire",
-        source=("issued",),
+        source=("served",),
         dest="unpaid",
         label="Mark unpaid after the final date",
         roles=LA | SYSTEM,
@@ -245,7 +321,7 @@ STEPS = (
     ),
     Step(
         trigger="withdraw",
-        source=("approved", "issued", "unpaid"),
+        source=("approved", "issued", "served", "unpaid"),
         dest="withdrawn",
         label="Withdraw the notice",
         roles=LA,

@@ -254,6 +254,8 @@ def open_follow_ons(
         details = follow.details(facts) if follow.details else {}
         if follow.per_parent:
             for parent in facts.pupil.parents:
+                if follow.for_parent is not None and not follow.for_parent(facts, parent.name):
+                    continue
                 opened.append(
                     _follow_on_case(
                         session,

@@ -26,7 +26,11 @@ from casework.services.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
-from tests.support.penalties import holiday_taken, request_for_holiday
+from tests.support.penalties import (
+    holiday_taken,
+    request_for_holiday,
+    slt_finds_no_notice_to_improve_appropriate,
+)
 from tests.support.rows import (
     Snapshot,
     case_row,
@@ -960,6 +964,7 @@ def _holiday_notices(
     (mother,) = (c.id for c in outcome.opened if case_row(db, c.id)["details"]["parent"] == MOTHER)
     fire(db, mother, "approve", HEAD, today)
     fire(db, mother, "issue", LA, today)
+    fire(db, mother, "record_service", LA, today, service="hand", sent_on=today)
     return cid
 
 
@@ -978,16 +983,19 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     assert list(open_deadlines(db, second_notice["id"])) == ["payment_final"]
     fire(db, second, "close", AO, "2025-11-17", outcome="other", note="notice issued")
     third = holiday_taken(db, world, pupil, "2026-01-12", "2026-01-16", "2026-01-19")
-    request_for_holiday(db, third, "2026-01-19")
-    notice = cases_of(db, pupil, "penalty_notice")[-1]["id"]
+    slt_finds_no_notice_to_improve_appropriate(db, third, "2026-01-19")
+    # The bar is checked when the concern asks: no third notice case is opened.
     error = refuses(
-        db, snapshot, BlockedError, lambda: fire(db, notice, "approve", HEAD, "2026-01-20")
+        db,
+        snapshot,
+        BlockedError,
+        lambda: fire(db, third, "request_penalty_notice", AO, "2026-01-19"),
     )
     assert error.reasons == [  # type: ignore[attr-defined]
-        "this parent already had 2 penalty notices for this child since 20 January 2023: "
-        "no further notice within 3 years; use another route"
+        f"{MOTHER} already had 2 penalty notices for this child within 3 years: a third is "
+        "barred; use another route"
     ]
-    fire(db, notice, "refuse", HEAD, "2026-01-20", note="third notice barred")
+    assert len(cases_of(db, pupil, "penalty_notice")) == 2
     # The bar is the other route to prosecution: no unpaid notice is needed.
     for kind, fields in (
         ("eso_considered", {"decision": "not_appropriate", "reason": "holidays only"}),
@@ -1000,6 +1008,15 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
         ("agencies", {"agencies": "none"}),
     ):
         evidence(db, third, kind, AO, "2026-01-20", **fields)
+    # Support first, then formal support with the LA, from where the bar opens prosecution.
+    evidence(db, third, "contact_attempt", AO, "2026-01-20", channel="phone", contact=MOTHER,
+             outcome="reached")  # fmt: skip
+    fire(db, third, "offer_support", AO, "2026-01-20")
+    evidence(db, third, "meeting", AO, "2026-01-20", purpose="school_support",
+             attendees="mother", outcome="no change")  # fmt: skip
+    evidence(db, third, "slt_approval", HEAD, "2026-01-20", decision="approved",
+             step="refer_formal_support")  # fmt: skip
+    fire(db, third, "refer_formal_support", AO, "2026-01-20")
     evidence(
         db, third, "slt_approval", HEAD, "2026-01-20", decision="approved", step="refer_prosecution"
     )

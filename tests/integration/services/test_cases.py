@@ -393,14 +393,37 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         on="2026-03-12",
     )
     assert case_row(db, mother_notice)["details"]["issued_on"] == "2026-03-12"
+    # Issued is not served: the payment periods run from service.
+    assert deadlines(db, mother_notice) == []
+    # Posted first class on Thu 12 March: served on the second working day after, Mon 16th.
+    fire(db, mother_notice, "record_service", LA, "2026-03-12", service="post",
+         sent_on="2026-03-12")  # fmt: skip
+    assert_step(
+        db,
+        mother_notice,
+        trigger="record_service",
+        source="issued",
+        dest="served",
+        who=LA,
+        version=4,
+        on="2026-03-12",
+    )
+    assert transitions(db, mother_notice)[-1]["data"]["params"] == {
+        "service": "post",
+        "sent_on": "2026-03-12",
+    }
+    assert case_row(db, mother_notice)["details"]["served_on"] == "2026-03-16"
+    # 16 March + 21 days = 6 April; + 28 days = 13 April.
     assert {x["name"]: (x["due_on"], x["fires"]) for x in deadlines(db, mother_notice)} == {
-        "payment_reduced": (d("2026-04-02"), None),
-        "payment_final": (d("2026-04-09"), "expire"),
+        "payment_reduced": (d("2026-04-06"), None),
+        "payment_final": (d("2026-04-13"), "expire"),
     }
 
     # The father pays the reduced amount in time: only the LA records a payment.
     fire(db, father_notice, "approve", HEAD, "2026-03-11")
     fire(db, father_notice, "issue", LA, "2026-03-12")
+    fire(db, father_notice, "record_service", LA, "2026-03-12", service="hand",
+         sent_on="2026-03-12")  # fmt: skip
     with pytest.raises(cases.CaseError, match="may not record penalty payment"):
         evidence(
             db, father_notice, "payment", HEAD, "2026-03-30", amount="80", paid_on="2026-03-30"
@@ -411,17 +434,17 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         db,
         father_notice,
         trigger="record_payment",
-        source="issued",
+        source="served",
         dest="paid_reduced",
         who=LA,
-        version=4,
+        version=5,
         on="2026-03-30",
     )
     assert case_row(db, father_notice)["closed_on"] == d("2026-03-30")
     assert open_deadlines(db, father_notice) == {}
 
     # On the 28th day the final payment date is due, not yet passed: nothing fires.
-    on_day = daily_sweep(db, d("2026-04-09"))
+    on_day = daily_sweep(db, d("2026-04-13"))
     assert [(x["case"], x["deadline"]) for x in on_day.deadlines_due] == [
         (mother_notice, "payment_final")
     ]
@@ -429,26 +452,26 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         (mother_notice, "payment_reduced")
     ]
     assert on_day.transitions_fired == []
-    assert case_row(db, mother_notice)["state"] == "issued"
+    assert case_row(db, mother_notice)["state"] == "served"
     # The day after, the sweep marks the mother's notice unpaid by itself.
-    next_day = daily_sweep(db, d("2026-04-10"))
+    next_day = daily_sweep(db, d("2026-04-14"))
     assert next_day.transitions_fired == [
-        {"case": mother_notice, "trigger": "expire", "from": "issued", "to": "unpaid"}
+        {"case": mother_notice, "trigger": "expire", "from": "served", "to": "unpaid"}
     ]
     assert_step(
         db,
         mother_notice,
         trigger="expire",
-        source="issued",
+        source="served",
         dest="unpaid",
         who=SYSTEM,
-        version=4,
-        on="2026-04-10",
+        version=5,
+        on="2026-04-14",
     )
     assert open_deadlines(db, mother_notice) == {}
     assert case_row(db, mother_notice)["closed_on"] is None
     # A third sweep fires nothing more.
-    assert daily_sweep(db, d("2026-04-13")).transitions_fired == []
+    assert daily_sweep(db, d("2026-04-14")).transitions_fired == []
 
     # Penalty notice unpaid -> refer for prosecution: an ESO considered first, SLT approval.
     reasons = blocked(db, cid, "refer_prosecution", HEAD, "2026-04-14")

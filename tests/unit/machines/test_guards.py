@@ -78,7 +78,9 @@ def ac(state: str, today: str, **kw: Any) -> CaseFacts:
 
 
 def pn(state: str, today: str, **kw: Any) -> CaseFacts:
-    kw.setdefault("details", {"parent": MUM.name, "issued_on": "2026-04-14"})
+    kw.setdefault(
+        "details", {"parent": MUM.name, "issued_on": "2026-04-14", "served_on": "2026-04-14"}
+    )
     return facts("penalty_notice", state, today, **kw)
 
 
@@ -439,6 +441,32 @@ CHECKS: list[Check] = [
         "the pupil has no leaving date recorded",
         ac("monitoring", "2026-03-23", params={"outcome": "left_roll"}, pupil=LEFT),
     ),
+    # -- penalty notice dates and limits (issue 8, item 5) ------------------------------------
+    Check(
+        "service_recorded",
+        pn("issued", "2026-04-20", params={"service": "courier", "sent_on": "2026-04-15"}),
+        "service must be one of hand, post, not 'courier'",
+        pn("issued", "2026-04-20", params={"service": "post", "sent_on": "2026-04-15"}),
+    ),
+    Check(
+        "service_recorded",
+        pn("issued", "2026-04-20", params={"service": "hand", "sent_on": "2026-04-10"}),
+        "sent on 10 April 2026, before the notice was issued on 14 April 2026",
+        pn("issued", "2026-04-20", params={"service": "hand", "sent_on": "2026-04-20"}),
+    ),
+    Check(
+        "service_recorded",
+        pn("issued", "2026-04-20", params={"service": "hand", "sent_on": "2026-04-21"}),
+        "sent on 21 April 2026, which is after today",
+        pn("issued", "2026-04-21", params={"service": "hand", "sent_on": "2026-04-21"}),
+    ),
+    Check(
+        "no_third_notice",
+        ac("school_support", "2026-03-27", related=RelatedFacts(barred_parents=(MUM.name,))),
+        "Dana Shaw already had 2 penalty notices for this child within 3 years: a third is "
+        "barred; use another route",
+        ac("school_support", "2026-03-27", related=RelatedFacts(barred_parents=("Someone Else",))),
+    ),
     # -- penalty notice ----------------------------------------------------------------------
     Check(
         "parent_has_responsibility",
@@ -476,34 +504,34 @@ CHECKS: list[Check] = [
     # Issued Tue 14 Apr 2026: the reduced amount by Tue 5 May, the full amount by Tue 12 May.
     Check(
         "paid_reduced_in_time",
-        pn("issued", "2026-05-05"),
+        pn("served", "2026-05-05"),
         "no payment recorded",
-        pn("issued", "2026-05-05", evidence=[payment("2026-05-05", 80)]),
+        pn("served", "2026-05-05", evidence=[payment("2026-05-05", 80)]),
     ),
     Check(
         "paid_reduced_in_time",
-        pn("issued", "2026-05-06", evidence=[payment("2026-05-06", 80)]),
+        pn("served", "2026-05-06", evidence=[payment("2026-05-06", 80)]),
         "paid on 6 May 2026, after the reduced-payment date 5 May 2026",
-        pn("issued", "2026-05-06", evidence=[payment("2026-04-20", 80)]),
+        pn("served", "2026-05-06", evidence=[payment("2026-04-20", 80)]),
     ),
     Check(
         "paid_reduced_in_time",
-        pn("issued", "2026-05-05", evidence=[payment("2026-05-05", 60)]),
+        pn("served", "2026-05-05", evidence=[payment("2026-05-05", 60)]),
         "paid £60.00, less than £80.00",
         # The latest payment counts.
-        pn("issued", "2026-05-05", evidence=[payment("2026-05-01", 60), payment("2026-05-05", 80)]),
+        pn("served", "2026-05-05", evidence=[payment("2026-05-01", 60), payment("2026-05-05", 80)]),
     ),
     Check(
         "paid_reduced_in_time",
         pn(
-            "issued",
+            "served",
             "2026-04-20",
             evidence=[payment("2026-04-20", 80)],
             related=notices(("2024-09-16", "paid_full")),
         ),
         "a repeat notice has no reduced amount",
         pn(
-            "issued",
+            "served",
             "2026-04-20",
             evidence=[payment("2026-04-20", 80)],
             related=notices(("2023-04-13", "paid_full")),
@@ -511,40 +539,40 @@ CHECKS: list[Check] = [
     ),
     Check(
         "paid_full_in_time",
-        pn("issued", "2026-05-12"),
+        pn("served", "2026-05-12"),
         "no payment recorded",
-        pn("issued", "2026-05-12", evidence=[payment("2026-05-12", 160)]),
+        pn("served", "2026-05-12", evidence=[payment("2026-05-12", 160)]),
     ),
     Check(
         "paid_full_in_time",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
         "paid on 13 May 2026, after the final date 12 May 2026",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
     ),
     Check(
         "paid_full_in_time",
-        pn("issued", "2026-05-12", evidence=[payment("2026-05-12", 100)]),
+        pn("served", "2026-05-12", evidence=[payment("2026-05-12", 100)]),
         "paid £100.00, less than £160.00",
-        pn("issued", "2026-05-12", evidence=[payment("2026-05-12", 160.0)]),
+        pn("served", "2026-05-12", evidence=[payment("2026-05-12", 160.0)]),
     ),
     Check(
         "final_date_passed_unpaid",
-        pn("issued", "2026-05-12"),
+        pn("served", "2026-05-12"),
         "payment is due by 12 May 2026",
-        pn("issued", "2026-05-13"),
+        pn("served", "2026-05-13"),
     ),
     Check(
         "final_date_passed_unpaid",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-05", 80)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-05", 80)]),
         "the notice was paid",
         # A part payment is not a payment: the notice is unpaid.
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-05", 50)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-05", 50)]),
     ),
     Check(
         "final_date_passed_unpaid",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
         "the notice was paid",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
     ),
     Check(
         "la_decided: The LA decided: prosecute.",

@@ -93,8 +93,10 @@ def _case(kind: str, holiday: bool, count: int, start_in: int) -> Case:
     # Half the walks start where a case starts; the rest in any open state, to reach every guard.
     open_states = [name for name, state in lifecycle.states.items() if not state.final]
     state = lifecycle.initial if start_in % 2 else open_states[start_in // 2 % len(open_states)]
-    if kind == "penalty_notice" and state in ("issued", "unpaid"):
+    if kind == "penalty_notice" and state in ("issued", "served", "unpaid"):
         details["issued_on"] = _on(START)  # stamped when a notice is issued
+    if kind == "penalty_notice" and state in ("served", "unpaid"):
+        details["served_on"] = _on(START)  # set when its service is recorded
     return Case(kind, _on(START), state=state, details=details)
 
 
@@ -120,6 +122,9 @@ def _params(bits: int, today: date) -> dict[str, Any]:
         params["days_granted"] = 1 + bits % 5
     if bits & 16:
         params["effective_on"] = _on(today + timedelta(days=(bits % 3) - 1))
+    if bits & 32:
+        params["service"] = ("hand", "post")[bits % 2]
+        params["sent_on"] = _on(today - timedelta(days=bits % 3))
     return params
 
 

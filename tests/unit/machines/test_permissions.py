@@ -112,6 +112,9 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     (PN, "approve", "approved"): ready(PN, "2026-03-30", details={"parent": "Dana Shaw"}),
     (PN, "refuse", "refused"): ready(PN, "2026-03-30", params={"note": "not yet"}),
     (PN, "issue", "issued"): ready(PN, "2026-04-14", details={"parent": "Dana Shaw"}),
+    (PN, "record_service", "served"): ready(
+        PN, "2026-04-14", details=ISSUED, params={"service": "post", "sent_on": "2026-04-14"}
+    ),
     (PN, "record_payment", "paid_reduced"): ready(
         PN, "2026-05-05", details=ISSUED, evidence=[payment("2026-05-05", 80)]
     ),
@@ -274,14 +277,14 @@ def test_next_steps_mark_allowed_permitted_and_reasons() -> None:
 def test_next_steps_allowed_but_not_permitted_for_this_role() -> None:
     kw: dict[str, Any] = {"today": "2026-05-13", "details": ISSUED}
     for role, permitted in ((Role.SENIOR_LEADER, False), (Role.LA_OFFICER, True), (None, False)):
-        rows = as_rows(PN, "issued", role, **kw)
+        rows = as_rows(PN, "served", role, **kw)
         expire = next(r for r in rows if r["trigger"] == "expire")
         assert expire["allowed"] is True
         assert expire["reasons"] == []
         assert expire["automatic"] is True
         assert expire["permitted"] is permitted
         assert expire["roles"] == ["la_officer", "system"]
-    rows = as_rows(PN, "issued", Role.LA_OFFICER, **kw)
+    rows = as_rows(PN, "served", Role.LA_OFFICER, **kw)
     assert [(r["trigger"], r["to"], r["allowed"]) for r in rows] == [
         ("record_payment", "paid_reduced", False),
         ("record_payment", "paid_full", False),
@@ -304,7 +307,8 @@ def test_next_steps_for_a_teacher_are_all_not_permitted() -> None:
         (AC, "monitoring", "fly", "offer_support, request_penalty_notice, close"),
         (AC, "monitoring", "agree_plan", "offer_support, request_penalty_notice, close"),
         (AC, "closed", "close", "none"),
-        (PN, "issued", "approve", "record_payment, expire, withdraw"),
+        (PN, "issued", "approve", "record_service, withdraw"),
+        (PN, "served", "approve", "record_payment, expire, withdraw"),
         (
             CME,
             "referred",
