@@ -152,7 +152,7 @@ def holiday_finding(finding: Finding) -> FindingFacts | None:
 PENALTY_THRESHOLD_NOW = LiveMeasure(window=_threshold_window, measure=_threshold_count)
 
 # Notices that are over without going to court: the concern can go back to support.
-SETTLED_NOTICES = ("paid_reduced", "paid_full", "withdrawn", "refused")
+SETTLED_NOTICES = ("paid_reduced", "paid_full", "withdrawn", "refused", "not_liable")
 
 
 def notices_settled(facts: CaseFacts) -> str | None:

@@ -283,6 +283,13 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             (Field("improvement", "choice", ("not_sufficient", "sufficient")), Field("reason")),
             SLT,
         ),
+        # -- parents (issue 8, item 11): the LA decides whether the named parent is liable --
+        EvidenceKind(
+            "liability_decision",
+            "Local authority's decision on liability",
+            (Field("liable", "flag"), Field("reason")),
+            LA,
+        ),
         EvidenceKind(
             "court_outcome",
             "Court outcome",

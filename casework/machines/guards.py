@@ -400,7 +400,7 @@ def no_third_notice(facts: CaseFacts) -> str | None:
     """The third-notice bar, checked when the concern asks: refused when every parent already
     had as many notices for this child as the repeat window allows (a parent who has not
     still gets one)."""
-    parents = [p.name for p in facts.pupil.parents]
+    parents = [p.name for p in facts.pupil.parents_s576]
     barred = [name for name in parents if name in facts.related.barred_parents]
     if not parents or len(barred) < len(parents):
         return None

@@ -39,6 +39,7 @@ class ContactFacts:
     name: str
     relationship: str
     parental_responsibility: bool
+    lives_with_pupil: bool = False  # has care of the child: a parent under s576 either way
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,12 @@ class PupilFacts:
     def parents(self) -> tuple[ContactFacts, ...]:
         """Contacts with parental responsibility."""
         return tuple(c for c in self.contacts if c.parental_responsibility)
+
+    @property
+    def parents_s576(self) -> tuple[ContactFacts, ...]:
+        """Parents in the sense of s576 Education Act 1996: anyone with parental
+        responsibility or who has care of the child (a contact the pupil lives with)."""
+        return tuple(c for c in self.contacts if c.parental_responsibility or c.lives_with_pupil)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +210,7 @@ class FollowOn:
 
     kind: str
     note: str  # why it was opened, for the audit trail; {case} is the starting case's id
-    per_parent: bool = False  # one case per contact with parental responsibility
+    per_parent: bool = False  # one case per parent (s576: responsibility or care of the child)
     # With per_parent: whether a parent (by name) gets a case (a parent barred from another
     # notice does not); None: every one.
     for_parent: Callable[[CaseFacts, str], bool] | None = None

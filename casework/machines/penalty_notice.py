@@ -11,6 +11,7 @@ from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
     DeadlineRule,
+    EvidenceItem,
     Lifecycle,
     OtherCase,
     PriorNotice,
@@ -39,6 +40,7 @@ STATES = (
     State("prosecution", "Prosecution", final=True, la_visible=True),
     State("withdrawn", "Withdrawn", final=True, la_visible=True),
     State("refused", "Refused", final=True, la_visible=True),
+    State("not_liable", "Not liable: the LA's decision", final=True, la_visible=True),
 )
 
 
@@ -163,13 +165,42 @@ def final_date_passed_unpaid(facts: CaseFacts) -> str | None:
     return None
 
 
-def parent_has_responsibility(facts: CaseFacts) -> str | None:
-    """The notice names a parent with parental responsibility for the child."""
+def named_parent_on_record(facts: CaseFacts) -> str | None:
+    """The notice names a parent of the child in the sense of s576: parental responsibility or
+    care of the child (whether that parent is liable is the LA's decision)."""
     parent = facts.details.get("parent")
     if not parent:
         return "no parent named on the notice"
-    if not any(c.name == parent for c in facts.pupil.parents):
-        return f"{parent} does not have parental responsibility on record"
+    if not any(c.name == parent for c in facts.pupil.parents_s576):
+        return (
+            f"{parent} is not a parent of the child on record "
+            "(no parental responsibility, and the child does not live with them)"
+        )
+    return None
+
+
+# -- liability (issue 8, item 11): the LA, not the product, decides which parents are liable --
+
+
+def _liability(facts: CaseFacts) -> EvidenceItem | None:
+    return facts.latest("liability_decision")
+
+
+def la_found_liable(facts: CaseFacts) -> str | None:
+    """The LA decided that the parent this notice names is liable."""
+    decision = _liability(facts)
+    if decision is None:
+        return "needs the LA's decision whether this parent is liable"
+    if not decision.get("liable"):
+        return f"the LA found this parent not liable on {long_date(decision.recorded_on)}"
+    return None
+
+
+def la_found_not_liable(facts: CaseFacts) -> str | None:
+    """The LA decided that the parent this notice names is not liable."""
+    decision = _liability(facts)
+    if decision is None or decision.get("liable"):
+        return "needs the LA's decision that this parent is not liable"
     return None
 
 
@@ -248,7 +279,7 @@ STEPS = (
         roles=SLT,
         guards=(
             guards.compulsory_school_age,
-            parent_has_responsibility,
+            named_parent_on_record,
             guards.within_notice_limit,
         ),
     ),
@@ -268,7 +299,8 @@ STEPS = (
         roles=LA | SLT,
         guards=(
             guards.compulsory_school_age,
-            parent_has_responsibility,
+            named_parent_on_record,
+            la_found_liable,
             guards.within_notice_limit,
         ),
         stamps=("issued_on",),
@@ -310,6 +342,14 @@ STEPS = (
         roles=LA | SYSTEM,
         guards=(final_date_passed_unpaid,),
         automatic=True,
+    ),
+    Step(
+        trigger="record_not_liable",
+        source=("requested", "approved"),
+        dest="not_liable",
+        label="Close as not liable (the LA's decision)",
+        roles=LA,
+        guards=(la_found_not_liable,),
     ),
     Step(
         trigger="prosecute",

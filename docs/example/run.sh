@@ -42,6 +42,8 @@ run case evidence 1 improvement_judgement --as head --today 2026-03-24 -f improv
 run case evidence 1 slt_approval --as head --today 2026-03-24 -f decision=approved -f step=request_penalty_notice
 run case fire 1 request_penalty_notice --as lead --today 2026-03-24
 run case fire 2 approve --as head --today 2026-03-24
+# The LA, not the school, decides that the parent named is liable; then the notice is issued.
+run case evidence 2 liability_decision --as la --today 2026-03-25 -f liable=Y -f reason="Mother, with parental responsibility, living with the child"
 run case fire 2 issue --as la --today 2026-03-25
 # Posted first class on Wednesday 25 March: served on Friday 27th, when the 21 and 28 days start.
 run case fire 2 record_service --as la --today 2026-03-25 -p service=post -p sent_on=2026-03-25

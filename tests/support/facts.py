@@ -153,6 +153,11 @@ def not_appropriate(on: str, reason: str = "term_time_holiday") -> EvidenceItem:
     )
 
 
+def liability(on: str, liable: str = "Y") -> EvidenceItem:
+    """The LA's decision whether the parent a penalty notice names is liable."""
+    return evidence("liability_decision", on, liable=liable, reason="has care of the child")
+
+
 def judgement(on: str, improvement: str = "not_sufficient") -> EvidenceItem:
     """SLT's judgement of the improvement after a notice to improve."""
     return evidence("improvement_judgement", on, improvement=improvement, reason="96% to 88%")

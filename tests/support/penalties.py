@@ -13,7 +13,7 @@ from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.rows import case_snapshot, cases_of
-from tests.support.world import AO, HEAD, World
+from tests.support.world import AO, HEAD, LA, World
 
 
 def holiday_taken(
@@ -77,3 +77,9 @@ def declined_leave(db: Database, pupil: str, start: str, end: str) -> int:
     fire(db, lid, "review", AO, "2026-02-24")
     fire(db, lid, "decline", HEAD, "2026-02-25", note="no exceptional circumstances")
     return lid
+
+
+def la_finds_liable(db: Database, notice: int, today: str, liable: str = "Y") -> None:
+    """The LA's decision on whether the parent a penalty notice names is liable."""
+    evidence(db, notice, "liability_decision", LA, today, liable=liable,
+             reason="has care of the child and knew of the absence")  # fmt: skip

@@ -169,7 +169,8 @@ def build_facts(
             leaving_date=pupil.leaving_date,
             date_of_birth=pupil.date_of_birth,
             contacts=tuple(
-                ContactFacts(c.name, c.relationship, c.parental_responsibility) for c in contacts
+                ContactFacts(c.name, c.relationship, c.parental_responsibility, c.lives_with_pupil)
+                for c in contacts
             ),
         ),
         evidence=evidence,

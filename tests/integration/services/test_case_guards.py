@@ -28,6 +28,7 @@ from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.penalties import (
     holiday_taken,
+    la_finds_liable,
     request_for_holiday,
     slt_finds_no_notice_to_improve_appropriate,
 )
@@ -963,6 +964,7 @@ def _holiday_notices(
     outcome = request_for_holiday(db, cid, today)
     (mother,) = (c.id for c in outcome.opened if case_row(db, c.id)["details"]["parent"] == MOTHER)
     fire(db, mother, "approve", HEAD, today)
+    la_finds_liable(db, mother, today)
     fire(db, mother, "issue", LA, today)
     fire(db, mother, "record_service", LA, today, service="hand", sent_on=today)
     return cid

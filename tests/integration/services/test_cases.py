@@ -24,7 +24,10 @@ from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
-from tests.support.penalties import slt_finds_no_notice_to_improve_appropriate
+from tests.support.penalties import (
+    la_finds_liable,
+    slt_finds_no_notice_to_improve_appropriate,
+)
 from tests.support.rows import (
     case_row,
     case_snapshot,
@@ -341,13 +344,15 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         on=after,
     )
     assert open_deadlines(db, cid) == {}
-    # One penalty notice case per parent with parental responsibility (not the grandmother).
+    # One penalty notice case per parent in the sense of s576: the mother and father (with
+    # parental responsibility) and the grandmother the pupil lives with (care of the child).
+    # The request does not decide who is liable: the LA does, notice by notice.
     notices = cases_of(db, pupil, "penalty_notice")
     assert [n["details"] for n in notices] == [
         {"parent": MOTHER, "holiday": False, "offence_on": "2026-02-02"},
         {"parent": FATHER, "holiday": False, "offence_on": "2026-02-02"},
+        {"parent": GRANDMOTHER, "holiday": False, "offence_on": "2026-02-02"},
     ]
-    assert GRANDMOTHER not in str(notices)
     assert [c.id for c in outcome.opened] == [n["id"] for n in notices]
     for notice in notices:
         assert (notice["state"], notice["version"], notice["parent_case_id"]) == (
@@ -363,7 +368,22 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
             "requested",
             f"requested on attendance concern {cid}",
         )
-    mother_notice, father_notice = (n["id"] for n in notices)
+    mother_notice, father_notice, grandmother_notice = (n["id"] for n in notices)
+    # The LA finds the grandmother not liable: her notice closes without being issued.
+    la_finds_liable(db, grandmother_notice, "2026-03-11", liable="N")
+    with pytest.raises(NotPermittedError):
+        fire(db, grandmother_notice, "record_not_liable", HEAD, "2026-03-11")
+    fire(db, grandmother_notice, "record_not_liable", LA, "2026-03-11")
+    assert_step(
+        db,
+        grandmother_notice,
+        trigger="record_not_liable",
+        source="requested",
+        dest="not_liable",
+        who=LA,
+        version=2,
+        on="2026-03-11",
+    )
 
     # SLT approves; the LA may not approve, and issues.
     before = case_snapshot(db, mother_notice)
@@ -381,6 +401,7 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         version=2,
         on="2026-03-11",
     )
+    la_finds_liable(db, mother_notice, "2026-03-12")
     fire(db, mother_notice, "issue", LA, "2026-03-12")
     assert_step(
         db,
@@ -421,6 +442,7 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
 
     # The father pays the reduced amount in time: only the LA records a payment.
     fire(db, father_notice, "approve", HEAD, "2026-03-11")
+    la_finds_liable(db, father_notice, "2026-03-12")
     fire(db, father_notice, "issue", LA, "2026-03-12")
     fire(db, father_notice, "record_service", LA, "2026-03-12", service="hand",
          sent_on="2026-03-12")  # fmt: skip
@@ -711,6 +733,7 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
     assert [n["details"] for n in notices] == [
         {"parent": MOTHER, "holiday": True, "offence_on": "2026-03-23"},
         {"parent": FATHER, "holiday": True, "offence_on": "2026-03-23"},
+        {"parent": GRANDMOTHER, "holiday": True, "offence_on": "2026-03-23"},
     ]
 
 

@@ -15,12 +15,13 @@ from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.penalties import (
     holiday_taken,
+    la_finds_liable,
     refused,
     request_for_holiday,
     slt_finds_no_notice_to_improve_appropriate,
 )
 from tests.support.rows import case_row, cases_of, open_deadlines
-from tests.support.world import AO, FATHER, HEAD, LA, MOTHER, World
+from tests.support.world import AO, FATHER, GRANDMOTHER, HEAD, LA, MOTHER, World
 
 
 def _issued_notice(db: Database, world: World, issued: str = "2026-03-25") -> int:
@@ -29,6 +30,7 @@ def _issued_notice(db: Database, world: World, issued: str = "2026-03-25") -> in
     cid = holiday_taken(db, world, pupil, "2026-03-16", "2026-03-20", "2026-03-23")
     (notice,) = (c.id for c in request_for_holiday(db, cid, "2026-03-23").opened)
     fire(db, notice, "approve", HEAD, "2026-03-24")
+    la_finds_liable(db, notice, "2026-03-24")
     fire(db, notice, "issue", LA, issued)
     return notice
 
@@ -125,6 +127,7 @@ def _mothers_notice(db: Database, cid: int, today: str, issued: str | None = Non
     opened = request_for_holiday(db, cid, today).opened
     (notice,) = (c.id for c in opened if case_row(db, c.id)["details"]["parent"] == MOTHER)
     fire(db, notice, "approve", HEAD, issued or today)
+    la_finds_liable(db, notice, issued or today)
     fire(db, notice, "issue", LA, issued or today)
     return notice
 
@@ -169,16 +172,22 @@ def test_the_third_notice_bar_refuses_at_the_concern_for_the_barred_parent_only(
             parent = case_row(db, notice.id)["details"]["parent"]
             if parent == MOTHER:  # only the mother's notices are issued
                 fire(db, notice.id, "approve", HEAD, today)
+                la_finds_liable(db, notice.id, today)
                 fire(db, notice.id, "issue", LA, today)
             else:
-                fire(db, notice.id, "refuse", HEAD, today, note="father not liable")
+                la_finds_liable(db, notice.id, today, liable="N")
+                fire(db, notice.id, "record_not_liable", LA, today)
         fire(db, cid, "close", AO, close, outcome="other", note="notices decided")
     third = holiday_taken(db, world, pupil, "2026-01-12", "2026-01-16", "2026-01-19")
     before = len(cases_of(db, pupil, "penalty_notice"))
     outcome = request_for_holiday(db, third, "2026-01-19")
-    # The mother is barred from a third notice within 3 years: only the father's opens.
-    assert [case_row(db, c.id)["details"]["parent"] for c in outcome.opened] == [FATHER]
-    assert len(cases_of(db, pupil, "penalty_notice")) == before + 1
+    # The mother is barred from a third notice within 3 years: the father's opens, and the
+    # grandmother's (the pupil lives with her), for the LA to decide their liability.
+    assert [case_row(db, c.id)["details"]["parent"] for c in outcome.opened] == [
+        FATHER,
+        GRANDMOTHER,
+    ]
+    assert len(cases_of(db, pupil, "penalty_notice")) == before + 2
 
 
 def test_the_third_notice_bar_refuses_the_request_when_every_parent_is_barred(

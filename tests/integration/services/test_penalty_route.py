@@ -15,12 +15,13 @@ from tests.support.dates import d
 from tests.support.penalties import (
     declined_leave,
     holiday_taken,
+    la_finds_liable,
     refused,
     request_for_holiday,
     slt_finds_no_notice_to_improve_appropriate,
 )
 from tests.support.rows import case_row, cases_of
-from tests.support.world import AO, FATHER, HEAD, LA, MOTHER, World
+from tests.support.world import AO, FATHER, GRANDMOTHER, HEAD, LA, MOTHER, World
 
 # -- the holiday route ----------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ def test_a_direct_request_after_slt_records_a_term_time_holiday(db: Database, wo
     assert [n["details"]["parent"] for n in cases_of(db, pupil, "penalty_notice")] == [
         MOTHER,
         FATHER,
+        GRANDMOTHER,
     ]
 
 
@@ -181,10 +183,12 @@ def test_back_to_support_once_every_notice_is_withdrawn_or_paid(db: Database, wo
     pupil = world.pupil()
     cid = holiday_taken(db, world, pupil, "2026-03-16", "2026-03-20", "2026-03-23")
     opened = request_for_holiday(db, cid, "2026-03-23").opened
-    mother, father = (c.id for c in opened)
+    mother, father, grandmother = (c.id for c in opened)
     assert refused(db, cid, "return_to_support", AO, "2026-03-24", note="x") == [
         "a penalty notice is still open: requested"
     ]
+    la_finds_liable(db, grandmother, "2026-03-24", liable="N")
+    fire(db, grandmother, "record_not_liable", LA, "2026-03-24")
     for notice in (mother, father):
         fire(db, notice, "approve", HEAD, "2026-03-24")
         evidence(db, notice, "la_decision", LA, "2026-03-25", decision="withdraw")

@@ -34,6 +34,7 @@ GOOD: dict[str, dict[str, Any]] = {
         "explanation": "ten days in Spain after the leave was declined",
     },
     "improvement_judgement": {"improvement": "not_sufficient", "reason": "88% in the period"},
+    "liability_decision": {"liable": "N", "reason": "lives abroad, no contact with the child"},
     "court_outcome": {"outcome": "fined £300", "heard_on": "2026-07-01"},
     "note": {"text": "called mum"},
     "finding": {

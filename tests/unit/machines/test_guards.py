@@ -34,6 +34,7 @@ from tests.support.facts import (
     judgement,
     la,
     letter,
+    liability,
     meeting,
     not_appropriate,
     notices,
@@ -469,16 +470,46 @@ CHECKS: list[Check] = [
     ),
     # -- penalty notice ----------------------------------------------------------------------
     Check(
-        "parent_has_responsibility",
+        "named_parent_on_record",
         pn("requested", "2026-03-30", details={}),
         "no parent named on the notice",
         pn("requested", "2026-03-30"),
     ),
+    # A grandfather without parental responsibility is a parent (s576) if the child lives
+    # with him: whether he is liable is the LA's decision.
     Check(
-        "parent_has_responsibility",
+        "named_parent_on_record",
         pn("requested", "2026-03-30", details={"parent": GRANDAD.name}),
-        "Len Shaw does not have parental responsibility on record",
-        pn("requested", "2026-03-30", details={"parent": MUM.name}),
+        "Len Shaw is not a parent of the child on record (no parental responsibility, and the "
+        "child does not live with them)",
+        pn(
+            "requested",
+            "2026-03-30",
+            details={"parent": GRANDAD.name},
+            pupil=replace(PUPIL, contacts=(MUM, replace(GRANDAD, lives_with_pupil=True))),
+        ),
+    ),
+    Check(
+        "la_found_liable",
+        pn("approved", "2026-04-14"),
+        "needs the LA's decision whether this parent is liable",
+        pn("approved", "2026-04-14", evidence=[liability("2026-04-13")]),
+    ),
+    Check(
+        "la_found_liable",
+        pn("approved", "2026-04-14", evidence=[liability("2026-04-13", "N")]),
+        "the LA found this parent not liable on 13 April 2026",
+        pn(
+            "approved",
+            "2026-04-14",
+            evidence=[liability("2026-04-13", "N"), liability("2026-04-14")],
+        ),
+    ),
+    Check(
+        "la_found_not_liable",
+        pn("requested", "2026-04-14", evidence=[liability("2026-04-13")]),
+        "needs the LA's decision that this parent is not liable",
+        pn("requested", "2026-04-14", evidence=[liability("2026-04-14", "N")]),
     ),
     # Two notices within 3 years of Mon 30 Mar 2026 (since 30 Mar 2023) bar a third; a
     # withdrawn notice or one issued on 30 Mar 2023 itself does not count.

@@ -21,7 +21,7 @@ from casework.machines.lifecycle import (
 )
 from casework.machines.penalty_notice import amounts
 from casework.machines.roles import Role
-from tests.support.facts import PUPIL, Case, la, notices, payment
+from tests.support.facts import GRANDAD, MUM, PUPIL, Case, la, liability, notices, payment
 
 HEAD = Role.SENIOR_LEADER
 LA_OFFICER = Role.LA_OFFICER
@@ -37,6 +37,7 @@ def issued(related: RelatedFacts | None = None) -> Case:
     assert case.state == "requested"
     case.fire("approve", HEAD, "2026-03-30")
     assert case.state == "approved"
+    case.add(liability("2026-04-13"))
     fired = case.fire("issue", LA_OFFICER, "2026-04-14")
     assert case.state == "issued"
     assert case.details["issued_on"] == "2026-04-14"
@@ -193,6 +194,7 @@ def test_a_third_notice_within_three_years_is_barred() -> None:
 
 def test_the_bar_is_checked_again_when_the_notice_is_issued() -> None:
     case = Case(KIND, "2026-03-27", state="approved", details=dict(PARENT))
+    case.add(liability("2026-04-14"))
     case.related = notices(("2024-09-16", "paid_full"), ("2026-04-01", "issued"))
     with pytest.raises(BlockedError) as info:
         case.fire("issue", LA_OFFICER, "2026-04-14")
@@ -202,13 +204,52 @@ def test_the_bar_is_checked_again_when_the_notice_is_issued() -> None:
     ]
 
 
-def test_the_parent_named_must_have_parental_responsibility() -> None:
+def test_the_parent_named_must_be_a_parent_of_the_child_on_record() -> None:
     case = Case(KIND, "2026-03-27", details={"parent": "Len Shaw"})
     assert case.refused("approve", HEAD, "2026-03-30") == [
-        "Len Shaw does not have parental responsibility on record"
+        "Len Shaw is not a parent of the child on record (no parental responsibility, and the "
+        "child does not live with them)"
     ]
     case.details = {}
     assert case.refused("approve", HEAD, "2026-03-30") == ["no parent named on the notice"]
+
+
+# -- liability (issue 8, item 11): the LA decides which parents are liable ---------------------
+
+
+def test_a_carer_without_parental_responsibility_is_a_parent_the_la_may_find_liable() -> None:
+    carer = replace(GRANDAD, lives_with_pupil=True)  # the child lives with the grandfather
+    case = Case(KIND, "2026-03-27", details={"parent": carer.name},
+                pupil=replace(PUPIL, contacts=(MUM, carer)))  # fmt: skip
+    case.fire("approve", HEAD, "2026-03-30")
+    assert case.refused("issue", LA_OFFICER, "2026-04-14") == [
+        "needs the LA's decision whether this parent is liable"
+    ]
+    case.add(liability("2026-04-14"))
+    case.fire("issue", LA_OFFICER, "2026-04-14")
+    assert case.state == "issued"
+
+
+@pytest.mark.parametrize("at", ["requested", "approved"])
+def test_a_parent_the_la_finds_not_liable_gets_no_notice(at: str) -> None:
+    case = Case(KIND, "2026-03-27", state=at, details=dict(PARENT))
+    assert case.refused("record_not_liable", LA_OFFICER, "2026-04-14") == [
+        "needs the LA's decision that this parent is not liable"
+    ]
+    case.add(liability("2026-04-14", "N"))
+    if at == "approved":
+        assert case.refused("issue", LA_OFFICER, "2026-04-14") == [
+            "the LA found this parent not liable on 14 April 2026"
+        ]
+    case.fire("record_not_liable", LA_OFFICER, "2026-04-14")
+    assert case.state == "not_liable"
+    assert case.lifecycle.is_final("not_liable")
+
+
+def test_only_the_la_decides_liability() -> None:
+    case = Case(KIND, "2026-03-27", details=dict(PARENT))
+    case.add(liability("2026-04-14", "N"))
+    case.refused("record_not_liable", HEAD, "2026-04-14", error=NotPermittedError)
 
 
 def test_a_notice_for_a_child_past_compulsory_school_age_is_not_approved_or_issued() -> None:
@@ -228,6 +269,7 @@ def test_a_notice_for_a_child_past_compulsory_school_age_is_not_approved_or_issu
 
 def approved_and_issued(on: str) -> Case:
     case = Case(KIND, "2026-03-27", state="approved", details=dict(PARENT))
+    case.add(liability("2026-03-27"))
     case.fire("issue", LA_OFFICER, on)
     return case
 
@@ -339,6 +381,7 @@ def test_a_repeat_notice_is_served_with_no_reduced_payment_date() -> None:
         KIND, "2026-03-27", state="approved", details=dict(PARENT),
         related=notices(("2024-09-16", "paid_full")),
     )  # fmt: skip
+    case.add(liability("2026-04-14"))
     case.fire("issue", LA_OFFICER, "2026-04-14")
     fired = case.fire(
         "record_service", LA_OFFICER, "2026-04-14", service="hand", sent_on="2026-04-14"

@@ -31,6 +31,7 @@ from tests.support.facts import (
     home_visit,
     judgement,
     la,
+    liability,
     meeting,
     not_appropriate,
     payment,
@@ -111,7 +112,12 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     # penalty notice
     (PN, "approve", "approved"): ready(PN, "2026-03-30", details={"parent": "Dana Shaw"}),
     (PN, "refuse", "refused"): ready(PN, "2026-03-30", params={"note": "not yet"}),
-    (PN, "issue", "issued"): ready(PN, "2026-04-14", details={"parent": "Dana Shaw"}),
+    (PN, "issue", "issued"): ready(
+        PN, "2026-04-14", details={"parent": "Dana Shaw"}, evidence=[liability("2026-04-14")]
+    ),
+    (PN, "record_not_liable", "not_liable"): ready(
+        PN, "2026-04-14", details={"parent": "Dana Shaw"}, evidence=[liability("2026-04-14", "N")]
+    ),
     (PN, "record_service", "served"): ready(
         PN, "2026-04-14", details=ISSUED, params={"service": "post", "sent_on": "2026-04-14"}
     ),
