@@ -267,7 +267,7 @@ STEPS = (
         roles=SCHOOL_STAFF,
         guards=(
             guards.compulsory_school_age,
-            guards.notice_to_improve_not_appropriate,
+            guards.no_notice_to_improve,
             guards.penalty_threshold_met,
             guards.parents_named,
             guards.no_third_notice,

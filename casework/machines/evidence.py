@@ -272,8 +272,8 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
         ),
         # -- the penalty route (issue 8, item 3): SLT's judgements on the way to a notice --
         EvidenceKind(
-            "notice_to_improve_not_appropriate",
-            "Notice to improve not appropriate",
+            "no_notice_to_improve",
+            "Reason a notice to improve is not appropriate",
             (Field("reason", "choice", NOT_APPROPRIATE_REASONS), Field("explanation")),
             SLT,
         ),

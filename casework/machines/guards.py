@@ -343,10 +343,10 @@ def support_offered_before_enforcement(facts: CaseFacts) -> str | None:
     return "no support offered to the family yet (a support meeting, a plan or other support)"
 
 
-def notice_to_improve_not_appropriate(facts: CaseFacts) -> str | None:
+def no_notice_to_improve(facts: CaseFacts) -> str | None:
     """SLT recorded why a notice to improve is not appropriate, which opens the direct route;
     a term-time holiday must be in the offence (sessions coded G)."""
-    items = _since_back_to_support(facts, facts.of_kind("notice_to_improve_not_appropriate"))
+    items = _since_back_to_support(facts, facts.of_kind("no_notice_to_improve"))
     if not items:
         return (
             "needs a notice to improve first, or SLT's recorded reason why one is not "

@@ -148,9 +148,7 @@ def threshold(
 
 def not_appropriate(on: str, reason: str = "term_time_holiday") -> EvidenceItem:
     """SLT's recorded reason why a notice to improve is not appropriate."""
-    return evidence(
-        "notice_to_improve_not_appropriate", on, reason=reason, explanation="as recorded by SLT"
-    )
+    return evidence("no_notice_to_improve", on, reason=reason, explanation="as recorded by SLT")
 
 
 def liability(on: str, liable: str = "Y") -> EvidenceItem:

@@ -41,7 +41,7 @@ def slt_finds_no_notice_to_improve_appropriate(
     db: Database, cid: int, today: str, reason: str = "term_time_holiday"
 ) -> None:
     """SLT records why a notice to improve is not appropriate and approves the request."""
-    evidence(db, cid, "notice_to_improve_not_appropriate", HEAD, today, reason=reason,
+    evidence(db, cid, "no_notice_to_improve", HEAD, today, reason=reason,
              explanation="the family took the leave the head declined")  # fmt: skip
     evidence(db, cid, "slt_approval", HEAD, today, decision="approved",
              step="request_penalty_notice")  # fmt: skip

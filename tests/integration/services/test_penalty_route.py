@@ -96,8 +96,9 @@ def test_a_direct_request_after_slt_records_a_term_time_holiday(db: Database, wo
 def test_only_a_senior_leader_records_why_no_notice_to_improve(db: Database, world: World) -> None:
     pupil = world.pupil()
     cid = holiday_taken(db, world, pupil, "2026-03-16", "2026-03-20", "2026-03-23")
-    with pytest.raises(cases.CaseError, match="may not record notice to improve not appropriate"):
-        evidence(db, cid, "notice_to_improve_not_appropriate", AO, "2026-03-23",
+    refusal = "may not record reason a notice to improve is not appropriate"
+    with pytest.raises(cases.CaseError, match=refusal):
+        evidence(db, cid, "no_notice_to_improve", AO, "2026-03-23",
                  reason="term_time_holiday", explanation="x")  # fmt: skip
 
 

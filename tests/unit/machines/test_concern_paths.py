@@ -177,7 +177,7 @@ def test_the_direct_route_still_needs_the_national_threshold_for_a_holiday() -> 
 
 
 @pytest.mark.parametrize("reason", ["support_would_not_help", "notice_in_last_12_months"])
-def test_slt_may_find_a_notice_to_improve_not_appropriate_for_other_reasons(reason: str) -> None:
+def test_slt_may_find_a_no_notice_to_improve_for_other_reasons(reason: str) -> None:
     case = Case(KIND, "2026-04-20", state="school_support")
     case.details["penalty_threshold"] = threshold(12, as_of="2026-04-21", codes=["O"] * 12)
     case.add(not_appropriate("2026-04-21", reason), slt("2026-04-21", "request_penalty_notice"))

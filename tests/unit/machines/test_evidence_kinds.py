@@ -29,7 +29,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "welfare_check": {"requested_on": "2026-01-19"},
     "enquiry": {"with": "sibling_school", "outcome": "not known"},
     "payment": {"amount": "80", "paid_on": "2026-05-05"},
-    "notice_to_improve_not_appropriate": {
+    "no_notice_to_improve": {
         "reason": "term_time_holiday",
         "explanation": "ten days in Spain after the leave was declined",
     },

@@ -226,7 +226,7 @@ CHECKS: list[Check] = [
         ac("attendance_plan", "2025-11-26", evidence=PACK),
     ),
     Check(
-        "notice_to_improve_not_appropriate",
+        "no_notice_to_improve",
         ac("school_support", "2026-02-26", details={"holiday": True}),
         "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
         "(a term-time holiday; support would not help; a notice to this parent in the last "
@@ -234,7 +234,7 @@ CHECKS: list[Check] = [
         ac("school_support", "2026-02-26", evidence=[not_appropriate("2026-02-26")]),
     ),
     Check(
-        "notice_to_improve_not_appropriate",
+        "no_notice_to_improve",
         ac(
             "school_support",
             "2026-02-26",
