@@ -13,6 +13,7 @@ from casework.machines.lifecycle import (
     DeadlineRule,
     FindingFacts,
     FollowOn,
+    Guard,
     Lifecycle,
     LiveMeasure,
     MeasureContext,
@@ -166,6 +167,29 @@ def notices_settled(facts: CaseFacts) -> str | None:
     return None
 
 
+def notice_to_improve(source: tuple[str, ...], support_offered: Guard) -> Step:
+    """Issuing a notice to improve from `source`, once `support_offered` holds: for an offence
+    that meets the national threshold, which the notice pins for a later request."""
+    return Step(
+        trigger="issue_notice_to_improve",
+        source=source,
+        dest="notice_to_improve",
+        label="Issue a notice to improve",
+        roles=SCHOOL_STAFF | LA,
+        guards=(
+            guards.compulsory_school_age,
+            guards.not_holiday,
+            support_offered,
+            guards.penalty_threshold_met,
+            guards.parents_named,
+            guards.slt_approved("issue_notice_to_improve"),
+        ),
+        deadlines=(NOTICE_PERIOD,),
+        stamps=("notice_to_improve_issued",),
+        effect=pin_offence,
+    )
+
+
 STEPS = (
     Step(
         trigger="offer_support",
@@ -200,44 +224,13 @@ STEPS = (
         ),
         deadlines=(CONTRACT_REVIEW,),
     ),
-    Step(
-        trigger="issue_notice_to_improve",
-        source=("formal_support",),
-        dest="notice_to_improve",
-        label="Issue a notice to improve",
-        roles=SCHOOL_STAFF | LA,
-        guards=(
-            guards.compulsory_school_age,
-            guards.not_holiday,
-            guards.formal_support_offered,
-            guards.penalty_threshold_met,
-            guards.parents_named,
-            guards.slt_approved("issue_notice_to_improve"),
-        ),
-        deadlines=(NOTICE_PERIOD,),
-        stamps=("notice_to_improve_issued",),
-        effect=pin_offence,
+    # A notice to improve follows formal support, or school-led support or a plan that did
+    # not work (issue 8, item 3); what support must have been offered depends on which.
+    notice_to_improve(("formal_support",), guards.formal_support_offered),
+    notice_to_improve(
+        ("school_support", "attendance_plan"), guards.support_offered_before_enforcement
     ),
     # -- the penalty route (issue 8, item 3) ---------------------------------------------------
-    Step(
-        # A notice to improve may also follow school-led support or a plan that did not work.
-        trigger="issue_notice_to_improve",
-        source=("school_support", "attendance_plan"),
-        dest="notice_to_improve",
-        label="Issue a notice to improve",
-        roles=SCHOOL_STAFF | LA,
-        guards=(
-            guards.compulsory_school_age,
-            guards.not_holiday,
-            guards.support_offered_before_enforcement,
-            guards.penalty_threshold_met,
-            guards.parents_named,
-            guards.slt_approved("issue_notice_to_improve"),
-        ),
-        deadlines=(NOTICE_PERIOD,),
-        stamps=("notice_to_improve_issued",),
-        effect=pin_offence,
-    ),
     Step(
         # The request rests on the offence the notice was issued for and SLT's judgement that
         # attendance did not improve enough, not on the rolling window on the day.

@@ -232,17 +232,18 @@ def penalty_threshold_met(facts: CaseFacts) -> str | None:
     return f"threshold not met: {count} of {needed} sessions {window}{as_of}"
 
 
+def notice_period_end(facts: CaseFacts, issued: date) -> date:
+    """The last day of a notice to improve's period (school weeks, a local choice)."""
+    weeks = int(facts.number("notice_to_improve", "period_school_weeks"))
+    return add_period(facts.calendar, issued, weeks, Unit.SCHOOL_WEEKS)
+
+
 def notice_period_over(facts: CaseFacts) -> str | None:
     """A notice to improve was issued and its period has ended."""
     issued = facts.details.get("notice_to_improve_issued")
     if not issued:
         return "no notice to improve issued"
-    ends = add_period(
-        facts.calendar,
-        as_date(issued),
-        int(facts.number("notice_to_improve", "period_school_weeks")),
-        Unit.SCHOOL_WEEKS,
-    )
+    ends = notice_period_end(facts, as_date(issued))
     if facts.today <= ends:
         return f"notice-to-improve period ends {long_date(ends)}"
     return None
@@ -374,12 +375,7 @@ def improvement_not_sufficient(facts: CaseFacts) -> str | None:
     latest = max(items, key=lambda e: (e.recorded_on, e.id))
     issued = facts.details.get("notice_to_improve_issued")
     if issued:
-        ends = add_period(
-            facts.calendar,
-            as_date(issued),
-            int(facts.number("notice_to_improve", "period_school_weeks")),
-            Unit.SCHOOL_WEEKS,
-        )
+        ends = notice_period_end(facts, as_date(issued))
         if latest.recorded_on <= ends:
             return (
                 f"SLT's judgement of {long_date(latest.recorded_on)} came before the "

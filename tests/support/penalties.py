@@ -3,16 +3,11 @@ SLT makes for it without a notice to improve (issue 8, item 3)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from casework.machines.lifecycle import BlockedError
 from casework.services import cases
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
-from tests.support.rows import case_snapshot, cases_of
+from tests.support.rows import cases_of
 from tests.support.world import AO, HEAD, LA, World
 
 
@@ -51,17 +46,6 @@ def request_for_holiday(db: Database, cid: int, today: str) -> cases.Fired:
     """The direct request for a term-time holiday, SLT's reason and approval recorded."""
     slt_finds_no_notice_to_improve_appropriate(db, cid, today)
     return fire(db, cid, "request_penalty_notice", AO, today)
-
-
-def refused(
-    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
-) -> list[str]:
-    """Fire a step that must be blocked; the case must not change. Returns the reasons."""
-    before = case_snapshot(db, case_id)
-    with pytest.raises(BlockedError) as caught:
-        fire(db, case_id, trigger, who, today, **params)
-    assert case_snapshot(db, case_id) == before
-    return caught.value.reasons
 
 
 def declined_leave(db: Database, pupil: str, start: str, end: str) -> int:

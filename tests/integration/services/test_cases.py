@@ -8,12 +8,10 @@ deadlines, and that replaying the audit trail gives the stored state.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from casework.machines.lifecycle import (
-    BlockedError,
     NotPermittedError,
     Unit,
     UnknownTriggerError,
@@ -22,7 +20,7 @@ from casework.machines.lifecycle import (
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
-from tests.support.actions import as_user, evidence, fire
+from tests.support.actions import as_user, blocked, evidence, fire
 from tests.support.dates import d
 from tests.support.penalties import (
     la_finds_liable,
@@ -87,17 +85,6 @@ def assert_step(
     assert [e["seq"] for e in trail] == list(range(1, len(trail) + 1))
     assert trail[-1]["id"] == last["id"]
     assert cases.replay_state(db, case_id) == dest
-
-
-def blocked(
-    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
-) -> list[str]:
-    """Fire a step that must be blocked; nothing about the case may change. Returns reasons."""
-    before = case_snapshot(db, case_id)
-    with pytest.raises(BlockedError) as caught:
-        fire(db, case_id, trigger, who, today, **params)
-    assert case_snapshot(db, case_id) == before
-    return caught.value.reasons
 
 
 # -- the attendance concern, from a sweep finding to a prosecution referral -----------------

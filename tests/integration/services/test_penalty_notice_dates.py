@@ -11,12 +11,11 @@ from casework.machines.lifecycle import BlockedError
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
-from tests.support.actions import as_user, evidence, fire
+from tests.support.actions import as_user, blocked, evidence, fire
 from tests.support.dates import d
 from tests.support.penalties import (
     holiday_taken,
     la_finds_liable,
-    refused,
     request_for_holiday,
     slt_finds_no_notice_to_improve_appropriate,
 )
@@ -76,10 +75,10 @@ def test_a_notice_handed_over_is_served_that_day(db: Database, world: World) -> 
 
 def test_service_refused_with_a_bad_method_or_date(db: Database, world: World) -> None:
     notice = _issued_notice(db, world)
-    by_fax = refused(db, notice, "record_service", LA, "2026-03-26", service="fax",
+    by_fax = blocked(db, notice, "record_service", LA, "2026-03-26", service="fax",
                      sent_on="2026-03-26")  # fmt: skip
     assert by_fax == ["service must be one of hand, post, not 'fax'"]
-    too_early = refused(db, notice, "record_service", LA, "2026-03-26", service="post",
+    too_early = blocked(db, notice, "record_service", LA, "2026-03-26", service="post",
                         sent_on="2026-03-24")  # fmt: skip
     assert too_early == ["sent on 24 March 2026, before the notice was issued on 25 March 2026"]
     with pytest.raises(cases.CaseError, match="sent_on 'Friday' is not a date"):
@@ -111,7 +110,7 @@ def test_a_payment_made_late_leaves_the_notice_unpaid(db: Database, world: World
     fire(db, notice, "record_service", LA, "2026-03-26", service="hand", sent_on="2026-03-26")
     daily_sweep(db, d("2026-04-24"))
     evidence(db, notice, "payment", LA, "2026-05-01", amount="160", paid_on="2026-04-24")
-    assert refused(db, notice, "record_payment", LA, "2026-05-01") == [
+    assert blocked(db, notice, "record_payment", LA, "2026-05-01") == [
         "paid on 24 April 2026, after the reduced-payment date 16 April 2026",
         "paid on 24 April 2026, after the final date 23 April 2026",
     ]

@@ -10,13 +10,12 @@ import pytest
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
-from tests.support.actions import evidence, fire
+from tests.support.actions import blocked, evidence, fire
 from tests.support.dates import d
 from tests.support.penalties import (
     declined_leave,
     holiday_taken,
     la_finds_liable,
-    refused,
     request_for_holiday,
     slt_finds_no_notice_to_improve_appropriate,
 )
@@ -34,7 +33,7 @@ def test_a_holiday_under_the_threshold_is_refused_at_the_request(
     cid = holiday_taken(db, world, pupil, "2026-03-16", "2026-03-18", "2026-03-23")
     assert case_row(db, cid)["details"] == {"holiday": True}
     slt_finds_no_notice_to_improve_appropriate(db, cid, "2026-03-23")
-    assert refused(db, cid, "request_penalty_notice", AO, "2026-03-23") == [
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == [
         "threshold not met: 6 of 10 sessions in the last 10 school weeks up to 23 March 2026"
     ]
     assert cases_of(db, pupil, "penalty_notice") == []
@@ -45,7 +44,7 @@ def test_illness_on_declined_dates_is_not_leave_taken(db: Database, world: World
     lid = declined_leave(db, pupil, "2026-03-16", "2026-03-20")
     days = world.calendar.school_days(d("2026-03-16"), d("2026-03-20"))
     world.marks(pupil, days[0], days[-1], dict.fromkeys(days, "I"))
-    assert refused(db, lid, "record_taken", AO, "2026-03-23") == [
+    assert blocked(db, lid, "record_taken", AO, "2026-03-23") == [
         "no unauthorised absence recorded in the requested dates"
     ]
     # Off sick for the whole week: the declined leave was not taken, and no concern opens.
@@ -67,7 +66,7 @@ def test_illness_on_declined_dates_does_not_count_towards_the_threshold(
     fire(db, lid, "record_taken", AO, "2026-03-23")
     (concern,) = cases_of(db, pupil, "attendance_concern")
     slt_finds_no_notice_to_improve_appropriate(db, concern["id"], "2026-03-23")
-    assert refused(db, concern["id"], "request_penalty_notice", AO, "2026-03-23") == [
+    assert blocked(db, concern["id"], "request_penalty_notice", AO, "2026-03-23") == [
         "threshold not met: 6 of 10 sessions in the last 10 school weeks up to 23 March 2026"
     ]
 
@@ -78,7 +77,7 @@ def test_a_direct_request_after_slt_records_a_term_time_holiday(db: Database, wo
     evidence(db, cid, "slt_approval", HEAD, "2026-03-23", decision="approved",
              step="request_penalty_notice")  # fmt: skip
     # The holiday flag and SLT approval are not enough without SLT's reason.
-    assert refused(db, cid, "request_penalty_notice", AO, "2026-03-23") == [
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == [
         "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
         "(a term-time holiday; support would not help; a notice to this parent in the last "
         "12 months)"
@@ -136,7 +135,7 @@ def test_a_request_after_a_notice_to_improve_rests_on_the_original_offence(
     assert case_row(db, cid)["details"]["offence_on"] == "2025-11-10"
     evidence(db, cid, "slt_approval", HEAD, "2026-02-02", decision="approved",
              step="request_penalty_notice")  # fmt: skip
-    assert refused(db, cid, "request_penalty_notice", AO, "2026-02-02") == [
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-02-02") == [
         "needs SLT's judgement that improvement was not sufficient"
     ]
     evidence(db, cid, "improvement_judgement", HEAD, "2026-02-02", improvement="not_sufficient",
@@ -154,7 +153,7 @@ def test_without_a_notice_the_request_counts_the_window_as_it_stands(
 ) -> None:
     cid = _concern_found_in_november(db, world)
     slt_finds_no_notice_to_improve_appropriate(db, cid, "2026-02-02", "support_would_not_help")
-    assert refused(db, cid, "request_penalty_notice", AO, "2026-02-02") == [
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-02-02") == [
         "threshold not met: 0 of 10 sessions in the last 10 school weeks up to 2 February 2026"
     ]
     fire(db, cid, "request_penalty_notice", AO, "2025-11-10")  # while the offence stands
@@ -172,7 +171,7 @@ def test_slt_judging_the_improvement_sufficient_leaves_a_step_down(
              step="request_penalty_notice")  # fmt: skip
     evidence(db, cid, "improvement_judgement", HEAD, "2026-01-12", improvement="sufficient",
              reason="every session attended since the notice")  # fmt: skip
-    assert refused(db, cid, "request_penalty_notice", AO, "2026-01-12") == [
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-01-12") == [
         "SLT judged the improvement sufficient on 12 January 2026: step down instead"
     ]
 
@@ -185,7 +184,7 @@ def test_back_to_support_once_every_notice_is_withdrawn_or_paid(db: Database, wo
     cid = holiday_taken(db, world, pupil, "2026-03-16", "2026-03-20", "2026-03-23")
     opened = request_for_holiday(db, cid, "2026-03-23").opened
     mother, father, grandmother = (c.id for c in opened)
-    assert refused(db, cid, "return_to_support", AO, "2026-03-24", note="x") == [
+    assert blocked(db, cid, "return_to_support", AO, "2026-03-24", note="x") == [
         "a penalty notice is still open: requested"
     ]
     la_finds_liable(db, grandmother, "2026-03-24", liable="N")
