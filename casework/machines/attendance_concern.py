@@ -23,10 +23,12 @@ from casework.machines.lifecycle import (
     Step,
     TimeLimit,
     Unit,
+    as_date,
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
 from casework.policy.model import PolicyError
 from casework.policy.rules import Finding, lookback_start, session_count_now
+from casework.register.codes import BY_CODE
 from casework.register.marks import UNAUTHORISED, Register
 
 KIND = "attendance_concern"
@@ -77,25 +79,62 @@ NOTICE_PERIOD = DeadlineRule(
 STAFF_OR_LA = SCHOOL_STAFF | LA
 STATE_LABELS = {state.name: state.label for state in STATES}
 
-# A penalty notice is issued to a parent, so a request opens one notice case per parent.
+# A penalty notice is issued to a parent, so a request opens one notice case per parent,
+# except a parent barred from a third notice within the repeat window.
 NOTICE_PER_PARENT = FollowOn(
     kind="penalty_notice",
     per_parent=True,
-    details=lambda facts: {"holiday": bool(facts.details.get("holiday"))},
+    for_parent=lambda facts, parent: parent not in facts.related.barred_parents,
+    details=lambda facts: {
+        "holiday": bool(facts.details.get("holiday")),
+        "offence_on": (facts.details.get("penalty_threshold") or {}).get("as_of"),
+    },
     note="requested on attendance concern {case}",
 )
+
+
+def offence_day(context: MeasureContext) -> date:
+    """The last day of the offence a penalty step is for: the one a notice to improve was
+    issued for (pinned on the case), else today (the rolling window as it stands)."""
+    pinned = context.details.get("offence_on")
+    return min(as_date(pinned), context.today) if pinned else context.today
 
 
 def _threshold_window(context: MeasureContext) -> tuple[date, date] | None:
     if "penalty_threshold" not in context.policy.rules:
         return None
     # The register from the earliest day any rule looks at; the rule picks its own window.
-    return lookback_start(context.policy, context.calendar, context.today), context.today
+    day = offence_day(context)
+    return lookback_start(context.policy, context.calendar, day), day
 
 
 def _threshold_count(register: Register, context: MeasureContext) -> dict[str, Any]:
+    """The statutory rule's count over the offence's window. Only unauthorised codes count,
+    whatever a rule lists: an authorised absence (I, C, ...) is never an offence."""
     spec = context.policy.rules["penalty_threshold"]
-    return {"penalty_threshold": session_count_now(spec, register, 0, context.today)}
+    day = offence_day(context)
+    measured = session_count_now(spec, register, 0, day)
+    codes = [c for c in measured["codes"] if BY_CODE[c].unauthorised]
+    return {
+        "penalty_threshold": {
+            **measured,
+            "count": len(codes),
+            "codes": codes,
+            "as_of": day.isoformat(),
+        }
+    }
+
+
+def pin_offence(facts: CaseFacts) -> Changes:
+    """The offence the step is for is fixed on the case: a later request rests on it, with no
+    recount of the rolling window on the day."""
+    measure = facts.details.get("penalty_threshold") or {}
+    return Changes({"offence_on": measure.get("as_of", facts.today.isoformat())})
+
+
+def clear_offence(facts: CaseFacts) -> Changes:
+    """Back to support: the next enforcement step is for a new offence."""
+    return Changes({"offence_on": None})
 
 
 HOLIDAY_CODE = "G"  # unauthorised leave of absence in term time
@@ -115,7 +154,7 @@ def holiday_finding(finding: Finding) -> FindingFacts | None:
     )
 
 
-# The penalty threshold as it stands today, which the enforcement guards quote.
+# The penalty threshold over the offence's window, which the enforcement guards quote.
 PENALTY_THRESHOLD_NOW = LiveMeasure(window=_threshold_window, measure=_threshold_count)
 
 
@@ -235,6 +274,46 @@ LA_DECISION_STEPS = (
     *_back_to_school("refuse_referral", "Refuse", "refused"),
 )
 
+# Notices that are over without going to court: the concern can go back to support.
+SETTLED_NOTICES = ("paid_reduced", "paid_full", "withdrawn", "refused", "not_liable")
+
+
+def notices_settled(facts: CaseFacts) -> str | None:
+    """Every penalty notice of the child is over, and one was paid or withdrawn."""
+    states = [
+        s for s in facts.related.penalty_notice_states if s in penalty_notice.LIFECYCLE.states
+    ]
+    pending = sorted({s for s in states if not penalty_notice.LIFECYCLE.is_final(s)})
+    if pending:
+        return "a penalty notice is still open: " + ", ".join(s.replace("_", " ") for s in pending)
+    if not any(s in SETTLED_NOTICES for s in states):
+        return "no penalty notice paid or withdrawn"
+    return None
+
+
+def notice_to_improve(source: tuple[str, ...], support_offered: Guard) -> Step:
+    """Issuing a notice to improve from `source`, once `support_offered` holds: for an offence
+    that meets the national threshold, which the notice pins for a later request."""
+    return Step(
+        trigger="issue_notice_to_improve",
+        source=source,
+        dest="notice_to_improve",
+        label="Issue a notice to improve",
+        roles=SCHOOL_STAFF | LA,
+        guards=(
+            guards.compulsory_school_age,
+            guards.not_holiday,
+            support_offered,
+            guards.penalty_threshold_met,
+            guards.parents_named,
+            guards.slt_approved("issue_notice_to_improve"),
+        ),
+        deadlines=(NOTICE_PERIOD,),
+        stamps=("notice_to_improve_issued",),
+        effect=pin_offence,
+    )
+
+
 STEPS = (
     Step(
         trigger="offer_support",
@@ -275,23 +354,16 @@ STEPS = (
         effect=referred,
     ),
     *LA_DECISION_STEPS,
-    Step(
-        trigger="issue_notice_to_improve",
-        source=("formal_support",),
-        dest="notice_to_improve",
-        label="Issue a notice to improve",
-        roles=SCHOOL_STAFF | LA,
-        guards=(
-            guards.compulsory_school_age,
-            guards.not_holiday,
-            guards.formal_support_offered,
-            guards.parents_named,
-            guards.slt_approved("issue_notice_to_improve"),
-        ),
-        deadlines=(NOTICE_PERIOD,),
-        stamps=("notice_to_improve_issued",),
+    # A notice to improve follows formal support, or school-led support or a plan that did
+    # not work (issue 8, item 3); what support must have been offered depends on which.
+    notice_to_improve(("formal_support",), guards.formal_support_offered),
+    notice_to_improve(
+        ("school_support", "attendance_plan"), guards.support_offered_before_enforcement
     ),
+    # -- the penalty route (issue 8, item 3) ---------------------------------------------------
     Step(
+        # The request rests on the offence the notice was issued for and SLT's judgement that
+        # attendance did not improve enough, not on the rolling window on the day.
         trigger="request_penalty_notice",
         source=("notice_to_improve",),
         dest="penalty_notice",
@@ -301,26 +373,42 @@ STEPS = (
             guards.compulsory_school_age,
             guards.penalty_threshold_met,
             guards.notice_period_over,
+            guards.improvement_not_sufficient,
             guards.parents_named,
+            guards.no_third_notice,
             guards.slt_approved("request_penalty_notice"),
         ),
         opens=(NOTICE_PER_PARENT,),
     ),
     Step(
-        # An unauthorised term-time holiday goes to a penalty notice without a notice to improve.
+        # No notice to improve where SLT recorded why one is not appropriate (a term-time
+        # holiday, say); the offence must still meet the national threshold.
         trigger="request_penalty_notice",
         source=("monitoring", "school_support", "attendance_plan", "formal_support"),
         dest="penalty_notice",
-        label="Request a penalty notice (term-time holiday)",
+        label="Request a penalty notice (a notice to improve is not appropriate)",
         roles=SCHOOL_STAFF,
         guards=(
             guards.compulsory_school_age,
-            guards.holiday_route,
+            guards.no_notice_to_improve,
             guards.penalty_threshold_met,
             guards.parents_named,
+            guards.no_third_notice,
             guards.slt_approved("request_penalty_notice"),
         ),
+        effect=pin_offence,
         opens=(NOTICE_PER_PARENT,),
+    ),
+    Step(
+        trigger="return_to_support",
+        source=("penalty_notice",),
+        dest="school_support",
+        label="Return to school-led support (the notices were paid or withdrawn)",
+        roles=STAFF_OR_LA,
+        guards=(notices_settled,),
+        needs=("note",),
+        stamps=("returned_to_support",),
+        effect=clear_offence,
     ),
     Step(
         trigger="refer_prosecution",
@@ -367,6 +455,7 @@ STEPS = (
         guards=(guards.signed_plan("attendance_plan", "attendance_plan"),),
         needs=("note",),
         deadlines=(PLAN_REVIEW,),
+        effect=clear_offence,
     ),
     Step(
         trigger="close",

@@ -159,6 +159,13 @@ def dv_discretion(details: dict[str, Any], facts: CaseFacts) -> None:
         )
 
 
+# Why SLT may find a notice to improve not appropriate (National Framework for penalty
+# notices, 2024): the route to a penalty notice without one.
+NOT_APPROPRIATE_REASONS = (
+    "term_time_holiday",
+    "support_would_not_help",
+    "notice_in_last_12_months",
+)
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
 LETTERS = (
     "attendance_concern",
@@ -333,6 +340,26 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             "payment",
             "Penalty payment",
             (Field("amount", "amount"), Field("paid_on", "date")),
+            LA,
+        ),
+        # -- the penalty route (issue 8, item 3): SLT's judgements on the way to a notice --
+        EvidenceKind(
+            "no_notice_to_improve",
+            "Reason a notice to improve is not appropriate",
+            (Field("reason", "choice", NOT_APPROPRIATE_REASONS), Field("explanation")),
+            SLT,
+        ),
+        EvidenceKind(
+            "improvement_judgement",
+            "Improvement after the notice to improve",
+            (Field("improvement", "choice", ("not_sufficient", "sufficient")), Field("reason")),
+            SLT,
+        ),
+        # -- parents (issue 8, item 11): the LA decides whether the named parent is liable --
+        EvidenceKind(
+            "liability_decision",
+            "Local authority's decision on liability",
+            (Field("liable", "flag"), Field("reason")),
             LA,
         ),
         EvidenceKind(

@@ -267,13 +267,6 @@ def holiday_case(facts: CaseFacts) -> bool:
     return bool(facts.details.get("holiday"))
 
 
-def holiday_route(facts: CaseFacts) -> str | None:
-    """Only a term-time holiday goes to a penalty notice without a notice to improve."""
-    if holiday_case(facts):
-        return None
-    return "only a term-time holiday goes to a penalty notice without a notice to improve first"
-
-
 def not_holiday(facts: CaseFacts) -> str | None:
     """A notice to improve is not used for term-time holidays."""
     if holiday_case(facts):
@@ -282,31 +275,30 @@ def not_holiday(facts: CaseFacts) -> str | None:
 
 
 def penalty_threshold_met(facts: CaseFacts) -> str | None:
-    """The unauthorised-absence threshold is met now, or the case is an unauthorised holiday."""
-    if holiday_case(facts):
-        return None
+    """The national threshold is met by the offence the step is for, a term-time holiday
+    included: its window ends on the offence's day (pinned by a notice to improve), not today."""
     measure = facts.details.get("penalty_threshold")
     if not measure:
         return "threshold not checked: no register data for the penalty window"
     count, needed, window = measure["count"], measure["threshold"], measure["window"]
     if count >= needed:
         return None
-    return f"threshold not met: {count} of {needed} sessions {window}"
+    as_of = f" up to {long_date(as_date(measure['as_of']))}" if measure.get("as_of") else ""
+    return f"threshold not met: {count} of {needed} sessions {window}{as_of}"
+
+
+def notice_period_end(facts: CaseFacts, issued: date) -> date:
+    """The last day of a notice to improve's period (school weeks, a local choice)."""
+    weeks = int(facts.number("notice_to_improve", "period_school_weeks"))
+    return add_period(facts.calendar, issued, weeks, Unit.SCHOOL_WEEKS)
 
 
 def notice_period_over(facts: CaseFacts) -> str | None:
-    """For other than a holiday: a notice to improve was issued and its period has ended."""
-    if holiday_case(facts):
-        return None
+    """A notice to improve was issued and its period has ended."""
     issued = facts.details.get("notice_to_improve_issued")
     if not issued:
         return "no notice to improve issued"
-    ends = add_period(
-        facts.calendar,
-        as_date(issued),
-        int(facts.number("notice_to_improve", "period_school_weeks")),
-        Unit.SCHOOL_WEEKS,
-    )
+    ends = notice_period_end(facts, as_date(issued))
     if facts.today <= ends:
         return f"notice-to-improve period ends {long_date(ends)}"
     return None
@@ -379,7 +371,8 @@ def within_notice_limit(facts: CaseFacts) -> str | None:
     years = int(facts.number("penalty_notice", "repeat_window_years"))
     most = int(facts.number("penalty_notice", "max_notices_in_window"))
     since = years_before(facts.today, years)
-    recent = counted_notices(facts.related.prior_notices, since)
+    counts_from = as_date(facts.number("penalty_notice", "counts_from"))
+    recent = counted_notices(facts.related.prior_notices, since, counts_from=counts_from)
     if len(recent) >= most:
         return (
             f"this parent already had {len(recent)} penalty notices for this child since "
@@ -388,19 +381,22 @@ def within_notice_limit(facts: CaseFacts) -> str | None:
     return None
 
 
-# States of a notice that does not count towards the repeat limit: it was never served.
+# States of a notice that does not count towards the repeat limit: a withdrawn notice does
+# not (National Framework 2024), and a refused request was never a notice.
 NOT_COUNTED = ("withdrawn", "refused")
 
 
 def counted_notices(
-    notices: Iterable[PriorNotice], since: date, before: date | None = None
+    notices: Iterable[PriorNotice], since: date, before: date | None = None, *, counts_from: date
 ) -> list[PriorNotice]:
     """Penalty notices that count towards the repeat limit: issued after `since` (and before
-    `before`, when given), and neither withdrawn nor refused."""
+    `before`, when given), on or after `counts_from` (the 2024 framework's start: earlier
+    notices never count) and not withdrawn."""
     return [
         n
         for n in notices
         if n.issued_on > since
+        and n.issued_on >= counts_from
         and (before is None or n.issued_on < before)
         and n.state not in NOT_COUNTED
     ]
@@ -411,3 +407,91 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+# -- the penalty route (issue 8, item 3) -----------------------------------------------------
+
+HOLIDAY_CODE = "G"  # leave of absence in term time not granted
+
+
+def _since_back_to_support(facts: CaseFacts, items: list[EvidenceItem]) -> list[EvidenceItem]:
+    """Items recorded since the concern last came back to support from a penalty notice: a
+    judgement about an earlier offence does not carry over to the next one."""
+    back = facts.details.get("returned_to_support")
+    return [e for e in items if not back or e.recorded_on >= as_date(back)]
+
+
+def support_offered_before_enforcement(facts: CaseFacts) -> str | None:
+    """Enforcement comes only after support was offered: a school-led support meeting, a
+    signed plan or support offered is on file."""
+    if (
+        support_meeting_held(facts) is None
+        or facts.of_kind("signed_plan")
+        or facts.of_kind("support_offered")
+    ):
+        return None
+    return "no support offered to the family yet (a support meeting, a plan or other support)"
+
+
+def no_notice_to_improve(facts: CaseFacts) -> str | None:
+    """SLT recorded why a notice to improve is not appropriate, which opens the direct route;
+    a term-time holiday must be in the offence (sessions coded G)."""
+    items = _since_back_to_support(facts, facts.of_kind("no_notice_to_improve"))
+    if not items:
+        return (
+            "needs a notice to improve first, or SLT's recorded reason why one is not "
+            "appropriate (a term-time holiday; support would not help; a notice to this "
+            "parent in the last 12 months)"
+        )
+    latest = max(items, key=lambda e: (e.recorded_on, e.id))
+    measure = facts.details.get("penalty_threshold") or {}
+    if latest.get("reason") == "term_time_holiday" and HOLIDAY_CODE not in measure.get(
+        "codes", [HOLIDAY_CODE]
+    ):
+        return (
+            "SLT recorded a term-time holiday, but the offence has no session coded "
+            f"{HOLIDAY_CODE} (leave not granted)"
+        )
+    return None
+
+
+def improvement_not_sufficient(facts: CaseFacts) -> str | None:
+    """After a notice to improve, SLT judged (once its period ended) that attendance did not
+    improve enough: the request rests on that judgement and the original offence."""
+    items = _since_entering(facts, facts.of_kind("improvement_judgement"))
+    if not items:
+        return "needs SLT's judgement that improvement was not sufficient"
+    latest = max(items, key=lambda e: (e.recorded_on, e.id))
+    issued = facts.details.get("notice_to_improve_issued")
+    if issued:
+        ends = notice_period_end(facts, as_date(issued))
+        if latest.recorded_on <= ends:
+            return (
+                f"SLT's judgement of {long_date(latest.recorded_on)} came before the "
+                f"notice-to-improve period ended on {long_date(ends)}"
+            )
+    if latest.get("improvement") != "not_sufficient":
+        return (
+            f"SLT judged the improvement sufficient on {long_date(latest.recorded_on)}: "
+            "step down instead"
+        )
+    return None
+
+
+# -- penalty notice dates and limits (issue 8, item 5) ---------------------------------------
+
+
+def no_third_notice(facts: CaseFacts) -> str | None:
+    """The third-notice bar, checked when the concern asks: refused when every parent already
+    had as many notices for this child as the repeat window allows (a parent who has not
+    still gets one)."""
+    parents = [p.name for p in facts.pupil.parents_s576]
+    barred = [name for name in parents if name in facts.related.barred_parents]
+    if not parents or len(barred) < len(parents):
+        return None
+    years = int(facts.number("penalty_notice", "repeat_window_years"))
+    most = int(facts.number("penalty_notice", "max_notices_in_window"))
+    return (
+        f"{' and '.join(barred)} already had {most} penalty notices for this child within "
+        f"{years} years: a third is barred; use another route"
+    )

@@ -216,13 +216,13 @@ def not_back_in_time(facts: CaseFacts) -> str | None:
 def leave_taken(facts: CaseFacts) -> str | None:
     """Away without permission (an unauthorised mark: G, not an authorised one such as I) on
     requested days that were not granted."""
-    if facts.details.get("absent_days_in_leave", 0) > 0:
+    if facts.details.get("unauthorised_days_in_leave", 0) > 0:
         return None
     return "no unauthorised absence recorded on the requested days not granted"
 
 
 def leave_not_taken(facts: CaseFacts) -> str | None:
-    days = facts.details.get("absent_days_in_leave", 0)
+    days = facts.details.get("unauthorised_days_in_leave", 0)
     if days:
         return f"absent without permission on {days} school day(s) of the requested dates"
     return None
@@ -343,7 +343,13 @@ def _leave_days(register: Register, context: MeasureContext) -> dict[str, Any]:
             break
         if absent[d]:
             after += 1
-    out: dict[str, Any] = {"absent_days_in_leave": in_leave, "absent_days_after_leave": after}
+    out: dict[str, Any] = {
+        "absent_days_in_leave": in_leave,
+        "absent_days_after_leave": after,
+        # The same count under the name the penalty route reads: only unauthorised absence on
+        # requested days not granted is leave taken (illness there is not).
+        "unauthorised_days_in_leave": in_leave,
+    }
     if granted is not None:
         out["register_mismatches"] = _mismatches(register, requested, granted)
     return out

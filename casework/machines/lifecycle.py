@@ -49,7 +49,7 @@ class ContactFacts:
     name: str
     relationship: str
     parental_responsibility: bool
-    lives_with_pupil: bool = False  # a leave request comes from a parent the pupil lives with
+    lives_with_pupil: bool = False  # has care of the child (a parent under s576); applies for leave
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,12 @@ class PupilFacts:
     def parents(self) -> tuple[ContactFacts, ...]:
         """Contacts with parental responsibility."""
         return tuple(c for c in self.contacts if c.parental_responsibility)
+
+    @property
+    def parents_s576(self) -> tuple[ContactFacts, ...]:
+        """Parents in the sense of s576 Education Act 1996: anyone with parental
+        responsibility or who has care of the child (a contact the pupil lives with)."""
+        return tuple(c for c in self.contacts if c.parental_responsibility or c.lives_with_pupil)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,7 @@ class RelatedFacts:
     prior_notices: tuple[PriorNotice, ...] = ()  # this parent's earlier notices for this child
     case_states: tuple[tuple[str, str], ...] = ()  # (kind, state) of the pupil's other cases
     started_states: tuple[tuple[str, str], ...] = ()  # (kind, state) of the cases this started
+    barred_parents: tuple[str, ...] = ()  # parents who may not be given another notice now
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +181,7 @@ class DeadlineRule:
     # The day the case itself sets (a plan's own review date), if any: then the policy's
     # amount is only the default.
     sets_date: Callable[[CaseFacts], date | None] | None = None
+    start_from: Callable[[CaseFacts], date] | None = None  # a start the facts decide (service)
 
     def due(self, facts: CaseFacts) -> date:
         if self.sets_date and (day := self.sets_date(facts)):
@@ -181,7 +189,9 @@ class DeadlineRule:
         key = self.vulnerable_key if self.vulnerable_key and facts.pupil.vulnerable else self.key
         amount = int(facts.number(self.section, key))
         start = facts.today
-        if self.start_param and facts.params.get(self.start_param):
+        if self.start_from is not None:
+            start = self.start_from(facts)
+        elif self.start_param and facts.params.get(self.start_param):
             start = as_date(facts.params[self.start_param])
         elif self.start_detail and facts.details.get(self.start_detail):
             start = as_date(facts.details[self.start_detail])
@@ -225,7 +235,10 @@ class FollowOn:
 
     kind: str
     note: str  # why it was opened, for the audit trail; {case} is the starting case's id
-    per_parent: bool = False  # one case per contact with parental responsibility
+    per_parent: bool = False  # one case per parent (s576: responsibility or care of the child)
+    # With per_parent: whether a parent (by name) gets a case (a parent barred from another
+    # notice does not); None: every one.
+    for_parent: Callable[[CaseFacts, str], bool] | None = None
     details: Callable[[CaseFacts], dict[str, Any]] | None = None  # the new case's own data
     if_open: str = "open"  # when the pupil has an open case of the kind: "open", "skip", "flag"
     flag: dict[str, Any] = field(default_factory=dict)  # details set on that case with "flag"

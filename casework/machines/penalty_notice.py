@@ -12,6 +12,7 @@ from casework.machines.lifecycle import (
     CaseFacts,
     Changes,
     DeadlineRule,
+    EvidenceItem,
     Lifecycle,
     OtherCase,
     PriorNotice,
@@ -24,6 +25,7 @@ from casework.machines.lifecycle import (
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM
 from casework.policy.model import Policy
+from casework.register.calendar import nth_working_day_after
 from casework.text import long_date
 
 KIND = "penalty_notice"
@@ -31,14 +33,16 @@ KIND = "penalty_notice"
 STATES = (
     State("requested", "Requested by the school", la_visible=True),
     State("returned", "Returned to the school by the LA", la_visible=True),
-    State("approved", "Accepted by the LA", la_visible=True),
+    State("approved", "Approved (by the LA or the head), to be issued", la_visible=True),
     State("issued", "Issued", la_visible=True),
+    State("served", "Served: the payment periods run", la_visible=True),
     State("paid_reduced", "Paid at the reduced amount", final=True, la_visible=True),
     State("paid_full", "Paid in full", final=True, la_visible=True),
     State("unpaid", "Unpaid after the final date", la_visible=True),
     State("prosecution", "Prosecution", final=True, la_visible=True),
     State("withdrawn", "Withdrawn", final=True, la_visible=True),
     State("refused", "Refused", final=True, la_visible=True),
+    State("not_liable", "Not liable: the LA's decision", final=True, la_visible=True),
 )
 
 
@@ -47,8 +51,12 @@ def amounts(facts: CaseFacts) -> tuple[float, float]:
     full = float(facts.number("penalty_notice", "full_amount"))
     years = int(facts.number("penalty_notice", "repeat_window_years"))
     issued = as_date(facts.details.get("issued_on") or facts.today)
+    counts_from = as_date(facts.number("penalty_notice", "counts_from"))
     if guards.counted_notices(
-        facts.related.prior_notices, guards.years_before(issued, years), issued
+        facts.related.prior_notices,
+        guards.years_before(issued, years),
+        issued,
+        counts_from=counts_from,
     ):
         repeat = float(facts.number("penalty_notice", "repeat_amount"))
         return repeat, repeat
@@ -56,13 +64,9 @@ def amounts(facts: CaseFacts) -> tuple[float, float]:
 
 
 def fix_amounts(facts: CaseFacts) -> Changes:
-    """The amounts are fixed when the notice is issued; a repeat notice has no reduction, so
-    no reduced-payment date to meet."""
+    """The amounts are fixed when the notice is issued."""
     reduced, full = amounts(facts)
-    skip = ("payment_reduced",) if reduced == full else ()
-    return Changes(
-        {"reduced_amount": reduced, "full_amount": full}, skip_deadlines=skip, before_stamps=True
-    )
+    return Changes({"reduced_amount": reduced, "full_amount": full}, before_stamps=True)
 
 
 def related_facts(
@@ -82,8 +86,10 @@ def related_facts(
     # A parent who already had as many notices for this child as the policy allows in its
     # window cannot be given another: that bar is what opens the way to prosecution instead.
     rules = policy.sections.get("penalty_notice") or {}
-    if "repeat_window_years" in rules and "max_notices_in_window" in rules:
+    barred_parents: tuple[str, ...] = ()
+    if {"repeat_window_years", "max_notices_in_window", "counts_from"} <= rules.keys():
         since = guards.years_before(today, int(rules["repeat_window_years"]))
+        counts_from = as_date(rules["counts_from"])
         by_parent: dict[str, list[PriorNotice]] = {}
         for n in notices:
             if n.details.get("parent") and n.details.get("issued_on"):
@@ -91,9 +97,18 @@ def related_facts(
                     PriorNotice(as_date(n.details["issued_on"]), n.state)
                 )
         most = int(rules["max_notices_in_window"])
-        if any(len(guards.counted_notices(issued, since)) >= most for issued in by_parent.values()):
+        barred_parents = tuple(
+            name
+            for name, issued in by_parent.items()
+            if len(guards.counted_notices(issued, since, counts_from=counts_from)) >= most
+        )
+        if barred_parents:
             barred += ("barred",)
-    return RelatedFacts(penalty_notice_states=states + barred, prior_notices=prior)
+    return RelatedFacts(
+        penalty_notice_states=states + barred,
+        prior_notices=prior,
+        barred_parents=barred_parents,
+    )
 
 
 def _payment(facts: CaseFacts) -> tuple[float, date] | None:
@@ -104,8 +119,10 @@ def _payment(facts: CaseFacts) -> tuple[float, date] | None:
 
 
 def _final_date(facts: CaseFacts, key: str) -> date:
-    issued = as_date(facts.details["issued_on"])
-    return add_period(facts.calendar, issued, int(facts.number("penalty_notice", key)), Unit.DAYS)
+    """A payment period's last day, counted from service (from issue for a notice recorded
+    before service was)."""
+    served = as_date(facts.details.get("served_on") or facts.details["issued_on"])
+    return add_period(facts.calendar, served, int(facts.number("penalty_notice", key)), Unit.DAYS)
 
 
 def paid_reduced_in_time(facts: CaseFacts) -> str | None:
@@ -150,13 +167,17 @@ def final_date_passed_unpaid(facts: CaseFacts) -> str | None:
     return None
 
 
-def parent_has_responsibility(facts: CaseFacts) -> str | None:
-    """The notice names a parent with parental responsibility for the child."""
+def named_parent_on_record(facts: CaseFacts) -> str | None:
+    """The notice names a parent of the child in the sense of s576: parental responsibility or
+    care of the child (whether that parent is liable is the LA's decision)."""
     parent = facts.details.get("parent")
     if not parent:
         return "no parent named on the notice"
-    if not any(c.name == parent for c in facts.pupil.parents):
-        return f"{parent} does not have parental responsibility on record"
+    if not any(c.name == parent for c in facts.pupil.parents_s576):
+        return (
+            f"{parent} is not a parent of the child on record "
+            "(no parental responsibility, and the child does not live with them)"
+        )
     return None
 
 
@@ -189,12 +210,86 @@ LA_RETURN_STEPS = (
     ),
 )
 
+# -- liability (issue 8, item 11): the LA, not the product, decides which parents are liable --
+
+
+def _liability(facts: CaseFacts) -> EvidenceItem | None:
+    return facts.latest("liability_decision")
+
+
+def la_found_liable(facts: CaseFacts) -> str | None:
+    """The LA decided that the parent this notice names is liable."""
+    decision = _liability(facts)
+    if decision is None:
+        return "needs the LA's decision whether this parent is liable"
+    if not decision.get("liable"):
+        return f"the LA found this parent not liable on {long_date(decision.recorded_on)}"
+    return None
+
+
+def la_found_not_liable(facts: CaseFacts) -> str | None:
+    """The LA decided that the parent this notice names is not liable."""
+    decision = _liability(facts)
+    if decision is None or decision.get("liable"):
+        return "needs the LA's decision that this parent is not liable"
+    return None
+
+
+# -- service (issue 8, item 5): the payment periods run from the day the notice is served ----
+
+SERVICE_METHODS = ("hand", "post")
+
+
+def served_on(facts: CaseFacts) -> date:
+    """By hand: served the day it is handed over. By first-class post: the second working day
+    after posting (working days, not school days)."""
+    sent = as_date(facts.params.get("sent_on") or facts.today)
+    if facts.params.get("service") == "post":
+        days = int(facts.number("penalty_notice", "post_served_working_days"))
+        return nth_working_day_after(sent, days)
+    return sent
+
+
+def service_recorded(facts: CaseFacts) -> str | None:
+    """How the notice was served (by hand or by post) and the day it was handed over or
+    posted: not before it was issued, not after today."""
+    service = facts.params.get("service")
+    if service is None or facts.params.get("sent_on") is None:
+        return None  # a missing one is reported by the step's needs
+    if service not in SERVICE_METHODS:
+        return f"service must be one of {', '.join(SERVICE_METHODS)}, not {service!r}"
+    sent = as_date(facts.params["sent_on"])
+    issued = facts.details.get("issued_on")
+    if issued and sent < as_date(issued):
+        issued_on = long_date(as_date(issued))
+        return f"sent on {long_date(sent)}, before the notice was issued on {issued_on}"
+    if sent > facts.today:
+        return f"sent on {long_date(sent)}, which is after today"
+    return None
+
+
+def record_served(facts: CaseFacts) -> Changes:
+    """The service is kept on the notice; a repeat notice has no reduction, so no
+    reduced-payment date to meet."""
+    reduced = facts.details.get("reduced_amount")
+    repeat = reduced is not None and reduced == facts.details.get("full_amount")
+    return Changes(
+        {
+            "service": facts.params["service"],
+            "sent_on": as_date(facts.params["sent_on"]).isoformat(),
+            "served_on": served_on(facts).isoformat(),
+        },
+        skip_deadlines=("payment_reduced",) if repeat else (),
+    )
+
+
 PAYMENT_DUE = DeadlineRule(
     name="payment_reduced",
     label="reduced payment due",
     section="penalty_notice",
     key="reduced_within_days",
     unit=Unit.DAYS,
+    start_from=served_on,
 )
 PAYMENT_FINAL = DeadlineRule(
     name="payment_final",
@@ -203,6 +298,7 @@ PAYMENT_FINAL = DeadlineRule(
     key="full_within_days",
     unit=Unit.DAYS,
     fires="expire",
+    start_from=served_on,
 )
 
 STEPS = (
@@ -215,7 +311,7 @@ STEPS = (
         label="Accept the request",
         guards=(
             guards.compulsory_school_age,
-            parent_has_responsibility,
+            named_parent_on_record,
             guards.within_notice_limit,
         ),
         reason_needed=False,
@@ -237,7 +333,7 @@ STEPS = (
         roles=SLT,
         guards=(
             guards.compulsory_school_age,
-            parent_has_responsibility,
+            named_parent_on_record,
             guards.within_notice_limit,
         ),
     ),
@@ -258,16 +354,28 @@ STEPS = (
         roles=LA | SLT,
         guards=(
             guards.compulsory_school_age,
-            parent_has_responsibility,
+            named_parent_on_record,
+            la_found_liable,
             guards.within_notice_limit,
         ),
-        deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
         stamps=("issued_on",),
         effect=fix_amounts,
     ),
     Step(
-        trigger="record_payment",
+        trigger="record_service",
         source=("issued",),
+        dest="served",
+        label="Record how the notice was served (by hand or by post, and the day sent)",
+        roles=LA | SLT,
+        guards=(service_recorded,),
+        needs=("service", "sent_on"),
+        deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
+        effect=record_served,
+    ),
+    Step(
+        # A payment recorded late but dated within its period puts an unpaid notice right.
+        trigger="record_payment",
+        source=("served", "unpaid"),
         dest="paid_reduced",
         label="Record payment at the reduced amount",
         roles=LA,
@@ -275,7 +383,7 @@ STEPS = (
     ),
     Step(
         trigger="record_payment",
-        source=("issued",),
+        source=("served", "unpaid"),
         dest="paid_full",
         label="Record payment in full",
         roles=LA,
@@ -283,12 +391,20 @@ STEPS = (
     ),
     Step(
         trigger="expire",
-        source=("issued",),
+        source=("served",),
         dest="unpaid",
         label="Mark unpaid after the final date",
         roles=LA | SYSTEM,
         guards=(final_date_passed_unpaid,),
         automatic=True,
+    ),
+    Step(
+        trigger="record_not_liable",
+        source=("requested", "approved"),
+        dest="not_liable",
+        label="Close as not liable (the LA's decision)",
+        roles=LA,
+        guards=(la_found_not_liable,),
     ),
     Step(
         trigger="prosecute",
@@ -300,7 +416,7 @@ STEPS = (
     ),
     Step(
         trigger="withdraw",
-        source=("approved", "issued", "unpaid"),
+        source=("approved", "issued", "served", "unpaid"),
         dest="withdrawn",
         label="Withdraw the notice",
         roles=LA,

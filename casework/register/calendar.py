@@ -233,3 +233,21 @@ class SchoolCalendar:
         if not terms:
             return None
         return AcademicYear(label, terms[0].start, terms[-1].end)
+
+
+# -- working days (issue 8, item 5) ----------------------------------------------------------
+
+
+def nth_working_day_after(day: date, n: int) -> date:
+    """The n-th working day after `day`: Monday to Friday less England's bank holidays, whatever
+    the school's terms (a notice posted first class is served on the second working day after
+    posting, school holidays or not)."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(day.year, day.year + 2))
+    found = 0
+    while found < n:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in bank:
+            found += 1
+    return day

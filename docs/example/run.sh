@@ -32,13 +32,19 @@ run case evidence 1 home_visit --as lead --today 2026-02-09 -f outcome=parent_se
 run case evidence 1 agencies --as lead --today 2026-02-09 -f agencies="none"
 run case evidence 1 slt_approval --as head --today 2026-02-09 -f decision=approved -f step=refer_formal_support
 run case fire 1 refer_formal_support --as lead --today 2026-02-09
-# A notice to improve, then a penalty notice once its period is over and the threshold still met.
+# A notice to improve for the offence the sweep found; once its period is over, SLT judges
+# the improvement not sufficient and a penalty notice is requested for that offence.
 run case evidence 1 support_offered --as lead --today 2026-02-23 -f support=attendance_contract -f accepted=N
 run case evidence 1 slt_approval --as head --today 2026-02-23 -f decision=approved -f step=issue_notice_to_improve
 run case fire 1 issue_notice_to_improve --as lead --today 2026-02-23
 run case fire 1 request_penalty_notice --as lead --today 2026-03-16 || true
+run case evidence 1 improvement_judgement --as head --today 2026-03-24 -f improvement=not_sufficient -f reason="Mondays still missed"
 run case evidence 1 slt_approval --as head --today 2026-03-24 -f decision=approved -f step=request_penalty_notice
 run case fire 1 request_penalty_notice --as lead --today 2026-03-24
 run case fire 2 approve --as la --today 2026-03-24
+# The LA, not the school, decides that the parent named is liable; then the notice is issued.
+run case evidence 2 liability_decision --as la --today 2026-03-25 -f liable=Y -f reason="Mother, with parental responsibility, living with the child"
 run case fire 2 issue --as la --today 2026-03-25
+# Posted first class on Wednesday 25 March: served on Friday 27th, when the 21 and 28 days start.
+run case fire 2 record_service --as la --today 2026-03-25 -p service=post -p sent_on=2026-03-25
 run case show 2 --as la --today 2026-03-25

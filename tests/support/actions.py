@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from casework.machines.lifecycle import BlockedError
 from casework.services import cases, users
 from casework.services.reach import Actor
 from casework.store.database import Database
 from tests.support.dates import d
+from tests.support.rows import case_snapshot
 
 
 def as_user(db: Database, username: str) -> Actor:
@@ -30,3 +34,14 @@ def evidence(db: Database, case_id: int, kind: str, who: str, today: str, **deta
     return cases.add_evidence(
         db, case_id=case_id, kind=kind, details=details, who=as_user(db, who), today=d(today)
     )
+
+
+def blocked(
+    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
+) -> list[str]:
+    """Fire a step that must be blocked; nothing about the case may change. Returns reasons."""
+    before = case_snapshot(db, case_id)
+    with pytest.raises(BlockedError) as caught:
+        fire(db, case_id, trigger, who, today, **params)
+    assert case_snapshot(db, case_id) == before
+    return caught.value.reasons

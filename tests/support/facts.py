@@ -146,9 +146,36 @@ def referral_pack(on: str) -> list[EvidenceItem]:
     return [letter(on), home_visit(on), agencies(on)]
 
 
-def threshold(count: int, needed: int = 10) -> dict[str, Any]:
-    """The penalty threshold as the case service measures it from the register."""
-    return {"count": count, "threshold": needed, "window": "in the last 10 school weeks"}
+def threshold(
+    count: int, needed: int = 10, *, as_of: str | None = None, codes: list[str] | None = None
+) -> dict[str, Any]:
+    """The penalty threshold as the case service measures it from the register (over the
+    10 school weeks up to `as_of`, the offence's day, when given)."""
+    out: dict[str, Any] = {
+        "count": count,
+        "threshold": needed,
+        "window": "in the last 10 school weeks",
+    }
+    if as_of:
+        out["as_of"] = as_of
+    if codes is not None:
+        out["codes"] = codes
+    return out
+
+
+def not_appropriate(on: str, reason: str = "term_time_holiday") -> EvidenceItem:
+    """SLT's recorded reason why a notice to improve is not appropriate."""
+    return evidence("no_notice_to_improve", on, reason=reason, explanation="as recorded by SLT")
+
+
+def liability(on: str, liable: str = "Y") -> EvidenceItem:
+    """The LA's decision whether the parent a penalty notice names is liable."""
+    return evidence("liability_decision", on, liable=liable, reason="has care of the child")
+
+
+def judgement(on: str, improvement: str = "not_sufficient") -> EvidenceItem:
+    """SLT's judgement of the improvement after a notice to improve."""
+    return evidence("improvement_judgement", on, improvement=improvement, reason="96% to 88%")
 
 
 # -- facts -----------------------------------------------------------------------------------

@@ -308,7 +308,10 @@ def open_follow_ons(
         note = follow.note.format(case=case.id)
         details = follow.details(facts) if follow.details else {}
         if follow.per_parent:
-            for parent in facts.pupil.parents:
+            # Every parent in the sense of s576; which are liable is for the LA to decide.
+            for parent in facts.pupil.parents_s576:
+                if follow.for_parent is not None and not follow.for_parent(facts, parent.name):
+                    continue
                 opened.append(
                     _follow_on_case(
                         session,

@@ -16,13 +16,16 @@ from tests.support.world import AO, HEAD, World
 def test_an_escalation_waits_when_slt_approval_is_all_it_lacks(db: Database, world: World) -> None:
     _pupil, cid = concern_awaiting_approval(db, world)
     queue = approvals.approvals_queue(db, who=as_user(db, HEAD), today=TODAY)
-    (item,) = queue.escalations
+    # The week of O meets the national threshold and support was offered, so a notice to
+    # improve from the plan waits on SLT approval too.
+    item, notice = queue.escalations
     assert (item.case.id, item.case.pupil_name, item.step) == (
         cid,
         "Pupil1 Generated",
         "refer_formal_support",
     )
     assert item.label == "Refer for formal support with the LA"
+    assert (notice.case.id, notice.step) == (cid, "issue_notice_to_improve")
     assert queue.decisions == ()
 
 
@@ -34,14 +37,15 @@ def test_approving_records_slt_approval_evidence_and_the_item_leaves_the_queue(
         db, who=as_user(db, HEAD), today=TODAY, case_id=cid, step="refer_formal_support",
         decision="approved",
     )  # fmt: skip
-    assert done.escalations == ()
+    assert [e.step for e in done.escalations] == ["issue_notice_to_improve"]
     assert done.message == "you approved “Refer for formal support with the LA”"
     last = evidence_rows(db, cid)[-1]
     assert (last["kind"], last["details"]) == (
         "slt_approval",
         {"decision": "approved", "step": "refer_formal_support"},
     )
-    assert approvals.approvals_queue(db, who=as_user(db, HEAD), today=TODAY).escalations == ()
+    queue = approvals.approvals_queue(db, who=as_user(db, HEAD), today=TODAY)
+    assert [e.step for e in queue.escalations] == ["issue_notice_to_improve"]
 
 
 def test_a_refusal_needs_a_note_and_is_recorded_with_it(
@@ -66,7 +70,8 @@ def test_a_refusal_needs_a_note_and_is_recorded_with_it(
         "step": "refer_formal_support",
         "reason": "give the plan another four weeks",
     }
-    assert approvals.approvals_queue(db, who=head, today=TODAY).escalations == ()
+    queue = approvals.approvals_queue(db, who=head, today=TODAY)
+    assert [e.step for e in queue.escalations] == ["issue_notice_to_improve"]
 
 
 def test_a_leave_request_under_review_waits_for_the_head_s_decision(

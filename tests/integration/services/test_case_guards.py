@@ -26,6 +26,12 @@ from casework.services.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
+from tests.support.penalties import (
+    holiday_taken,
+    la_finds_liable,
+    request_for_holiday,
+    slt_finds_no_notice_to_improve_appropriate,
+)
 from tests.support.rows import (
     Snapshot,
     case_row,
@@ -310,7 +316,9 @@ def test_notice_to_improve_is_not_used_for_a_holiday(
         lambda: fire(db, cid, "issue_notice_to_improve", AO, "2026-03-11"),
     )
     assert error.reasons == [  # type: ignore[attr-defined]
-        "a notice to improve is not used for a term-time holiday"
+        "a notice to improve is not used for a term-time holiday",
+        # Two days' holiday are 4 sessions: under the national threshold as well.
+        "threshold not met: 4 of 10 sessions in the last 10 school weeks up to 11 March 2026",
     ]
 
 
@@ -578,25 +586,15 @@ def test_only_the_la_records_a_payment(db: Database, world: World, snapshot: Sna
         details={
             "applicant": MOTHER,
             "start": "2026-03-02",
-            "end": "2026-03-03",
+            "end": "2026-03-06",
             "requested_on": "2026-03-09",
         },
     ).id
-    world.marks(
-        pupil, d("2026-03-02"), d("2026-03-03"), {d("2026-03-02"): "G", d("2026-03-03"): "G"}
-    )
+    days = world.calendar.school_days(d("2026-03-02"), d("2026-03-06"))
+    world.marks(pupil, days[0], days[-1], dict.fromkeys(days, "G"))
     fire(db, lid, "record_taken", AO, "2026-03-09")
     (cid,) = (c["id"] for c in cases_of(db, pupil, "attendance_concern"))
-    evidence(
-        db,
-        cid,
-        "slt_approval",
-        HEAD,
-        "2026-03-09",
-        decision="approved",
-        step="request_penalty_notice",
-    )
-    fire(db, cid, "request_penalty_notice", AO, "2026-03-09")
+    request_for_holiday(db, cid, "2026-03-09")
     notice = cases_of(db, pupil, "penalty_notice")[0]["id"]
     for who in (AO, HEAD):
         refuses(
@@ -995,26 +993,14 @@ def _holiday_notices(
     db: Database, world: World, pupil: str, start: str, end: str, today: str
 ) -> int:
     """Leave taken without permission -> holiday concern -> penalty notice for the mother,
-    approved and issued; returns the mother's notice."""
-    lid = cases.open_case(
-        db,
-        upn=pupil,
-        kind="leave_request",
-        who=as_user(db, AO),
-        today=d(today),
-        details={"applicant": MOTHER, "start": start, "end": end, "requested_on": today},
-    ).id
-    days = world.calendar.school_days(d(start), d(end))
-    world.marks(pupil, days[0], days[-1], dict.fromkeys(days, "G"))
-    fire(db, lid, "record_taken", AO, today)
-    (cid,) = (c["id"] for c in cases_of(db, pupil, "attendance_concern") if not c["closed_on"])
-    evidence(
-        db, cid, "slt_approval", HEAD, today, decision="approved", step="request_penalty_notice"
-    )
-    outcome = fire(db, cid, "request_penalty_notice", AO, today)
+    approved and issued; returns the concern."""
+    cid = holiday_taken(db, world, pupil, start, end, today)
+    outcome = request_for_holiday(db, cid, today)
     (mother,) = (c.id for c in outcome.opened if case_row(db, c.id)["details"]["parent"] == MOTHER)
-    fire(db, mother, "approve", LA, today)
+    fire(db, mother, "approve", HEAD, today)
+    la_finds_liable(db, mother, today)
     fire(db, mother, "issue", LA, today)
+    fire(db, mother, "record_service", LA, today, service="hand", sent_on=today)
     return cid
 
 
@@ -1022,9 +1008,9 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     db: Database, world: World, snapshot: Snapshot
 ) -> None:
     pupil = world.pupil(contacts=[(MOTHER, "Mother", True)])
-    first = _holiday_notices(db, world, pupil, "2025-09-22", "2025-09-23", "2025-09-29")
+    first = _holiday_notices(db, world, pupil, "2025-09-22", "2025-09-26", "2025-09-29")
     fire(db, first, "close", AO, "2025-10-06", outcome="other", note="notice issued")
-    second = _holiday_notices(db, world, pupil, "2025-11-03", "2025-11-04", "2025-11-10")
+    second = _holiday_notices(db, world, pupil, "2025-11-03", "2025-11-07", "2025-11-10")
     second_notice = cases_of(db, pupil, "penalty_notice")[-1]
     # A second notice to the same parent for the same child is at the higher amount only.
     details = second_notice["details"]
@@ -1032,46 +1018,21 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
     # ... so it has a final payment date and no reduced-payment date.
     assert list(open_deadlines(db, second_notice["id"])) == ["payment_final"]
     fire(db, second, "close", AO, "2025-11-17", outcome="other", note="notice issued")
-    lid = cases.open_case(
-        db,
-        upn=pupil,
-        kind="leave_request",
-        who=as_user(db, AO),
-        today=d("2026-01-19"),
-        details={
-            "applicant": MOTHER,
-            "start": "2026-01-12",
-            "end": "2026-01-13",
-            "requested_on": "2026-01-19",
-        },
-    ).id
-    world.marks(
-        pupil, d("2026-01-12"), d("2026-01-13"), {d("2026-01-12"): "G", d("2026-01-13"): "G"}
-    )
-    fire(db, lid, "record_taken", AO, "2026-01-19")
-    (third,) = (c["id"] for c in cases_of(db, pupil, "attendance_concern") if not c["closed_on"])
-    evidence(
-        db,
-        third,
-        "slt_approval",
-        HEAD,
-        "2026-01-19",
-        decision="approved",
-        step="request_penalty_notice",
-    )
-    fire(db, third, "request_penalty_notice", AO, "2026-01-19")
-    notice = cases_of(db, pupil, "penalty_notice")[-1]["id"]
+    third = holiday_taken(db, world, pupil, "2026-01-12", "2026-01-16", "2026-01-19")
+    slt_finds_no_notice_to_improve_appropriate(db, third, "2026-01-19")
+    # The bar is checked when the concern asks: no third notice case is opened.
     error = refuses(
-        db, snapshot, BlockedError, lambda: fire(db, notice, "approve", LA, "2026-01-20")
+        db,
+        snapshot,
+        BlockedError,
+        lambda: fire(db, third, "request_penalty_notice", AO, "2026-01-19"),
     )
     assert error.reasons == [  # type: ignore[attr-defined]
-        "this parent already had 2 penalty notices for this child since 20 January 2023: "
-        "no further notice within 3 years; use another route"
+        f"{MOTHER} already had 2 penalty notices for this child within 3 years: a third is "
+        "barred; use another route"
     ]
-    fire(db, notice, "refuse", LA, "2026-01-20", note="third notice barred")
-    # Prosecution needs no unpaid notice. The LA records its ESO consideration.
-    evidence(db, third, "eso_considered", LA, "2026-01-20", decision="not_appropriate",
-             reason="holidays only")  # fmt: skip
+    assert len(cases_of(db, pupil, "penalty_notice")) == 2
+    # The bar is the other route to prosecution: no unpaid notice is needed.
     for kind, fields in (
         ("prosecution_pack", {"sent_on": "2026-01-20", "sent_to": "LA legal services"}),
         ("letter_sent", {"letter": "leave_not_applied_for", "sent_on": "2026-01-19"}),
@@ -1083,6 +1044,18 @@ def test_no_third_notice_within_three_years_and_that_bar_opens_prosecution(
         ("agencies", {"agencies": "none"}),
     ):
         evidence(db, third, kind, AO, "2026-01-20", **fields)
+    # Support first, then formal support with the LA, from where the bar opens prosecution.
+    evidence(db, third, "contact_attempt", AO, "2026-01-20", channel="phone", contact=MOTHER,
+             outcome="reached")  # fmt: skip
+    fire(db, third, "offer_support", AO, "2026-01-20")
+    evidence(db, third, "meeting", AO, "2026-01-20", purpose="school_support",
+             attendees="mother", outcome="no change")  # fmt: skip
+    evidence(db, third, "slt_approval", HEAD, "2026-01-20", decision="approved",
+             step="refer_formal_support")  # fmt: skip
+    fire(db, third, "refer_formal_support", AO, "2026-01-20")
+    # The LA records its ESO consideration before any prosecution (s447).
+    evidence(db, third, "eso_considered", LA, "2026-01-20", decision="not_appropriate",
+             reason="holidays only")  # fmt: skip
     evidence(
         db, third, "slt_approval", HEAD, "2026-01-20", decision="approved", step="refer_prosecution"
     )

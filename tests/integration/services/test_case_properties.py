@@ -22,6 +22,7 @@ from casework.machines.roles import Role
 from casework.services import cases
 from casework.store.database import Database
 from tests.support.actions import as_user
+from tests.support.penalties import slt_finds_no_notice_to_improve_appropriate
 from tests.support.rows import case_row, case_snapshot, cases_of, transitions
 from tests.support.world import (
     AO,
@@ -205,7 +206,8 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
         ).id
     # A penalty notice: leave taken without permission opens a holiday concern, and its
     # penalty notice request opens one notice per parent.
-    days = calendar.school_days(date(2026, 1, 5), date(2026, 1, 6))
+    # Five school days of G (5 January is an INSET day): the 10 sessions of the threshold.
+    days = calendar.school_days(date(2026, 1, 6), date(2026, 1, 12))
     world.marks(pupil, days[0], days[-1], dict.fromkeys(days, "G"))
     leave = cases.open_case(
         db,
@@ -217,14 +219,7 @@ def new_case(db: Database, world: World, kind: str, data: st.DataObject) -> int:
     ).id
     cases.fire(db, case_id=leave, trigger="record_taken", who=as_user(db, AO), today=START)
     (concern,) = cases_of(db, pupil, "attendance_concern")
-    cases.add_evidence(
-        db,
-        case_id=concern["id"],
-        kind="slt_approval",
-        who=as_user(db, HEAD),
-        today=START,
-        details={"decision": "approved", "step": "request_penalty_notice"},
-    )
+    slt_finds_no_notice_to_improve_appropriate(db, concern["id"], START.isoformat())
     outcome = cases.fire(
         db,
         case_id=concern["id"],

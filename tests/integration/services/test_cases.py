@@ -8,12 +8,10 @@ deadlines, and that replaying the audit trail gives the stored state.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from casework.machines.lifecycle import (
-    BlockedError,
     NotPermittedError,
     Unit,
     UnknownTriggerError,
@@ -23,8 +21,12 @@ from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
 from casework.text import long_date
-from tests.support.actions import as_user, evidence, fire
+from tests.support.actions import as_user, blocked, evidence, fire
 from tests.support.dates import d
+from tests.support.penalties import (
+    la_finds_liable,
+    slt_finds_no_notice_to_improve_appropriate,
+)
 from tests.support.rows import (
     case_row,
     case_snapshot,
@@ -85,17 +87,6 @@ def assert_step(
     assert [e["seq"] for e in trail] == list(range(1, len(trail) + 1))
     assert trail[-1]["id"] == last["id"]
     assert cases.replay_state(db, case_id) == dest
-
-
-def blocked(
-    db: Database, case_id: int, trigger: str, who: str, today: str, **params: Any
-) -> list[str]:
-    """Fire a step that must be blocked; nothing about the case may change. Returns reasons."""
-    before = case_snapshot(db, case_id)
-    with pytest.raises(BlockedError) as caught:
-        fire(db, case_id, trigger, who, today, **params)
-    assert case_snapshot(db, case_id) == before
-    return caught.value.reasons
 
 
 # -- the attendance concern, from a sweep finding to a prosecution referral -----------------
@@ -325,8 +316,15 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         step="request_penalty_notice",
     )
     reasons = blocked(db, cid, "request_penalty_notice", AO, period_end.isoformat())
-    assert reasons == [f"notice-to-improve period ends {period_end.day} March 2026"]
+    assert reasons == [
+        f"notice-to-improve period ends {period_end.day} March 2026",
+        "needs SLT's judgement that improvement was not sufficient",
+    ]
+    # Once the period is over SLT judges the improvement; the request rests on that and on
+    # the offence the notice was issued for, with no recount of the window that day.
     after = calendar.nth_school_day_after(period_end, 1).isoformat()
+    evidence(db, cid, "improvement_judgement", HEAD, after, improvement="not_sufficient",
+             reason="attendance still below 90% in the period")  # fmt: skip
     outcome = fire(db, cid, "request_penalty_notice", AO, after)
     assert_step(
         db,
@@ -339,13 +337,15 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         on=after,
     )
     assert open_deadlines(db, cid) == {}
-    # One penalty notice case per parent with parental responsibility (not the grandmother).
+    # One penalty notice case per parent in the sense of s576: the mother and father (with
+    # parental responsibility) and the grandmother the pupil lives with (care of the child).
+    # The request does not decide who is liable: the LA does, notice by notice.
     notices = cases_of(db, pupil, "penalty_notice")
     assert [n["details"] for n in notices] == [
-        {"parent": MOTHER, "holiday": False},
-        {"parent": FATHER, "holiday": False},
+        {"parent": MOTHER, "holiday": False, "offence_on": "2026-02-02"},
+        {"parent": FATHER, "holiday": False, "offence_on": "2026-02-02"},
+        {"parent": GRANDMOTHER, "holiday": False, "offence_on": "2026-02-02"},
     ]
-    assert GRANDMOTHER not in str(notices)
     assert [c.id for c in outcome.opened] == [n["id"] for n in notices]
     for notice in notices:
         assert (notice["state"], notice["version"], notice["parent_case_id"]) == (
@@ -361,7 +361,22 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
             "requested",
             f"requested on attendance concern {cid}",
         )
-    mother_notice, father_notice = (n["id"] for n in notices)
+    mother_notice, father_notice, grandmother_notice = (n["id"] for n in notices)
+    # The LA finds the grandmother not liable: her notice closes without being issued.
+    la_finds_liable(db, grandmother_notice, "2026-03-11", liable="N")
+    with pytest.raises(NotPermittedError):
+        fire(db, grandmother_notice, "record_not_liable", HEAD, "2026-03-11")
+    fire(db, grandmother_notice, "record_not_liable", LA, "2026-03-11")
+    assert_step(
+        db,
+        grandmother_notice,
+        trigger="record_not_liable",
+        source="requested",
+        dest="not_liable",
+        who=LA,
+        version=2,
+        on="2026-03-11",
+    )
 
     # The head approved the request on the concern; the LA accepts it (the attendance lead
     # may not) and issues.
@@ -380,6 +395,7 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         version=2,
         on="2026-03-11",
     )
+    la_finds_liable(db, mother_notice, "2026-03-12")
     fire(db, mother_notice, "issue", LA, "2026-03-12")
     assert_step(
         db,
@@ -392,14 +408,38 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         on="2026-03-12",
     )
     assert case_row(db, mother_notice)["details"]["issued_on"] == "2026-03-12"
+    # Issued is not served: the payment periods run from service.
+    assert deadlines(db, mother_notice) == []
+    # Posted first class on Thu 12 March: served on the second working day after, Mon 16th.
+    fire(db, mother_notice, "record_service", LA, "2026-03-12", service="post",
+         sent_on="2026-03-12")  # fmt: skip
+    assert_step(
+        db,
+        mother_notice,
+        trigger="record_service",
+        source="issued",
+        dest="served",
+        who=LA,
+        version=4,
+        on="2026-03-12",
+    )
+    assert transitions(db, mother_notice)[-1]["data"]["params"] == {
+        "service": "post",
+        "sent_on": "2026-03-12",
+    }
+    assert case_row(db, mother_notice)["details"]["served_on"] == "2026-03-16"
+    # 16 March + 21 days = 6 April; + 28 days = 13 April.
     assert {x["name"]: (x["due_on"], x["fires"]) for x in deadlines(db, mother_notice)} == {
-        "payment_reduced": (d("2026-04-02"), None),
-        "payment_final": (d("2026-04-09"), "expire"),
+        "payment_reduced": (d("2026-04-06"), None),
+        "payment_final": (d("2026-04-13"), "expire"),
     }
 
     # The father pays the reduced amount in time: only the LA records a payment.
-    fire(db, father_notice, "approve", LA, "2026-03-11")
+    fire(db, father_notice, "approve", HEAD, "2026-03-11")
+    la_finds_liable(db, father_notice, "2026-03-12")
     fire(db, father_notice, "issue", LA, "2026-03-12")
+    fire(db, father_notice, "record_service", LA, "2026-03-12", service="hand",
+         sent_on="2026-03-12")  # fmt: skip
     with pytest.raises(cases.CaseError, match="may not record penalty payment"):
         evidence(
             db, father_notice, "payment", HEAD, "2026-03-30", amount="80", paid_on="2026-03-30"
@@ -410,17 +450,17 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         db,
         father_notice,
         trigger="record_payment",
-        source="issued",
+        source="served",
         dest="paid_reduced",
         who=LA,
-        version=4,
+        version=5,
         on="2026-03-30",
     )
     assert case_row(db, father_notice)["closed_on"] == d("2026-03-30")
     assert open_deadlines(db, father_notice) == {}
 
     # On the 28th day the final payment date is due, not yet passed: nothing fires.
-    on_day = daily_sweep(db, d("2026-04-09"))
+    on_day = daily_sweep(db, d("2026-04-13"))
     assert [(x["case"], x["deadline"]) for x in on_day.deadlines_due] == [
         (mother_notice, "payment_final")
     ]
@@ -428,26 +468,26 @@ def test_attendance_concern_from_sweep_finding_to_prosecution_referral(
         (mother_notice, "payment_reduced")
     ]
     assert on_day.transitions_fired == []
-    assert case_row(db, mother_notice)["state"] == "issued"
+    assert case_row(db, mother_notice)["state"] == "served"
     # The day after, the sweep marks the mother's notice unpaid by itself.
-    next_day = daily_sweep(db, d("2026-04-10"))
+    next_day = daily_sweep(db, d("2026-04-14"))
     assert next_day.transitions_fired == [
-        {"case": mother_notice, "trigger": "expire", "from": "issued", "to": "unpaid"}
+        {"case": mother_notice, "trigger": "expire", "from": "served", "to": "unpaid"}
     ]
     assert_step(
         db,
         mother_notice,
         trigger="expire",
-        source="issued",
+        source="served",
         dest="unpaid",
         who=SYSTEM,
-        version=4,
-        on="2026-04-10",
+        version=5,
+        on="2026-04-14",
     )
     assert open_deadlines(db, mother_notice) == {}
     assert case_row(db, mother_notice)["closed_on"] is None
     # A third sweep fires nothing more.
-    assert daily_sweep(db, d("2026-04-13")).transitions_fired == []
+    assert daily_sweep(db, d("2026-04-14")).transitions_fired == []
 
     # Penalty notice unpaid -> refer for prosecution: the LA's ESO consideration first, the
     # evidence pack sent, SLT approval.
@@ -678,18 +718,16 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
         AO,
         f"leave taken without permission (leave request {lid})",
     )
-    # A holiday goes to a penalty notice request without a notice to improve.
+    # A holiday goes to a penalty notice request without a notice to improve once SLT
+    # records why one is not appropriate; five school days of G meet the threshold.
     cid = concern["id"]
-    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == ["needs SLT approval"]
-    evidence(
-        db,
-        cid,
-        "slt_approval",
-        HEAD,
-        "2026-03-23",
-        decision="approved",
-        step="request_penalty_notice",
-    )
+    assert blocked(db, cid, "request_penalty_notice", AO, "2026-03-23") == [
+        "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
+        "(a term-time holiday; support would not help; a notice to this parent in the last "
+        "12 months)",
+        "needs SLT approval",
+    ]
+    slt_finds_no_notice_to_improve_appropriate(db, cid, "2026-03-23")
     fire(db, cid, "request_penalty_notice", AO, "2026-03-23")
     assert_step(
         db,
@@ -703,8 +741,9 @@ def test_leave_declined_and_taken_opens_a_holiday_concern(db: Database, world: W
     )
     notices = cases_of(db, pupil, "penalty_notice")
     assert [n["details"] for n in notices] == [
-        {"parent": MOTHER, "holiday": True},
-        {"parent": FATHER, "holiday": True},
+        {"parent": MOTHER, "holiday": True, "offence_on": "2026-03-23"},
+        {"parent": FATHER, "holiday": True, "offence_on": "2026-03-23"},
+        {"parent": GRANDMOTHER, "holiday": True, "offence_on": "2026-03-23"},
     ]
 
 

@@ -16,6 +16,7 @@ from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d
 from tests.support.escalations import TODAY, referred_to_la
+from tests.support.penalties import la_finds_liable
 from tests.support.rows import Snapshot, case_row, cases_of, evidence_rows, open_deadlines
 from tests.support.world import AO, HEAD, LA, MOTHER, World
 
@@ -114,11 +115,14 @@ def test_a_penalty_request_returned_then_sent_again_and_refused(
              step="issue_notice_to_improve")  # fmt: skip
     fire(db, cid, "issue_notice_to_improve", AO, "2026-02-02")
     world.marks(pupil, d("2026-02-02"), d("2026-03-13"))
+    evidence(db, cid, "improvement_judgement", HEAD, "2026-03-13", improvement="not_sufficient",
+             reason="still missing Mondays")  # fmt: skip
     evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
              step="request_penalty_notice")  # fmt: skip
     opened = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened
     notice = opened[0].id
-    assert [c.state for c in opened] == ["requested", "requested"]
+    # One per parent: each with parental responsibility and the grandmother the pupil lives with.
+    assert [c.state for c in opened] == ["requested"] * 3
 
     # Only the LA returns a request; the attendance lead may not approve one.
     with pytest.raises(NotPermittedError):
@@ -174,12 +178,15 @@ def test_the_head_may_still_approve_and_issue_a_notice_for_the_school(
              step="issue_notice_to_improve")  # fmt: skip
     fire(db, cid, "issue_notice_to_improve", AO, "2026-02-02")
     world.marks(pupil, d("2026-02-02"), d("2026-03-13"))
+    evidence(db, cid, "improvement_judgement", HEAD, "2026-03-13", improvement="not_sufficient",
+             reason="still missing Mondays")  # fmt: skip
     evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
              step="request_penalty_notice")  # fmt: skip
     notice = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened[0].id
     queue = approvals_queue(db, who=as_user(db, HEAD), today=d("2026-03-16"))
     assert notice in {item.case.id for item in queue.decisions}
     fire(db, notice, "approve", HEAD, "2026-03-16")
+    la_finds_liable(db, notice, "2026-03-16")  # liability stays the LA's decision
     fire(db, notice, "issue", HEAD, "2026-03-16")
     assert case_row(db, notice)["state"] == "issued"
     assert decisions(db, notice) == []

@@ -23,7 +23,9 @@ from tests.support.facts import (
     due,
     eso,
     facts,
+    judgement,
     meeting,
+    not_appropriate,
     plan,
     prosecution_pack,
     referral_pack,
@@ -77,29 +79,36 @@ def test_full_escalation_from_monitoring_to_prosecution() -> None:
     # skipped) 5, 12, 19 Jan -> Wed 21 Jan 2026.
     assert due(fired) == {"contract_review": date(2026, 1, 21)}
 
-    # formal support -> notice to improve: formal support offered, parent named, SLT approval.
+    # formal support -> notice to improve: formal support offered, the offence meets the
+    # national threshold, parent named, SLT approval.
     assert case.refused("issue_notice_to_improve", OFFICER, "2026-02-26") == [
         "no attendance contract or early help offered",
+        "threshold not checked: no register data for the penalty window",
         "needs SLT approval",
     ]
     case.add(support("2026-01-21"), slt("2026-02-25", "issue_notice_to_improve"))
+    case.details["penalty_threshold"] = threshold(7, as_of="2026-02-26")
+    assert case.refused("issue_notice_to_improve", OFFICER, "2026-02-26") == [
+        "threshold not met: 7 of 10 sessions in the last 10 school weeks up to 26 February 2026"
+    ]
+    case.details["penalty_threshold"] = threshold(11, as_of="2026-02-26")
     fired = case.fire("issue_notice_to_improve", OFFICER, "2026-02-26")
     assert case.state == "notice_to_improve"
     assert case.details["notice_to_improve_issued"] == "2026-02-26"
+    # The offence the notice is for is pinned: a request later rests on it.
+    assert case.details["offence_on"] == "2026-02-26"
     # period: 4 school weeks from Thu 26 Feb 2026: 2, 9, 16, 23 Mar -> Thu 26 Mar 2026.
     assert due(fired) == {"notice_period_end": date(2026, 3, 26)}
 
-    # notice to improve -> penalty notice: threshold, period over, SLT approval.
-    case.add(slt("2026-03-25", "request_penalty_notice"))
-    case.details["penalty_threshold"] = threshold(7)
+    # notice to improve -> penalty notice: the period over, SLT's judgement that improvement
+    # was not sufficient (made after the period), SLT approval.
+    case.add(slt("2026-03-25", "request_penalty_notice"), judgement("2026-03-26"))
     assert case.refused("request_penalty_notice", OFFICER, "2026-03-26") == [
-        "threshold not met: 7 of 10 sessions in the last 10 school weeks",
         "notice-to-improve period ends 26 March 2026",
+        "SLT's judgement of 26 March 2026 came before the notice-to-improve period ended on "
+        "26 March 2026",
     ]
-    case.details["penalty_threshold"] = threshold(10)
-    assert case.refused("request_penalty_notice", OFFICER, "2026-03-26") == [
-        "notice-to-improve period ends 26 March 2026"
-    ]
+    case.add(judgement("2026-03-27"))
     fired = case.fire("request_penalty_notice", OFFICER, "2026-03-27")
     assert case.state == "penalty_notice"
     assert due(fired) == {}
@@ -159,41 +168,158 @@ def test_prosecution_starts_within_six_months_of_the_last_absence() -> None:
     assert case.state == "prosecution"
 
 
+# -- the penalty route (issue 8, item 3) ------------------------------------------------------
+
+HOLIDAY_OFFENCE = threshold(10, as_of="2026-04-21", codes=["G"] * 10)
+
+
 @pytest.mark.parametrize(
     "state", ["monitoring", "school_support", "attendance_plan", "formal_support"]
 )
-def test_term_time_holiday_goes_straight_to_a_penalty_notice(state: str) -> None:
+def test_a_term_time_holiday_goes_straight_to_a_penalty_notice_once_slt_records_why(
+    state: str,
+) -> None:
     case = Case(KIND, "2026-04-20", state=state, details={"holiday": True})
-    # No threshold, no notice to improve: a recorded holiday and SLT approval are enough.
-    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == ["needs SLT approval"]
-    case.add(slt("2026-04-21", "request_penalty_notice"))
+    case.details["penalty_threshold"] = HOLIDAY_OFFENCE
+    # The holiday flag alone is not enough: SLT records why no notice to improve.
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
+        "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
+        "(a term-time holiday; support would not help; a notice to this parent in the last "
+        "12 months)",
+        "needs SLT approval",
+    ]
+    case.add(not_appropriate("2026-04-21"), slt("2026-04-21", "request_penalty_notice"))
     fired = case.fire("request_penalty_notice", OFFICER, "2026-04-21")
     assert case.state == "penalty_notice"
-    assert fired.step.label == "Request a penalty notice (term-time holiday)"
+    assert fired.step.label == "Request a penalty notice (a notice to improve is not appropriate)"
+    assert case.details["offence_on"] == "2026-04-21"
+
+
+def test_the_direct_route_still_needs_the_national_threshold_for_a_holiday() -> None:
+    # Three days' holiday: 6 sessions coded G, under the 10 of the national threshold.
+    case = Case(KIND, "2026-04-20", details={"holiday": True})
+    case.details["penalty_threshold"] = threshold(6, as_of="2026-04-21", codes=["G"] * 6)
+    case.add(not_appropriate("2026-04-21"), slt("2026-04-21", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
+        "threshold not met: 6 of 10 sessions in the last 10 school weeks up to 21 April 2026"
+    ]
+
+
+@pytest.mark.parametrize("reason", ["support_would_not_help", "notice_in_last_12_months"])
+def test_slt_may_find_a_no_notice_to_improve_for_other_reasons(reason: str) -> None:
+    case = Case(KIND, "2026-04-20", state="school_support")
+    case.details["penalty_threshold"] = threshold(12, as_of="2026-04-21", codes=["O"] * 12)
+    case.add(not_appropriate("2026-04-21", reason), slt("2026-04-21", "request_penalty_notice"))
+    case.fire("request_penalty_notice", OFFICER, "2026-04-21")
+    assert case.state == "penalty_notice"
+
+
+def test_a_term_time_holiday_reason_needs_holiday_sessions_in_the_offence() -> None:
+    case = Case(KIND, "2026-04-20", state="school_support")
+    case.details["penalty_threshold"] = threshold(12, as_of="2026-04-21", codes=["O"] * 12)
+    case.add(not_appropriate("2026-04-21"), slt("2026-04-21", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
+        "SLT recorded a term-time holiday, but the offence has no session coded G "
+        "(leave not granted)"
+    ]
 
 
 def test_holiday_route_still_needs_a_parent_with_parental_responsibility() -> None:
     case = Case(KIND, "2026-04-20", details={"holiday": True}, pupil=NO_PARENT)
-    case.add(slt("2026-04-21", "request_penalty_notice"))
+    case.details["penalty_threshold"] = HOLIDAY_OFFENCE
+    case.add(not_appropriate("2026-04-21"), slt("2026-04-21", "request_penalty_notice"))
     assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
         "no parent with parental responsibility named"
     ]
 
 
-def test_without_a_holiday_the_early_route_needs_a_notice_to_improve() -> None:
-    case = Case(KIND, "2026-04-20", details={"penalty_threshold": threshold(12)})
-    case.add(slt("2026-04-21", "request_penalty_notice"))
-    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
-        "only a term-time holiday goes to a penalty notice without a notice to improve first"
-    ]
-
-
 def test_a_holiday_case_gets_no_notice_to_improve() -> None:
     case = Case(KIND, "2026-04-20", state="formal_support", details={"holiday": True})
+    case.details["penalty_threshold"] = HOLIDAY_OFFENCE
     case.add(support("2026-04-20"), slt("2026-04-21", "issue_notice_to_improve"))
     assert case.refused("issue_notice_to_improve", OFFICER, "2026-04-21") == [
         "a notice to improve is not used for a term-time holiday"
     ]
+
+
+@pytest.mark.parametrize("state", ["school_support", "attendance_plan"])
+def test_a_notice_to_improve_may_follow_school_led_support_or_a_plan(state: str) -> None:
+    case = Case(KIND, "2026-01-12", state=state)
+    case.details["penalty_threshold"] = threshold(10, as_of="2026-02-26")
+    case.add(slt("2026-02-25", "issue_notice_to_improve"))
+    assert case.refused("issue_notice_to_improve", OFFICER, "2026-02-26") == [
+        "no support offered to the family yet (a support meeting, a plan or other support)"
+    ]
+    case.add(meeting("2026-01-14"))
+    case.fire("issue_notice_to_improve", OFFICER, "2026-02-26")
+    assert case.state == "notice_to_improve"
+
+
+def test_a_request_after_a_notice_to_improve_rests_on_the_original_offence() -> None:
+    """No recount on the day: the case's measure is of the pinned offence's window."""
+    case = Case(KIND, "2026-02-26", state="notice_to_improve")
+    case.details |= {"notice_to_improve_issued": "2026-02-26", "offence_on": "2026-02-26"}
+    case.details["penalty_threshold"] = threshold(10, as_of="2026-02-26")
+    case.add(judgement("2026-03-27"), slt("2026-03-27", "request_penalty_notice"))
+    case.fire("request_penalty_notice", OFFICER, "2026-03-27")
+    assert case.state == "penalty_notice"
+    assert case.details["offence_on"] == "2026-02-26"
+
+
+def test_slt_judging_the_improvement_sufficient_blocks_the_request() -> None:
+    case = Case(KIND, "2026-02-26", state="notice_to_improve")
+    case.details |= {"notice_to_improve_issued": "2026-02-26", "offence_on": "2026-02-26"}
+    case.details["penalty_threshold"] = threshold(10, as_of="2026-02-26")
+    case.add(judgement("2026-03-27", "sufficient"), slt("2026-03-27", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-03-27") == [
+        "SLT judged the improvement sufficient on 27 March 2026: step down instead"
+    ]
+
+
+def test_without_a_notice_or_a_recorded_reason_the_direct_route_is_closed() -> None:
+    case = Case(KIND, "2026-04-20", details={"penalty_threshold": threshold(12)})
+    case.add(slt("2026-04-21", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-04-21") == [
+        "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
+        "(a term-time holiday; support would not help; a notice to this parent in the last "
+        "12 months)"
+    ]
+
+
+@pytest.mark.parametrize("settled", ["paid_reduced", "paid_full", "withdrawn"])
+def test_back_to_support_once_the_notices_are_paid_or_withdrawn(settled: str) -> None:
+    case = Case(KIND, "2026-03-27", state="penalty_notice", details={"offence_on": "2026-02-26"})
+    case.related = RelatedFacts(penalty_notice_states=("issued", settled))
+    assert case.refused("return_to_support", OFFICER, "2026-05-20", note="paid") == [
+        "a penalty notice is still open: issued"
+    ]
+    case.related = RelatedFacts(penalty_notice_states=("paid_full", settled))
+    assert case.refused("return_to_support", OFFICER, "2026-05-20") == ["needs note"]
+    case.fire("return_to_support", OFFICER, "2026-05-20", note="paid; support resumes")
+    assert case.state == "school_support"
+    assert case.details["offence_on"] is None
+    assert case.details["returned_to_support"] == "2026-05-20"
+
+
+def test_no_way_back_to_support_while_only_prosecution_followed() -> None:
+    case = Case(KIND, "2026-03-27", state="penalty_notice")
+    case.related = RelatedFacts(penalty_notice_states=("prosecution",))
+    assert case.refused("return_to_support", OFFICER, "2026-05-20", note="x") == [
+        "no penalty notice paid or withdrawn"
+    ]
+
+
+def test_a_reason_recorded_before_the_last_return_to_support_does_not_carry_over() -> None:
+    case = Case(KIND, "2026-01-12", state="school_support")
+    case.details |= {"returned_to_support": "2026-05-20", "holiday": True}
+    case.details["penalty_threshold"] = threshold(10, codes=["G"] * 10)
+    case.add(not_appropriate("2026-03-20"), slt("2026-06-01", "request_penalty_notice"))
+    assert case.refused("request_penalty_notice", OFFICER, "2026-06-01")[0].startswith(
+        "needs a notice to improve first"
+    )
+    case.add(not_appropriate("2026-06-01"))
+    case.fire("request_penalty_notice", OFFICER, "2026-06-01")
+    assert case.state == "penalty_notice"
 
 
 # -- de-escalation ---------------------------------------------------------------------------

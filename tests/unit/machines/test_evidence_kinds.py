@@ -38,6 +38,12 @@ GOOD: dict[str, dict[str, Any]] = {
         "stage_on": "2026-03-02",
         "ends_on": "2027-03-01",
     },
+    "no_notice_to_improve": {
+        "reason": "term_time_holiday",
+        "explanation": "ten days in Spain after the leave was declined",
+    },
+    "improvement_judgement": {"improvement": "not_sufficient", "reason": "88% in the period"},
+    "liability_decision": {"liable": "N", "reason": "lives abroad, no contact with the child"},
     "note": {"text": "called mum"},
     "not_ill_or_prevented": {"reason": "GP and sibling school have not seen her since January"},
     "la_deletion_confirmation": {"decision": "confirmed", "reason": "joint enquiries failed"},

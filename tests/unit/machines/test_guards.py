@@ -35,9 +35,12 @@ from tests.support.facts import (
     facts,
     finding,
     home_visit,
+    judgement,
     la,
     letter,
+    liability,
     meeting,
+    not_appropriate,
     notices,
     payment,
     plan,
@@ -86,7 +89,9 @@ def started(*notice_states: str) -> RelatedFacts:
 
 
 def pn(state: str, today: str, **kw: Any) -> CaseFacts:
-    kw.setdefault("details", {"parent": MUM.name, "issued_on": "2026-04-14"})
+    kw.setdefault(
+        "details", {"parent": MUM.name, "issued_on": "2026-04-14", "served_on": "2026-04-14"}
+    )
     return facts("penalty_notice", state, today, **kw)
 
 
@@ -253,10 +258,92 @@ CHECKS: list[Check] = [
         ac("attendance_plan", "2025-11-26", evidence=PACK),
     ),
     Check(
-        "holiday_route",
-        ac("school_support", "2026-02-26", details={"holiday": False}),
-        "only a term-time holiday goes to a penalty notice without a notice to improve first",
+        "no_notice_to_improve",
         ac("school_support", "2026-02-26", details={"holiday": True}),
+        "needs a notice to improve first, or SLT's recorded reason why one is not appropriate "
+        "(a term-time holiday; support would not help; a notice to this parent in the last "
+        "12 months)",
+        ac("school_support", "2026-02-26", evidence=[not_appropriate("2026-02-26")]),
+    ),
+    Check(
+        "no_notice_to_improve",
+        ac(
+            "school_support",
+            "2026-02-26",
+            evidence=[not_appropriate("2026-02-26")],
+            details={"penalty_threshold": threshold(10, codes=["O"] * 10)},
+        ),
+        "SLT recorded a term-time holiday, but the offence has no session coded G "
+        "(leave not granted)",
+        ac(
+            "school_support",
+            "2026-02-26",
+            evidence=[not_appropriate("2026-02-26")],
+            details={"penalty_threshold": threshold(10, codes=["O"] * 6 + ["G"] * 4)},
+        ),
+    ),
+    Check(
+        "improvement_not_sufficient",
+        ac("notice_to_improve", "2026-03-27", entered_state_on="2026-02-26"),
+        "needs SLT's judgement that improvement was not sufficient",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            entered_state_on="2026-02-26",
+            evidence=[judgement("2026-03-27")],
+        ),
+    ),
+    # Issued Thu 26 Feb 2026, the period ends Thu 26 Mar: a judgement that day is too soon.
+    Check(
+        "improvement_not_sufficient",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            details={"notice_to_improve_issued": "2026-02-26"},
+            evidence=[judgement("2026-03-26")],
+        ),
+        "SLT's judgement of 26 March 2026 came before the notice-to-improve period ended on "
+        "26 March 2026",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            details={"notice_to_improve_issued": "2026-02-26"},
+            evidence=[judgement("2026-03-27")],
+        ),
+    ),
+    Check(
+        "improvement_not_sufficient",
+        ac("notice_to_improve", "2026-03-27", evidence=[judgement("2026-03-27", "sufficient")]),
+        "SLT judged the improvement sufficient on 27 March 2026: step down instead",
+        ac(
+            "notice_to_improve",
+            "2026-03-27",
+            evidence=[judgement("2026-03-27", "sufficient"), judgement("2026-03-30")],
+        ),
+    ),
+    Check(
+        "support_offered_before_enforcement",
+        ac("school_support", "2026-02-26", evidence=[meeting("2026-01-14", "plan_review")]),
+        "no support offered to the family yet (a support meeting, a plan or other support)",
+        ac("school_support", "2026-02-26", evidence=[meeting("2026-01-14")]),
+    ),
+    Check(
+        "support_offered_before_enforcement",
+        ac("attendance_plan", "2026-02-26"),
+        "no support offered to the family yet (a support meeting, a plan or other support)",
+        ac("attendance_plan", "2026-02-26", evidence=[support("2026-01-14", "mentoring")]),
+    ),
+    Check(
+        "notices_settled",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("paid_full", "unpaid"))),
+        "a penalty notice is still open: unpaid",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("paid_full", "withdrawn"))),
+    ),
+    Check(
+        "notices_settled",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("prosecution", "barred"))),
+        "no penalty notice paid or withdrawn",
+        ac("penalty_notice", "2026-05-20", related=RelatedFacts(("withdrawn", "barred"))),
     ),
     Check(
         "compulsory_school_age",
@@ -317,21 +404,31 @@ CHECKS: list[Check] = [
         ac("notice_to_improve", "2026-03-27", details={"penalty_threshold": threshold(11)}),
     ),
     Check(
+        # A term-time holiday needs the threshold too: 4 days of G are 8 sessions, not 10.
         "penalty_threshold_met",
-        ac("notice_to_improve", "2026-03-27", details={"penalty_threshold": threshold(9)}),
-        "threshold not met: 9 of 10 sessions in the last 10 school weeks",
-        # A recorded unauthorised term-time holiday needs no threshold.
         ac(
-            "notice_to_improve",
+            "school_support",
             "2026-03-27",
-            details={"penalty_threshold": threshold(2), "holiday": True},
+            details={
+                "penalty_threshold": threshold(8, as_of="2026-03-27", codes=["G"] * 8),
+                "holiday": True,
+            },
+        ),
+        "threshold not met: 8 of 10 sessions in the last 10 school weeks up to 27 March 2026",
+        ac(
+            "school_support",
+            "2026-03-27",
+            details={
+                "penalty_threshold": threshold(10, as_of="2026-03-27", codes=["G"] * 10),
+                "holiday": True,
+            },
         ),
     ),
     Check(
         "notice_period_over",
-        ac("notice_to_improve", "2026-03-27"),
-        "no notice to improve issued",
         ac("notice_to_improve", "2026-03-27", details={"holiday": True}),
+        "no notice to improve issued",
+        ac("notice_to_improve", "2026-03-27", details={"notice_to_improve_issued": "2026-02-26"}),
     ),
     # Issued Thu 26 Feb 2026: 4 school weeks on is Thu 26 Mar; the request may go on Fri 27th.
     Check(
@@ -439,18 +536,74 @@ CHECKS: list[Check] = [
         "the pupil has no leaving date recorded",
         ac("monitoring", "2026-03-23", params={"outcome": "left_roll"}, pupil=LEFT),
     ),
+    # -- penalty notice dates and limits (issue 8, item 5) ------------------------------------
+    Check(
+        "service_recorded",
+        pn("issued", "2026-04-20", params={"service": "courier", "sent_on": "2026-04-15"}),
+        "service must be one of hand, post, not 'courier'",
+        pn("issued", "2026-04-20", params={"service": "post", "sent_on": "2026-04-15"}),
+    ),
+    Check(
+        "service_recorded",
+        pn("issued", "2026-04-20", params={"service": "hand", "sent_on": "2026-04-10"}),
+        "sent on 10 April 2026, before the notice was issued on 14 April 2026",
+        pn("issued", "2026-04-20", params={"service": "hand", "sent_on": "2026-04-20"}),
+    ),
+    Check(
+        "service_recorded",
+        pn("issued", "2026-04-20", params={"service": "hand", "sent_on": "2026-04-21"}),
+        "sent on 21 April 2026, which is after today",
+        pn("issued", "2026-04-21", params={"service": "hand", "sent_on": "2026-04-21"}),
+    ),
+    Check(
+        "no_third_notice",
+        ac("school_support", "2026-03-27", related=RelatedFacts(barred_parents=(MUM.name,))),
+        "Dana Shaw already had 2 penalty notices for this child within 3 years: a third is "
+        "barred; use another route",
+        ac("school_support", "2026-03-27", related=RelatedFacts(barred_parents=("Someone Else",))),
+    ),
     # -- penalty notice ----------------------------------------------------------------------
     Check(
-        "parent_has_responsibility",
+        "named_parent_on_record",
         pn("requested", "2026-03-30", details={}),
         "no parent named on the notice",
         pn("requested", "2026-03-30"),
     ),
+    # A grandfather without parental responsibility is a parent (s576) if the child lives
+    # with him: whether he is liable is the LA's decision.
     Check(
-        "parent_has_responsibility",
+        "named_parent_on_record",
         pn("requested", "2026-03-30", details={"parent": GRANDAD.name}),
-        "Len Shaw does not have parental responsibility on record",
-        pn("requested", "2026-03-30", details={"parent": MUM.name}),
+        "Len Shaw is not a parent of the child on record (no parental responsibility, and the "
+        "child does not live with them)",
+        pn(
+            "requested",
+            "2026-03-30",
+            details={"parent": GRANDAD.name},
+            pupil=replace(PUPIL, contacts=(MUM, replace(GRANDAD, lives_with_pupil=True))),
+        ),
+    ),
+    Check(
+        "la_found_liable",
+        pn("approved", "2026-04-14"),
+        "needs the LA's decision whether this parent is liable",
+        pn("approved", "2026-04-14", evidence=[liability("2026-04-13")]),
+    ),
+    Check(
+        "la_found_liable",
+        pn("approved", "2026-04-14", evidence=[liability("2026-04-13", "N")]),
+        "the LA found this parent not liable on 13 April 2026",
+        pn(
+            "approved",
+            "2026-04-14",
+            evidence=[liability("2026-04-13", "N"), liability("2026-04-14")],
+        ),
+    ),
+    Check(
+        "la_found_not_liable",
+        pn("requested", "2026-04-14", evidence=[liability("2026-04-13")]),
+        "needs the LA's decision that this parent is not liable",
+        pn("requested", "2026-04-14", evidence=[liability("2026-04-14", "N")]),
     ),
     # Two notices within 3 years of Mon 30 Mar 2026 (since 30 Mar 2023) bar a third; a
     # withdrawn notice or one issued on 30 Mar 2023 itself does not count.
@@ -476,34 +629,34 @@ CHECKS: list[Check] = [
     # Issued Tue 14 Apr 2026: the reduced amount by Tue 5 May, the full amount by Tue 12 May.
     Check(
         "paid_reduced_in_time",
-        pn("issued", "2026-05-05"),
+        pn("served", "2026-05-05"),
         "no payment recorded",
-        pn("issued", "2026-05-05", evidence=[payment("2026-05-05", 80)]),
+        pn("served", "2026-05-05", evidence=[payment("2026-05-05", 80)]),
     ),
     Check(
         "paid_reduced_in_time",
-        pn("issued", "2026-05-06", evidence=[payment("2026-05-06", 80)]),
+        pn("served", "2026-05-06", evidence=[payment("2026-05-06", 80)]),
         "paid on 6 May 2026, after the reduced-payment date 5 May 2026",
-        pn("issued", "2026-05-06", evidence=[payment("2026-04-20", 80)]),
+        pn("served", "2026-05-06", evidence=[payment("2026-04-20", 80)]),
     ),
     Check(
         "paid_reduced_in_time",
-        pn("issued", "2026-05-05", evidence=[payment("2026-05-05", 60)]),
+        pn("served", "2026-05-05", evidence=[payment("2026-05-05", 60)]),
         "paid £60.00, less than £80.00",
         # The latest payment counts.
-        pn("issued", "2026-05-05", evidence=[payment("2026-05-01", 60), payment("2026-05-05", 80)]),
+        pn("served", "2026-05-05", evidence=[payment("2026-05-01", 60), payment("2026-05-05", 80)]),
     ),
     Check(
         "paid_reduced_in_time",
         pn(
-            "issued",
+            "served",
             "2026-04-20",
             evidence=[payment("2026-04-20", 80)],
             related=notices(("2024-09-16", "paid_full")),
         ),
         "a repeat notice has no reduced amount",
         pn(
-            "issued",
+            "served",
             "2026-04-20",
             evidence=[payment("2026-04-20", 80)],
             related=notices(("2023-04-13", "paid_full")),
@@ -511,40 +664,40 @@ CHECKS: list[Check] = [
     ),
     Check(
         "paid_full_in_time",
-        pn("issued", "2026-05-12"),
+        pn("served", "2026-05-12"),
         "no payment recorded",
-        pn("issued", "2026-05-12", evidence=[payment("2026-05-12", 160)]),
+        pn("served", "2026-05-12", evidence=[payment("2026-05-12", 160)]),
     ),
     Check(
         "paid_full_in_time",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
         "paid on 13 May 2026, after the final date 12 May 2026",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
     ),
     Check(
         "paid_full_in_time",
-        pn("issued", "2026-05-12", evidence=[payment("2026-05-12", 100)]),
+        pn("served", "2026-05-12", evidence=[payment("2026-05-12", 100)]),
         "paid £100.00, less than £160.00",
-        pn("issued", "2026-05-12", evidence=[payment("2026-05-12", 160.0)]),
+        pn("served", "2026-05-12", evidence=[payment("2026-05-12", 160.0)]),
     ),
     Check(
         "final_date_passed_unpaid",
-        pn("issued", "2026-05-12"),
+        pn("served", "2026-05-12"),
         "payment is due by 12 May 2026",
-        pn("issued", "2026-05-13"),
+        pn("served", "2026-05-13"),
     ),
     Check(
         "final_date_passed_unpaid",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-05", 80)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-05", 80)]),
         "the notice was paid",
         # A part payment is not a payment: the notice is unpaid.
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-05", 50)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-05", 50)]),
     ),
     Check(
         "final_date_passed_unpaid",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-12", 160)]),
         "the notice was paid",
-        pn("issued", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
+        pn("served", "2026-05-13", evidence=[payment("2026-05-13", 160)]),
     ),
     Check(
         "la_decided: The LA decided: prosecute.",
@@ -867,15 +1020,16 @@ CHECKS: list[Check] = [
     ),
     Check(
         "leave_not_taken",
-        lv("declined", "2026-05-18", {"absent_days_in_leave": 2}),
+        lv("declined", "2026-05-18", {"unauthorised_days_in_leave": 2}),
         "absent without permission on 2 school day(s) of the requested dates",
-        lv("declined", "2026-05-18", {"absent_days_in_leave": 0}),
+        # Off sick on those days (I, authorised): the leave was not taken.
+        lv("declined", "2026-05-18", {"absent_days_in_leave": 2, "unauthorised_days_in_leave": 0}),
     ),
     Check(
         "leave_taken",
-        lv("declined", "2026-05-18"),
+        lv("declined", "2026-05-18", {"absent_days_in_leave": 5, "unauthorised_days_in_leave": 0}),
         "no unauthorised absence recorded on the requested days not granted",
-        lv("declined", "2026-05-18", {"absent_days_in_leave": 1}),
+        lv("declined", "2026-05-18", {"unauthorised_days_in_leave": 1}),
     ),
 ]
 

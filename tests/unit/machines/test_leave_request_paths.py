@@ -130,11 +130,12 @@ def test_declined_then_taken_without_permission() -> None:
     assert case.state == "declined"
     # further reasons: 5 school days after Mon 20 Apr 2026 -> Mon 27 Apr 2026.
     assert due(fired) == {"further_reasons": date(2026, 4, 27)}
-    case.details["absent_days_in_leave"] = 0
+    # Absent on every day, but off sick (I): authorised absence is not leave taken.
+    case.details |= {"absent_days_in_leave": 5, "unauthorised_days_in_leave": 0}
     assert case.refused("record_taken", OFFICER, "2026-05-18") == [
         "no unauthorised absence recorded on the requested days not granted"
     ]
-    case.details["absent_days_in_leave"] = 5
+    case.details["unauthorised_days_in_leave"] = 5
     case.fire("record_taken", OFFICER, "2026-05-18")
     assert case.state == "taken_without_permission"
     assert case.lifecycle.is_final("taken_without_permission")
@@ -142,7 +143,9 @@ def test_declined_then_taken_without_permission() -> None:
 
 @pytest.mark.parametrize("state", ["submitted", "under_review"])
 def test_taken_before_any_decision(state: str) -> None:
-    case = Case(KIND, "2026-04-14", state=state, details={**REQUEST, "absent_days_in_leave": 3})
+    case = Case(
+        KIND, "2026-04-14", state=state, details={**REQUEST, "unauthorised_days_in_leave": 3}
+    )
     case.fire("record_taken", OFFICER, "2026-05-18")
     assert case.state == "taken_without_permission"
 
@@ -188,7 +191,8 @@ def test_a_declined_request_not_taken_closes_once_the_dates_pass() -> None:
     assert case.refused("record_not_taken", OFFICER, "2026-05-15") == [
         "the agreed leave ends on 15 May 2026"
     ]
-    case.details["absent_days_in_leave"] = 0
+    # Ill on those days (I): the leave was not taken.
+    case.details |= {"absent_days_in_leave": 2, "unauthorised_days_in_leave": 0}
     case.fire("record_not_taken", OFFICER, "2026-05-18")
     assert case.state == "not_taken"
 

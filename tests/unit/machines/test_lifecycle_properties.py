@@ -95,8 +95,10 @@ def _case(kind: str, holiday: bool, count: int, start_in: int) -> Case:
     # Half the walks start where a case starts; the rest in any open state, to reach every guard.
     open_states = [name for name, state in lifecycle.states.items() if not state.final]
     state = lifecycle.initial if start_in % 2 else open_states[start_in // 2 % len(open_states)]
-    if kind == "penalty_notice" and state in ("issued", "unpaid"):
+    if kind == "penalty_notice" and state in ("issued", "served", "unpaid"):
         details["issued_on"] = _on(START)  # stamped when a notice is issued
+    if kind == "penalty_notice" and state in ("served", "unpaid"):
+        details["served_on"] = _on(START)  # set when its service is recorded
     return Case(kind, _on(START), state=state, details=details)
 
 
@@ -126,6 +128,8 @@ def _params(bits: int, today: date) -> dict[str, Any]:
         params["further_reasons"] = "a letter from the hospital"
         if bits & 8:  # the days granted named by date: the 2nd and the 4th requested days
             params["days_granted"] = "2025-11-18, 2025-11-20"
+        params["service"] = ("hand", "post")[bits % 2]
+        params["sent_on"] = _on(today - timedelta(days=bits % 3))
     return params
 
 

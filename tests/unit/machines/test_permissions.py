@@ -34,8 +34,11 @@ from tests.support.facts import (
     facts,
     finding,
     home_visit,
+    judgement,
     la,
+    liability,
     meeting,
+    not_appropriate,
     payment,
     plan,
     prosecution_pack,
@@ -75,20 +78,30 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     (AC, "issue_notice_to_improve", "notice_to_improve"): ready(
         AC,
         "2026-02-26",
-        evidence=[support("2026-01-21"), slt("2026-02-25", "issue_notice_to_improve")],
+        evidence=[
+            support("2026-01-21"),
+            meeting("2026-01-14"),
+            slt("2026-02-25", "issue_notice_to_improve"),
+        ],
+        details={"penalty_threshold": threshold(10)},
     ),
-    (AC, "request_penalty_notice", "penalty_notice"): lambda state: facts(
+    (AC, "request_penalty_notice", "penalty_notice"): ready(
         AC,
-        state,
         "2026-03-27",
-        evidence=[slt("2026-03-25", "request_penalty_notice")],
-        # The notice-to-improve route and the holiday route pass with the same facts here:
-        # a holiday waives the threshold and the notice, so give both.
-        details={
-            "penalty_threshold": threshold(10),
-            "notice_to_improve_issued": "2026-02-26",
-            "holiday": state != "notice_to_improve",
-        },
+        # The notice-to-improve route and the direct route pass with the same facts here:
+        # SLT's judgement after the notice, and SLT's reason why no notice, so give both.
+        evidence=[
+            slt("2026-03-25", "request_penalty_notice"),
+            judgement("2026-03-27"),
+            not_appropriate("2026-03-27", "support_would_not_help"),
+        ],
+        details={"penalty_threshold": threshold(10), "notice_to_improve_issued": "2026-02-26"},
+    ),
+    (AC, "return_to_support", "school_support"): ready(
+        AC,
+        "2026-05-20",
+        related=RelatedFacts(penalty_notice_states=("paid_full",)),
+        params={"note": "paid"},
     ),
     (AC, "refer_prosecution", "prosecution"): ready(
         AC,
@@ -123,7 +136,15 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
     (PN, "refuse", "refused"): ready(PN, "2026-03-30", params={"note": "not yet"}),
     (PN, "return", "returned"): ready(PN, "2026-03-30", params={"note": "no register printout"}),
     (PN, "resubmit", "requested"): ready(PN, "2026-03-31", params={"note": "printout added"}),
-    (PN, "issue", "issued"): ready(PN, "2026-04-14", details={"parent": "Dana Shaw"}),
+    (PN, "issue", "issued"): ready(
+        PN, "2026-04-14", details={"parent": "Dana Shaw"}, evidence=[liability("2026-04-14")]
+    ),
+    (PN, "record_not_liable", "not_liable"): ready(
+        PN, "2026-04-14", details={"parent": "Dana Shaw"}, evidence=[liability("2026-04-14", "N")]
+    ),
+    (PN, "record_service", "served"): ready(
+        PN, "2026-04-14", details=ISSUED, params={"service": "post", "sent_on": "2026-04-14"}
+    ),
     (PN, "record_payment", "paid_reduced"): ready(
         PN, "2026-05-05", details=ISSUED, evidence=[payment("2026-05-05", 80)]
     ),
@@ -198,11 +219,11 @@ READY: dict[tuple[str, str, str], Callable[[str], CaseFacts]] = {
         LV, "2026-06-08", details={**LEAVE, "absent_days_after_leave": 10}
     ),
     (LV, "record_taken", "taken_without_permission"): ready(
-        LV, "2026-05-18", details={**LEAVE, "absent_days_in_leave": 5}
+        LV, "2026-05-18", details={**LEAVE, "unauthorised_days_in_leave": 5}
     ),
     (LV, "withdraw", "withdrawn"): ready(LV, "2026-04-15", details=LEAVE, params={"note": "off"}),
     (LV, "record_not_taken", "not_taken"): ready(
-        LV, "2026-05-18", details={**LEAVE, "absent_days_in_leave": 0}
+        LV, "2026-05-18", details={**LEAVE, "unauthorised_days_in_leave": 0}
     ),
     (LV, "record_late_return", "returned_late"): ready(
         LV, "2026-05-20", details={**LEAVE, "absent_days_after_leave": 2}, params={"note": "back"}
@@ -316,6 +337,7 @@ def test_next_steps_mark_allowed_permitted_and_reasons() -> None:
     )
     assert [(r["trigger"], r["to"], r["allowed"], r["permitted"]) for r in rows] == [
         ("refer_formal_support", "formal_support", False, True),
+        ("issue_notice_to_improve", "notice_to_improve", False, True),
         ("request_penalty_notice", "penalty_notice", False, True),
         ("step_down", "school_support", False, True),
         ("close", "closed", False, True),
@@ -323,8 +345,14 @@ def test_next_steps_mark_allowed_permitted_and_reasons() -> None:
     reasons = {r["trigger"]: r["reasons"] for r in rows}
     assert reasons == {
         "refer_formal_support": ["needs SLT approval"],
+        "issue_notice_to_improve": [
+            "threshold not checked: no register data for the penalty window",
+            "needs SLT approval",
+        ],
         "request_penalty_notice": [
-            "only a term-time holiday goes to a penalty notice without a notice to improve first",
+            "needs a notice to improve first, or SLT's recorded reason why one is not "
+            "appropriate (a term-time holiday; support would not help; a notice to this parent "
+            "in the last 12 months)",
             "threshold not checked: no register data for the penalty window",
             "needs SLT approval",
         ],
@@ -338,14 +366,14 @@ def test_next_steps_mark_allowed_permitted_and_reasons() -> None:
 def test_next_steps_allowed_but_not_permitted_for_this_role() -> None:
     kw: dict[str, Any] = {"today": "2026-05-13", "details": ISSUED}
     for role, permitted in ((Role.SENIOR_LEADER, False), (Role.LA_OFFICER, True), (None, False)):
-        rows = as_rows(PN, "issued", role, **kw)
+        rows = as_rows(PN, "served", role, **kw)
         expire = next(r for r in rows if r["trigger"] == "expire")
         assert expire["allowed"] is True
         assert expire["reasons"] == []
         assert expire["automatic"] is True
         assert expire["permitted"] is permitted
         assert expire["roles"] == ["la_officer", "system"]
-    rows = as_rows(PN, "issued", Role.LA_OFFICER, **kw)
+    rows = as_rows(PN, "served", Role.LA_OFFICER, **kw)
     assert [(r["trigger"], r["to"], r["allowed"]) for r in rows] == [
         ("record_payment", "paid_reduced", False),
         ("record_payment", "paid_full", False),
@@ -368,7 +396,8 @@ def test_next_steps_for_a_teacher_are_all_not_permitted() -> None:
         (AC, "monitoring", "fly", "offer_support, request_penalty_notice, close"),
         (AC, "monitoring", "agree_plan", "offer_support, request_penalty_notice, close"),
         (AC, "closed", "close", "none"),
-        (PN, "issued", "approve", "record_payment, expire, withdraw"),
+        (PN, "issued", "approve", "record_service, withdraw"),
+        (PN, "served", "approve", "record_payment, expire, withdraw"),
         (
             CME,
             "referred",

@@ -61,7 +61,8 @@ def test_every_lifecycle_replays_a_path_to_a_final_state() -> None:
         "penalty_notice": [
             ("approve", "requested", "approved"),
             ("issue", "approved", "issued"),
-            ("expire", "issued", "unpaid"),
+            ("record_service", "issued", "served"),
+            ("expire", "served", "unpaid"),
             ("withdraw", "unpaid", "withdrawn"),
         ],
         "missing_education": [

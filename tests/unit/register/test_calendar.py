@@ -15,6 +15,7 @@ from casework.register.calendar import (
     Session,
     academic_year_label,
     monday_of,
+    nth_working_day_after,
 )
 from casework.register.school import Term
 from tests.support.calendar import AUTUMN, INSET, SPRING, SUMMER, TWO_YEARS
@@ -547,3 +548,27 @@ def test_school_days_run_on_across_the_summer_into_the_next_school_year() -> Non
     assert [y.label for y in TWO_YEARS.academic_years] == ["2025/26", "2026/27"]
     # The summer break is no school week.
     assert TWO_YEARS.school_week(d("2026-08-12")) is None
+
+
+# -- working days (issue 8, item 5: service of a penalty notice by post) --------------------
+
+
+@pytest.mark.parametrize(
+    ("posted", "second"),
+    [
+        ("2026-04-17", "2026-04-21"),  # Friday: Monday, then Tuesday
+        ("2026-04-15", "2026-04-17"),  # Wednesday: Friday
+        ("2026-05-01", "2026-05-06"),  # Friday before the early May bank holiday
+        ("2026-04-02", "2026-04-08"),  # Thursday before Good Friday and Easter Monday
+        ("2025-12-24", "2025-12-30"),  # Christmas Eve: Christmas and Boxing Day are off
+        ("2026-12-31", "2027-01-05"),  # New Year's Eve: New Year's Day, then a weekend
+        ("2026-03-27", "2026-03-31"),  # school holidays are working days
+    ],
+)
+def test_the_second_working_day_after_posting(posted: str, second: str) -> None:
+    assert nth_working_day_after(date.fromisoformat(posted), 2) == date.fromisoformat(second)
+
+
+def test_working_days_count_from_one() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        nth_working_day_after(date(2026, 4, 17), 0)
