@@ -301,6 +301,14 @@ PAYMENT_FINAL = DeadlineRule(
     start_from=served_on,
 )
 
+# Whether a notice may go to this parent at all: a child of compulsory school age, a parent on
+# record, and within the limit of notices; checked on approval and again on issue.
+NOTICE_MAY_FOLLOW = (
+    guards.compulsory_school_age,
+    named_parent_on_record,
+    guards.within_notice_limit,
+)
+
 STEPS = (
     # The head approved the request on the concern; the LA decides on it.
     la_decides(
@@ -309,11 +317,7 @@ STEPS = (
         source=("requested",),
         dest="approved",
         label="Accept the request",
-        guards=(
-            guards.compulsory_school_age,
-            named_parent_on_record,
-            guards.within_notice_limit,
-        ),
+        guards=NOTICE_MAY_FOLLOW,
         reason_needed=False,
     ),
     la_decides(
@@ -331,11 +335,7 @@ STEPS = (
         dest="approved",
         label="Approve the notice for this parent (the school issues it)",
         roles=SLT,
-        guards=(
-            guards.compulsory_school_age,
-            named_parent_on_record,
-            guards.within_notice_limit,
-        ),
+        guards=NOTICE_MAY_FOLLOW,
     ),
     Step(
         trigger="refuse",
@@ -352,12 +352,7 @@ STEPS = (
         dest="issued",
         label="Issue the notice",
         roles=LA | SLT,
-        guards=(
-            guards.compulsory_school_age,
-            named_parent_on_record,
-            la_found_liable,
-            guards.within_notice_limit,
-        ),
+        guards=(*NOTICE_MAY_FOLLOW, la_found_liable),
         stamps=("issued_on",),
         effect=fix_amounts,
     ),
