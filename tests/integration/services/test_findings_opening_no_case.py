@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from casework.services import pupils
 from casework.services.daily_sweep import daily_sweep
 from casework.services.worklist import NEW_FINDING_DAYS, NoticeItem, worklist
 from casework.store.database import Database
 from tests.support.actions import as_user
 from tests.support.dates import d
-from tests.support.escalations import O_WEEK
+from tests.support.escalations import O_WEEK, TODAY, referred_to_la
 from tests.support.rows import pupil_findings
 from tests.support.web import OTHER_LEAD, add_other_school
 from tests.support.world import AO, HEAD, LA, LA_ELSEWHERE, World, change_school
@@ -129,3 +130,17 @@ def test_the_worklist_shows_the_finding_for_as_long_as_a_case_finding_is_new(
     last_new = FOUND + timedelta(days=NEW_FINDING_DAYS - 1)
     assert [n.rule for n in worklist(db, who=lead, today=last_new).notices] == [ILLNESS]
     assert worklist(db, who=lead, today=last_new + timedelta(days=1)).notices == ()
+
+
+def test_an_la_officer_who_reaches_the_pupil_still_sees_no_finding_that_opened_no_case(
+    db: Database, world: World
+) -> None:
+    pupil, _cid = referred_to_la(db, world)  # the LA reaches this pupil through the referral
+    daily_sweep(db, TODAY)  # marks end on 30 January: 2 and 3 February have none
+    la = as_user(db, LA)
+    assert pupils.pupil_view(db, who=la, upn=pupil).upn == pupil
+    assert worklist(db, who=la, today=TODAY).notices == ()
+    school = worklist(db, who=as_user(db, AO), today=TODAY).notices
+    assert [(n.upn, n.rule, n.began) for n in school] == [
+        (pupil, "register_incomplete", d("2026-02-02"))
+    ]
