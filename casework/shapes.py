@@ -181,6 +181,18 @@ def worklist(work: Worklist) -> dict[str, Any]:
             for i in work.waiting
         ],
         "last_sweep": sweep_run(work.last_sweep),
+        "notices": [
+            {
+                "upn": i.upn,
+                "pupil_name": i.pupil_name,
+                "rule": i.rule,
+                "reason": i.reason,
+                "staff_reason": i.staff_reason,
+                "began": i.began.isoformat(),
+                "found_on": i.found_on.isoformat(),
+            }
+            for i in work.notices
+        ],
     }
 
 

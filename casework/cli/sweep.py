@@ -58,6 +58,8 @@ def run_sweep(
         f"{len(done.evidence_added)} findings added to cases, "
         f"{len(done.transitions_fired)} steps fired by deadlines."
     )
+    if done.notices_recorded:  # letters, LA notifications, gaps in the register: no case
+        out.print(f"{len(done.notices_recorded)} findings that open no case kept for the worklist.")
     for label, rows in (("Due today", done.deadlines_due), ("Overdue", done.deadlines_overdue)):
         if rows:
             deadlines = Table("case", "UPN", "deadline", "due", title=label)

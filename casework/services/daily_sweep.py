@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
@@ -24,7 +27,15 @@ from casework.services.schools import school_context
 from casework.services.sweep import SweepResult, sweep
 from casework.services.users import SYSTEM_USERNAME, actor_in, system_actor
 from casework.store.database import Database
-from casework.store.models import Case, CaseDeadline, CaseEvidence, Pupil, School, SweepRun
+from casework.store.models import (
+    Case,
+    CaseDeadline,
+    CaseEvidence,
+    Pupil,
+    PupilFinding,
+    School,
+    SweepRun,
+)
 
 
 @dataclass(slots=True)
@@ -37,6 +48,7 @@ class DailySweepResult:
     deadlines_due: list[dict[str, Any]] = field(default_factory=list)
     deadlines_overdue: list[dict[str, Any]] = field(default_factory=list)
     transitions_fired: list[dict[str, Any]] = field(default_factory=list)
+    notices_recorded: list[dict[str, Any]] = field(default_factory=list)  # opening no case
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,16 +58,20 @@ class DailySweepResult:
             "deadlines_due": self.deadlines_due,
             "deadlines_overdue": self.deadlines_overdue,
             "transitions_fired": self.transitions_fired,
+            "notices_recorded": self.notices_recorded,
         }
 
 
 def apply_findings(
     db: Database, result: SweepResult, today: date
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Open a case per pupil and kind for new findings; add each occurrence of a rule's
-    finding to the open case once (see `_new_occurrence`)."""
+    finding to the open case once (see `_new_occurrence`). A rule that opens no case keeps
+    each occurrence as a pupil finding instead, for the worklist."""
     opened: list[dict[str, Any]] = []
     added: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
+    notice_rows: list[dict[str, Any]] = []
     policies: dict[str, Any] = {}
     with db.transaction() as session:
         who = actor_in(session, SYSTEM_USERNAME)
@@ -86,16 +102,23 @@ def apply_findings(
             rules = on_case.setdefault(case_id, {})
             day = date.fromisoformat(seen)
             rules[rule] = max(day, rules.get(rule, day))
+        kept = _kept_notices(session, swept)
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in policies:
                 policies[urn] = school_context(school).policy
             spec = policies[urn].rules[finding.rule]
-            if spec.opens == "none":
-                continue
             pupil = pupils[(school.id, finding.pupil)]
             if off_roll(pupil, today):
                 continue  # off roll from the leaving date (deleted, say): no case opens or grows
+            if spec.opens == "none":
+                if _new_occurrence(finding, kept.get((pupil.id, finding.rule))):
+                    kept[(pupil.id, finding.rule)] = result.as_of
+                    notice_rows.append(_notice_row(school.id, pupil.id, finding, result.as_of))
+                    notices.append(
+                        {"upn": pupil.upn, "rule": finding.rule, "began": notice_rows[-1]["began"]}
+                    )
+                continue
             case = open_cases.get((pupil.id, spec.opens))
             machine = LIFECYCLES[spec.opens]
             learned = machine.from_finding(finding) if machine.from_finding else None
@@ -143,7 +166,49 @@ def apply_findings(
                 },
             )
             added.append({"case": case.id, "upn": pupil.upn, "rule": finding.rule})
-    return opened, added
+        if notice_rows:
+            session.execute(_insert_new(session), notice_rows)
+    for notice in notices:
+        notice["began"] = notice["began"].isoformat()
+    return opened, added, notices
+
+
+def _kept_notices(session: Session, school_ids: set[int]) -> dict[tuple[int, str], date]:
+    """Per pupil and rule, the latest sweep day that kept a finding opening no case."""
+    return {
+        (pupil_id, rule): found_on
+        for pupil_id, rule, found_on in session.execute(
+            select(PupilFinding.pupil_id, PupilFinding.rule, func.max(PupilFinding.found_on))
+            .where(PupilFinding.school_id.in_(school_ids))
+            .group_by(PupilFinding.pupil_id, PupilFinding.rule)
+        )
+    }
+
+
+def _notice_row(school_id: int, pupil_id: int, finding: Finding, as_of: date) -> dict[str, Any]:
+    return {
+        "school_id": school_id,
+        "pupil_id": pupil_id,
+        "rule": finding.rule,
+        # A rule that names no first day has one occurrence: the day it was first found.
+        "began": finding.began or as_of,
+        "found_on": as_of,
+        "reason": finding.reason,
+        "staff_reason": finding.staff_reason or finding.reason,
+        "details": {
+            "facts": json.loads(json.dumps(finding.facts, default=str)),
+            "marks": [m.as_dict() for m in finding.evidence],
+        },
+    }
+
+
+def _insert_new(session: Session) -> Any:
+    """A bulk insert of pupil findings that skips an occurrence a concurrent sweep kept first."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(PupilFinding).on_conflict_do_nothing()
+    if session.get_bind().dialect.name == "sqlite":
+        return sqlite.insert(PupilFinding).on_conflict_do_nothing()
+    return insert(PupilFinding)
 
 
 def _new_occurrence(finding: Finding, last_seen: date | None) -> bool:
@@ -229,7 +294,9 @@ def daily_sweep(
     result = sweep(db, as_of, urn, progress=progress)
     out = DailySweepResult(result)
     if record:
-        out.cases_opened, out.evidence_added = apply_findings(db, result, as_of)
+        out.cases_opened, out.evidence_added, out.notices_recorded = apply_findings(
+            db, result, as_of
+        )
         out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(
             db, as_of, urn
         )

@@ -2,7 +2,8 @@
 
 School staff (attendance officers, senior leaders, teachers) see their own school. An LA officer
 sees only cases that reached the LA (an LA-visible state, a referral) from schools in their LA,
-and only those cases' pupils. The daily sweep's system user works every school. A record out of
+and only those cases' pupils, and none of the findings that open no case (the school acts on
+them). The daily sweep's system user works every school. A record out of
 reach is reported as not found, never as forbidden, so that its existence does not leak.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.orm import Session
 
 from casework.machines.roles import Role, sees_every_school, sees_referrals_only
-from casework.store.models import Case, Pupil, School
+from casework.store.models import Case, Pupil, PupilFinding, School
+
+Record = type[School] | type[Pupil] | type[Case] | type[PupilFinding]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +33,16 @@ class Actor:
     la_code: str | None
 
 
-def visible_to(who: Actor, record: type[School] | type[Pupil] | type[Case]) -> ColumnElement[bool]:
+def visible_to(who: Actor, record: Record) -> ColumnElement[bool]:
     """The query clause that keeps only the rows of `record` that `who` may see."""
     if sees_every_school(who.role):
         return true()
+    if record is PupilFinding:
+        # A finding that opened no case is the school's to act on (a letter, telling the LA,
+        # completing the register): its staff see it, an LA officer none.
+        if sees_referrals_only(who.role):
+            return false()
+        return PupilFinding.school_id == who.school_id
     if sees_referrals_only(who.role):
         in_la = select(School.id).where(School.la_code == who.la_code)
         referred = Case.la_visible.is_(True) & Case.school_id.in_(in_la.scalar_subquery())
@@ -49,9 +58,7 @@ def visible_to(who: Actor, record: type[School] | type[Pupil] | type[Case]) -> C
     return Pupil.school_id == who.school_id
 
 
-def can_see(
-    session: Session, who: Actor, record: type[School] | type[Pupil] | type[Case], key: int
-) -> bool:
+def can_see(session: Session, who: Actor, record: Record, key: int) -> bool:
     """Whether `who` may see the row `key` of `record`, by the clause every query uses."""
     query = select(record.id).where(record.id == key, visible_to(who, record))
     return session.scalar(query) is not None

@@ -14,7 +14,7 @@ from casework.services.cases.queries import CaseSummary, case_summaries
 from casework.services.daily_sweep import SweepRunView, last_sweep
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
-from casework.store.models import Case, CaseDeadline, CaseEvidence
+from casework.store.models import Case, CaseDeadline, CaseEvidence, Pupil, PupilFinding
 
 DUE_SOON_DAYS = 7  # how far ahead the worklist looks for deadlines
 NEW_FINDING_DAYS = 7  # how recent a finding is still new
@@ -37,6 +37,20 @@ class FindingItem:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeItem:
+    """A recent finding of a rule that opens no case: a letter to send, the LA to tell, a
+    register to complete."""
+
+    upn: str
+    pupil_name: str
+    rule: str
+    reason: str  # the sentence for parents
+    staff_reason: str  # the same for staff, naming the pupil (the one screens show)
+    began: date
+    found_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class WaitingItem:
     case: CaseSummary
     steps: tuple[str, ...]  # labels of the steps this person's role may take from the state
@@ -51,6 +65,7 @@ class Worklist:
     findings: tuple[FindingItem, ...]
     waiting: tuple[WaitingItem, ...]
     last_sweep: SweepRunView | None
+    notices: tuple[NoticeItem, ...] = ()
 
 
 def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
@@ -80,6 +95,29 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
                 )
                 .order_by(CaseEvidence.recorded_on.desc(), CaseEvidence.id.desc())
             )
+        )
+        notices = session.execute(
+            select(
+                Pupil.upn,
+                Pupil.forename,
+                Pupil.surname,
+                PupilFinding.rule,
+                PupilFinding.reason,
+                PupilFinding.staff_reason,
+                PupilFinding.began,
+                PupilFinding.found_on,
+            )
+            .join(Pupil, Pupil.id == PupilFinding.pupil_id)
+            .where(
+                visible_to(who, PupilFinding),
+                visible_to(who, Pupil),
+                PupilFinding.found_on > today - timedelta(days=NEW_FINDING_DAYS),
+            )
+            .order_by(PupilFinding.found_on.desc(), PupilFinding.id.desc())
+        )
+        notice_items = tuple(
+            NoticeItem(upn, f"{forename} {surname}".strip(), rule, reason, staff, began, found)
+            for upn, forename, surname, rule, reason, staff, began, found in notices
         )
         states = list(
             session.execute(select(Case.id, Case.kind, Case.state, Case.details).where(open_cases))
@@ -122,4 +160,5 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
             for c, steps in sorted(waiting_ids.items(), reverse=True)
         ),
         last_sweep=last_sweep(db, who=who),
+        notices=notice_items,
     )

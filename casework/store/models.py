@@ -174,6 +174,27 @@ class SweepRun(Base):
     username: Mapped[str] = mapped_column(String(100))
 
 
+class PupilFinding(Base):
+    """A sweep finding of a rule that opens no case (a letter, an LA notification, a gap in
+    the register), kept once per occurrence so that staff see it on the worklist."""
+
+    __tablename__ = "pupil_finding"
+    __table_args__ = (
+        UniqueConstraint("pupil_id", "rule", "began"),
+        Index("ix_pupil_finding_school_found", "school_id", "found_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"))
+    rule: Mapped[str] = mapped_column(String(60))
+    began: Mapped[date] = mapped_column(Date)  # the occurrence's first day
+    found_on: Mapped[date] = mapped_column(Date)  # the sweep's day that first found it
+    reason: Mapped[str] = mapped_column(Text)  # to parents
+    staff_reason: Mapped[str] = mapped_column(Text)  # to staff, naming the pupil
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)  # the facts and the marks behind it
+
+
 class Case(Base):
     """A pupil concern moving through a lifecycle; `version` guards against lost updates."""
 
@@ -275,6 +296,7 @@ __all__ = [
     "Contact",
     "MarkAmendment",
     "Pupil",
+    "PupilFinding",
     "School",
     "SessionMark",
 ]

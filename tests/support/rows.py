@@ -16,6 +16,7 @@ from casework.store.models import (
     CaseEvent,
     CaseEvidence,
     Pupil,
+    PupilFinding,
     SessionMark,
 )
 
@@ -108,6 +109,19 @@ def pupil_row(db: Database, pupil_upn: str) -> dict[str, Any]:
     with db.transaction() as session:
         pupil = session.scalars(select(Pupil).where(Pupil.upn == pupil_upn)).one()
         return _row(pupil, [c.name for c in Pupil.__table__.columns])
+
+
+def pupil_findings(db: Database, pupil_upn: str) -> list[dict[str, Any]]:
+    """The stored findings that opened no case for the pupil, oldest first."""
+    with db.transaction() as session:
+        query = (
+            select(PupilFinding)
+            .join(Pupil, Pupil.id == PupilFinding.pupil_id)
+            .where(Pupil.upn == pupil_upn)
+            .order_by(PupilFinding.id)
+        )
+        columns = [c.name for c in PupilFinding.__table__.columns]
+        return [_row(f, columns) for f in session.scalars(query)]
 
 
 def cases_of(db: Database, pupil_upn: str, kind: str | None = None) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -259,6 +260,26 @@ def test_sweep_table_without_json(loaded: str) -> None:
     # Staff read the sentence that names the pupil, not the one written to parents.
     assert "Jordan Sampleby has missed" in result.output
     assert "your child" not in result.output.lower()
+
+
+def test_the_sweep_keeps_a_finding_that_opens_no_case_once_and_says_so(loaded: str) -> None:
+    first = as_json(run(loaded, "sweep", "--as-of", "2025-09-09", "--json"))
+    assert {"upn": ROBIN, "rule": "register_incomplete", "began": "2025-09-03"} in first[
+        "notices_recorded"
+    ]
+    # The same gap in the register found again the next day: nothing more kept, nothing said.
+    again = ok(run(loaded, "sweep", "--as-of", "2025-09-10", "--school", "100001"))
+    assert "open no case kept for the worklist" not in again.output
+    again_json = as_json(run(loaded, "sweep", "--as-of", "2025-09-10", "--json"))
+    assert again_json["notices_recorded"] == []
+
+
+def test_the_sweep_table_counts_the_findings_kept_for_the_worklist(loaded: str) -> None:
+    result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001"))
+    # Robin has no marks yet this year (register_incomplete, a rule that opens no case).
+    (count,) = re.findall(r"^(\d+) findings that open no case kept for the worklist\.$",
+                          result.output, re.MULTILINE)  # fmt: skip
+    assert int(count) >= 1
 
 
 def test_a_leaver_is_not_swept_after_leaving(loaded: str) -> None:

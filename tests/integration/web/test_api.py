@@ -149,7 +149,7 @@ def test_the_worklist(
     response = client.get("/api/worklist", headers=bearer(db, AO))
     assert response.status_code == 200
     work = response.json()
-    assert set(work) == {"today", "overdue", "due", "findings", "waiting", "last_sweep"}
+    assert set(work) == {"today", "overdue", "due", "findings", "waiting", "last_sweep", "notices"}
     assert work["today"] == "2026-01-19"
     [waiting] = work["waiting"]
     assert waiting["case"]["id"] == cid and "Offer school-led support" in waiting["steps"]
