@@ -1,15 +1,17 @@
 """The case page and `GET /api/cases/{id}` with 10,000 open cases on PostgreSQL, 16 clients.
 
     python bench/web.py                       # 10,000 cases, 16 clients, 3 repeats
-    python bench/web.py --cases 2000 --requests 400 --repeat 1 --no-write   # a quick look
+    python bench/web.py --cases 2000 --seconds 5 --repeat 1 --no-write   # a quick look
 
 1. a PostgreSQL database of its own (`casework_bench_web`, made with the admin connection
    and dropped at the end), migrated, with the example school and 10,000 pupils each with an
    open attendance concern, bulk-loaded by bench/web_world.py (COPY, not the ORM);
 2. the app served by `uvicorn --factory casework.web.app:app_from_environment --workers 2`
    on a free 127.0.0.1 port, signed in with an API token (`Authorization: Bearer`);
-3. per repeat and per path, 16 asyncio clients (httpx) share a bounded number of requests to
-   random case ids among the 10,000 (after a warm-up); the latency of each request is timed;
+3. per repeat and per path, wrk (C, one thread, 16 connections; `apt-get install wrk`) sends
+   GETs of random case ids among the 10,000 for a fixed time after a warm-up and reports its
+   latency percentiles; `--client httpx` uses 16 asyncio clients in Python instead, sharing a
+   bounded number of requests, each timed by the client;
 4. p50 / p95 / p99 and throughput, medians over the repeats, with the 1-minute load average,
    into docs/benchmarks.md between the web markers; and a short in-process profile of one
    case page (cProfile over the Litestar test client): where the time goes.
