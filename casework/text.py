@@ -61,10 +61,17 @@ def event_what(
     return action
 
 
+def yes_no(value: Any) -> Any:
+    """`yes` or `no` for a true/false value; any other value as it is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
 def value_words(value: Any) -> str:
     """A stored value as a person reads it: dates written out, identifiers as words."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return str(yes_no(value))
     if isinstance(value, str):
         try:
             return long_date(date.fromisoformat(value)) if len(value) == 10 else words(value)

@@ -112,7 +112,8 @@ def case_show(
                 str(e.id),
                 e.recorded_on.isoformat(),
                 e.kind + note,
-                escape(", ".join(f"{k}: {v}" for k, v in shown.items())),
+                # Yes/no for a yes/no field; every other value as stored (ISO dates, codes).
+                escape(", ".join(f"{k}: {text.yes_no(v)}" for k, v in shown.items())),
             )
         out.print(table)
     table = Table("#", "on", "what", "by", "note", title="Chronology")
