@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from casework.services.errors import ServiceError, UserNotFoundError
 from casework.services.reach import Actor
@@ -91,6 +91,19 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+# Who is asking, read on every request: one statement each, built once.
+_USERS = AppUser.__table__
+_TOKEN_USER = (
+    select(_USERS)
+    .join(ApiToken.__table__, ApiToken.__table__.c.user_id == _USERS.c.id)
+    .where(
+        ApiToken.__table__.c.token_sha256 == bindparam("digest"),
+        ApiToken.__table__.c.revoked_at.is_(None),
+    )
+)
+_USER = select(_USERS).where(_USERS.c.id == bindparam("user_id"))
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -126,17 +139,13 @@ def revoke_tokens(db: Database, username: str) -> int:
 
 def actor_for_token(db: Database, token: str) -> Actor | None:
     """Who a bearer token belongs to, or None for an unknown or revoked token."""
-    with db.transaction() as session:
-        user = session.scalars(
-            select(AppUser)
-            .join(ApiToken, ApiToken.user_id == AppUser.id)
-            .where(ApiToken.token_sha256 == _digest(token), ApiToken.revoked_at.is_(None))
-        ).first()
-        return actor_from_row(user) if user is not None else None
+    with db.single_read() as connection:
+        user = connection.execute(_TOKEN_USER, {"digest": _digest(token)}).first()
+    return actor_from_row(user) if user is not None else None
 
 
 def actor_by_id(db: Database, user_id: int) -> Actor | None:
     """The person a signed-in session belongs to (None if they were removed)."""
-    with db.transaction() as session:
-        user = session.get(AppUser, user_id)
-        return actor_from_row(user) if user is not None else None
+    with db.single_read() as connection:
+        user = connection.execute(_USER, {"user_id": user_id}).first()
+    return actor_from_row(user) if user is not None else None

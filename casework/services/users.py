@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from casework.machines.roles import PERSON_ROLES, Role
@@ -15,7 +17,8 @@ from casework.store.models import AppUser
 SYSTEM_USERNAME = "casework-sweep"
 
 
-def actor_from_row(user: AppUser) -> Actor:
+def actor_from_row(user: AppUser | Row[Any]) -> Actor:
+    """The acting person from their user record (a model or a plain row of the table)."""
     return Actor(
         user.id,
         user.username,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from casework.store.database import Database
 from casework.store.models import WebSession
@@ -27,6 +27,9 @@ def expiry(expires_in: int | timedelta | None) -> datetime | None:
 RENEW_AFTER = timedelta(minutes=5)
 
 
+_SESSION = select(WebSession.__table__).where(WebSession.__table__.c.key == bindparam("key"))
+
+
 def save(db: Database, key: str, value: bytes, expires_at: datetime | None) -> None:
     with db.transaction() as session:
         row = session.get(WebSession, key)
@@ -46,17 +49,21 @@ def save(db: Database, key: str, value: bytes, expires_at: datetime | None) -> N
 
 def load(db: Database, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
     """The session's data, or None once it has expired (an expired session is deleted)."""
-    with db.transaction() as session:
-        row = session.get(WebSession, key)
-        if row is None:
-            return None
-        expires = _aware(row.expires_at)
-        if expires is not None and expires <= datetime.now(UTC):
-            session.delete(row)
-            return None
-        if renew_for is not None and expires is not None:
-            row.expires_at = expiry(renew_for)
-        return bytes(row.value)
+    # Read outside a transaction (one statement, on every page view); write only when needed.
+    with db.single_read() as connection:
+        row = connection.execute(_SESSION, {"key": key}).first()
+    if row is None:
+        return None
+    expires = _aware(row.expires_at)
+    if expires is not None and expires <= datetime.now(UTC):
+        end(db, key)
+        return None
+    if renew_for is not None and expires is not None:
+        with db.transaction() as session:
+            session.execute(
+                update(WebSession).where(WebSession.key == key).values(expires_at=expiry(renew_for))
+            )
+    return bytes(row.value)
 
 
 def end(db: Database, key: str) -> None:
