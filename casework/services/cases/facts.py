@@ -88,6 +88,17 @@ _CONTACTS = (
     .order_by(Contact.__table__.c.priority)
 )
 
+_MARKS_T = SessionMark.__table__
+_MARKS = select(_MARKS_T.c.date, _MARKS_T.c.session, _MARKS_T.c.code).where(
+    _MARKS_T.c.pupil_id == bindparam("pupil_id"),
+    _MARKS_T.c.date >= bindparam("start", type_=_MARKS_T.c.date.type),
+    _MARKS_T.c.date <= bindparam("end", type_=_MARKS_T.c.date.type),
+)
+_CASES_T = Case.__table__
+_OTHER_CASES = select(
+    _CASES_T.c.kind, _CASES_T.c.state, _CASES_T.c.details, _CASES_T.c.parent_case_id
+).where(_CASES_T.c.pupil_id == bindparam("pupil_id"), _CASES_T.c.id != bindparam("case_id"))
+
 
 def all_evidence(session: Session, case_id: int) -> list[Row[Any]]:
     """Every item of the case's evidence, superseded or not, oldest first."""
@@ -113,11 +124,7 @@ def pupil_register(
     session: Session, school: SchoolContext, pupil: Pupil, start: date, end: date
 ) -> Register:
     """One pupil's marks in a window, for guards that quote the register."""
-    marks = session.execute(
-        select(SessionMark.date, SessionMark.session, SessionMark.code).where(
-            SessionMark.pupil_id == pupil.id, SessionMark.date >= start, SessionMark.date <= end
-        )
-    )
+    marks = session.execute(_MARKS, {"pupil_id": pupil.id, "start": start, "end": end})
     start = max(start, school.calendar.first_day)
     return Register.from_marks(
         school.calendar, start, end, [pupil.upn], ((0, d, s, c) for d, s, c in marks)
@@ -146,13 +153,7 @@ def live_measures(
 
 def related(session: Session, case: Case, today: date, policy: Policy) -> RelatedFacts:
     """Facts from the pupil's other cases (penalty notices and their limit)."""
-    rows = list(
-        session.execute(
-            select(Case.kind, Case.state, Case.details, Case.parent_case_id).where(
-                Case.pupil_id == case.pupil_id, Case.id != case.id
-            )
-        )
-    )
+    rows = list(session.execute(_OTHER_CASES, {"pupil_id": case.pupil_id, "case_id": case.id}))
     others = [OtherCase(c.kind, c.state, dict(c.details)) for c in rows]
     found = related_facts(case.details, others, today, policy)
     return replace(
