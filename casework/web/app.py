@@ -36,6 +36,9 @@ SESSION_HOURS = 10  # a working day; after that a person signs in again
 
 def _templates(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
+    # Templates ship with the package and change only with a new release: compiled once, not
+    # checked on disk (a stat of each template file) on every page.
+    env.auto_reload = False
     env.globals.update(asset=assets.url, text=text)
     env.filters.update(
         long_date=text.long_date,
