@@ -523,6 +523,11 @@ class Lifecycle:
     @staticmethod
     def _declare(step: Step) -> dict[str, Any]:
         def guards_pass(event: Any) -> bool:
+            # Only the steps this person may take count: twin steps with the same trigger
+            # between the same states differ in who takes them and what that needs.
+            allowed = event.kwargs.get("allowed")
+            if allowed is not None and not any(step is s for s in allowed):
+                return False
             return not step.blocked_by(event.kwargs["facts"])
 
         return {
@@ -597,7 +602,7 @@ class Lifecycle:
         permitted = held
         token = _Token(facts.state)
         # The shared machine checks the source and runs the declared guards (its conditions).
-        if not self.machine.events[trigger].trigger(token, facts=facts):
+        if not self.machine.events[trigger].trigger(token, facts=facts, allowed=permitted):
             reasons = [r for s in permitted for r in s.blocked_by(facts)]
             raise BlockedError(f"cannot {trigger.replace('_', ' ')} now", reasons)
         taken = next(s for s in permitted if s.dest == token.state and not s.blocked_by(facts))

@@ -227,6 +227,14 @@ def la_found_liable(facts: CaseFacts) -> str | None:
     return None
 
 
+def la_not_found_not_liable(facts: CaseFacts) -> str | None:
+    """The LA has not decided that the parent this notice names is not liable."""
+    decision = _liability(facts)
+    if decision is not None and not decision.get("liable"):
+        return f"the LA found this parent not liable on {long_date(decision.recorded_on)}"
+    return None
+
+
 def la_found_not_liable(facts: CaseFacts) -> str | None:
     """The LA decided that the parent this notice names is not liable."""
     decision = _liability(facts)
@@ -346,12 +354,24 @@ STEPS = (
         needs=("note",),
     ),
     *LA_RETURN_STEPS,
+    # The LA issuing a notice is its own decision that this parent is liable; the head may
+    # issue one only once the LA has recorded that decision.
     Step(
         trigger="issue",
         source=("approved",),
         dest="issued",
         label="Issue the notice",
-        roles=LA | SLT,
+        roles=LA,
+        guards=(*NOTICE_MAY_FOLLOW, la_not_found_not_liable),
+        stamps=("issued_on",),
+        effect=fix_amounts,
+    ),
+    Step(
+        trigger="issue",
+        source=("approved",),
+        dest="issued",
+        label="Issue the notice (the LA has found this parent liable)",
+        roles=SLT,
         guards=(*NOTICE_MAY_FOLLOW, la_found_liable),
         stamps=("issued_on",),
         effect=fix_amounts,
@@ -368,9 +388,10 @@ STEPS = (
         effect=record_served,
     ),
     Step(
-        # A payment recorded late but dated within its period puts an unpaid notice right.
+        # A payment recorded late but dated within its period puts an unpaid notice right; on
+        # a notice whose service was never recorded, the periods count from issue.
         trigger="record_payment",
-        source=("served", "unpaid"),
+        source=("issued", "served", "unpaid"),
         dest="paid_reduced",
         label="Record payment at the reduced amount",
         roles=LA,
@@ -378,7 +399,7 @@ STEPS = (
     ),
     Step(
         trigger="record_payment",
-        source=("served", "unpaid"),
+        source=("issued", "served", "unpaid"),
         dest="paid_full",
         label="Record payment in full",
         roles=LA,

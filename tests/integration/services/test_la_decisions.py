@@ -190,3 +190,27 @@ def test_the_head_may_still_approve_and_issue_a_notice_for_the_school(
     fire(db, notice, "issue", HEAD, "2026-03-16")
     assert case_row(db, notice)["state"] == "issued"
     assert decisions(db, notice) == []
+
+
+def test_as_before_the_head_approves_the_la_issues_and_a_payment_is_recorded(
+    db: Database, world: World
+) -> None:
+    # Issue 3's path still works: approved by SLT, issued by the LA (its decision that the
+    # parent is liable), paid before anyone recorded how it was served (counted from issue).
+    pupil, cid = referred_to_la(db, world)
+    evidence(db, cid, "support_offered", AO, "2026-02-02", support="attendance_contract",
+             accepted="N")  # fmt: skip
+    evidence(db, cid, "slt_approval", HEAD, "2026-02-02", decision="approved",
+             step="issue_notice_to_improve")  # fmt: skip
+    fire(db, cid, "issue_notice_to_improve", AO, "2026-02-02")
+    world.marks(pupil, d("2026-02-02"), d("2026-03-13"))
+    evidence(db, cid, "improvement_judgement", HEAD, "2026-03-13", improvement="not_sufficient",
+             reason="still missing Mondays")  # fmt: skip
+    evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
+             step="request_penalty_notice")  # fmt: skip
+    notice = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened[0].id
+    fire(db, notice, "approve", HEAD, "2026-03-16")
+    fire(db, notice, "issue", LA, "2026-03-17")
+    evidence(db, notice, "payment", LA, "2026-03-30", amount="80", paid_on="2026-03-30")
+    fire(db, notice, "record_payment", LA, "2026-03-30")
+    assert case_row(db, notice)["state"] == "paid_reduced"

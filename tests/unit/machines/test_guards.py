@@ -600,6 +600,12 @@ CHECKS: list[Check] = [
         ),
     ),
     Check(
+        "la_not_found_not_liable",
+        pn("approved", "2026-04-14", evidence=[liability("2026-04-14", "N")]),
+        "the LA found this parent not liable on 14 April 2026",
+        pn("approved", "2026-04-14"),
+    ),
+    Check(
         "la_found_not_liable",
         pn("requested", "2026-04-14", evidence=[liability("2026-04-13")]),
         "needs the LA's decision that this parent is not liable",

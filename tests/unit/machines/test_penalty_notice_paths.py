@@ -225,10 +225,19 @@ def test_a_carer_without_parental_responsibility_is_a_parent_the_la_may_find_lia
     case = Case(KIND, "2026-03-27", details={"parent": carer.name},
                 pupil=replace(PUPIL, contacts=(MUM, carer)))  # fmt: skip
     case.fire("approve", HEAD, "2026-03-30")
-    assert case.refused("issue", LA_OFFICER, "2026-04-14") == [
+    # The head issues only once the LA has found the parent liable; the LA issuing is its
+    # own decision that they are.
+    assert case.refused("issue", HEAD, "2026-04-14") == [
         "needs the LA's decision whether this parent is liable"
     ]
     case.add(liability("2026-04-14"))
+    case.fire("issue", HEAD, "2026-04-14")
+    assert case.state == "issued"
+
+
+def test_the_la_issuing_a_notice_is_its_decision_that_the_parent_is_liable() -> None:
+    case = Case(KIND, "2026-03-27", details=dict(PARENT))
+    case.fire("approve", HEAD, "2026-03-30")
     case.fire("issue", LA_OFFICER, "2026-04-14")
     assert case.state == "issued"
 
@@ -335,11 +344,13 @@ def test_service_needs_its_method_and_a_day_between_issue_and_today() -> None:
     ) == ["sent on 21 April 2026, which is after today"]
 
 
-def test_a_notice_not_yet_served_cannot_be_paid_or_expire() -> None:
+def test_a_notice_not_yet_served_cannot_expire_but_a_payment_counts_from_issue() -> None:
     case = approved_and_issued("2026-04-14")
-    case.add(payment("2026-04-20", 80))
-    case.refused("record_payment", LA_OFFICER, "2026-04-20", error=UnknownTriggerError)
     case.refused("expire", SYSTEM, "2026-06-01", error=UnknownTriggerError)
+    # Paid before anyone recorded the service: within 21 days of issue is within 21 of service.
+    case.add(payment("2026-04-20", 80))
+    case.fire("record_payment", LA_OFFICER, "2026-04-20")
+    assert case.state == "paid_reduced"
 
 
 def test_the_final_date_counts_from_service_not_from_issue() -> None:

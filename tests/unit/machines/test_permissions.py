@@ -396,7 +396,7 @@ def test_next_steps_for_a_teacher_are_all_not_permitted() -> None:
         (AC, "monitoring", "fly", "offer_support, request_penalty_notice, close"),
         (AC, "monitoring", "agree_plan", "offer_support, request_penalty_notice, close"),
         (AC, "closed", "close", "none"),
-        (PN, "issued", "approve", "record_service, withdraw"),
+        (PN, "issued", "approve", "record_service, record_payment, withdraw"),
         (PN, "served", "approve", "record_payment, expire, withdraw"),
         (
             CME,
