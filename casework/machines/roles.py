@@ -70,12 +70,17 @@ class Standing:
 NO_STANDING = Standing()
 
 
+def _plain(words: str) -> str:
+    return "".join(c for c in words.casefold() if c.isalnum())
+
+
 def standing_at(school: SchoolConfig, *, username: str, name: str, position: str) -> Standing:
     """A person's standing at a school: head when they are the school file's head (by name or
     position); a delegate for each decision whose list names their username or position."""
 
     def same(a: str, b: str) -> bool:
-        return a.strip().casefold() == b.strip().casefold()
+        # "Head Teacher", "headteacher" and "Headteacher." are one position.
+        return bool(_plain(a)) and _plain(a) == _plain(b)
 
     head = same(name, school.head.name) or same(position, school.head.position)
     delegated = frozenset(

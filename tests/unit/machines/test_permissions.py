@@ -446,6 +446,7 @@ def test_standing_at_a_school_comes_from_the_school_file() -> None:
 
     assert of("a.head", "Ann Example", "Head") == Standing(head=True)
     assert of("x.head", "Someone", "headteacher") == Standing(head=True)
+    assert of("y.head", "Someone Else", "Head Teacher") == Standing(head=True)
     deputy = of("e.deputy", "Eve Deputy", "Deputy Headteacher")
     assert deputy == Standing() and not deputy.decides("leave") and deputy.decides(None)
     assert of("d.deputy", "Dee Deputy", "Deputy Headteacher").delegated == {"leave"}
