@@ -550,10 +550,25 @@ class Lifecycle:
     def next_steps(
         self, facts: CaseFacts, role: Role | str | None, standing: Standing = NO_STANDING
     ) -> list[NextStep]:
-        """Each step from the current state: allowed or blocked with reasons, and permitted."""
+        """Each step from the current state: allowed or blocked with reasons, and permitted.
+
+        Of twin steps (one trigger, the same roles, different destinations, such as returning
+        a referral to where it came from), those whose guards refuse are left out while one of
+        them is open: a person sees the one that applies, not its blocked twins.
+        """
+        steps = self.steps_from(facts.state)
+        reasons_of = {id(step): tuple(step.blocked_by(facts)) for step in steps}
+
+        def guard_refuses(step: Step) -> bool:
+            missing = {f"needs {need.replace('_', ' ')}" for need in step.needs}
+            return any(r not in missing for r in reasons_of[id(step)])
+
+        open_twins = {(s.trigger, s.roles) for s in steps if not guard_refuses(s)}
         out = []
-        for step in self.steps_from(facts.state):
-            reasons = tuple(step.blocked_by(facts))
+        for step in steps:
+            if (step.trigger, step.roles) in open_twins and guard_refuses(step):
+                continue
+            reasons = reasons_of[id(step)]
             out.append(
                 NextStep(
                     trigger=step.trigger,

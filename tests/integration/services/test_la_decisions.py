@@ -90,16 +90,11 @@ def test_a_refused_referral_goes_back_to_where_it_came_from(db: Database, world:
     with pytest.raises(FieldErrors) as no_reason:
         referrals.decide_referral(db, who=la, today=TODAY, case_id=cid, decision="refused")
     assert no_reason.value.fields == {"reason": "Enter why the LA refuses it"}
-    # The step back to school-led support is blocked: the referral came from the plan.
+    # The referral came from the plan: the LA is offered the step back there, and not its
+    # twin back to school-led support, whose guard refuses.
     steps = cases.show_case(db, case_id=cid, who=la, today=TODAY).next_steps
     back = {(s.trigger, s.dest): s.reasons for s in steps if s.trigger == "refuse_referral"}
-    assert back == {
-        ("refuse_referral", "school_support"): (
-            "needs note",
-            "the referral came from individual attendance plan, not school-led support",
-        ),
-        ("refuse_referral", "attendance_plan"): ("needs note",),
-    }
+    assert back == {("refuse_referral", "attendance_plan"): ("needs note",)}
     fire(db, cid, "refuse_referral", LA, "2026-02-04", note="below the LA's threshold")
     assert case_row(db, cid)["state"] == "attendance_plan"
     assert decisions(db, cid) == [{"decision": "refused", "reason": "below the LA's threshold"}]

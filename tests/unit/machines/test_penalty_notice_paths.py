@@ -432,3 +432,18 @@ def test_older_or_withdrawn_notices_do_not_bar_a_third() -> None:
     case = Case(KIND, "2026-03-27", details=dict(PARENT), related=prior)
     case.fire("approve", HEAD, "2026-03-30")
     assert case.state == "approved"
+
+
+def test_of_twin_steps_the_one_that_applies_is_offered_alone() -> None:
+    case = approved_and_issued("2026-04-14")
+    case.fire("record_service", LA_OFFICER, "2026-04-14", service="hand", sent_on="2026-04-14")
+
+    def payments(today: str) -> list[tuple[str, bool]]:
+        steps = case.lifecycle.next_steps(case.facts(today), Role.LA_OFFICER)
+        return [(s.dest, s.allowed) for s in steps if s.trigger == "record_payment"]
+
+    # No payment yet: both ways to record one are shown, each with why it cannot be taken.
+    assert payments("2026-04-20") == [("paid_reduced", False), ("paid_full", False)]
+    # £80 paid in time: only the reduced payment applies, so only it is offered.
+    case.add(payment("2026-04-20", 80))
+    assert payments("2026-04-20") == [("paid_reduced", True)]
