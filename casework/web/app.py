@@ -15,6 +15,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -100,6 +101,17 @@ def create_app(
             version="1",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            # Every /api path takes `Authorization: Bearer TOKEN` (`casework user token`).
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An API token from `casework user token USERNAME`.",
+                    )
+                }
+            ),
+            security=[{"bearer": []}],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         debug=debug,

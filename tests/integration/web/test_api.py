@@ -398,3 +398,10 @@ def test_the_head_and_the_la_officer_use_the_same_api(
         permitted = {s["trigger"] for s in response.json()["next_steps"] if s["permitted"]}
         shown = cases.show_case(db, case_id=cid, who=as_user(db, who), today=TODAY)
         assert permitted == {s.trigger for s in shown.next_steps if s.permitted}
+
+
+def test_the_schema_says_the_api_takes_a_bearer_token(client: TestClient) -> None:  # type: ignore[type-arg]
+    schema = client.get("/schema/openapi.json").json()
+    scheme = schema["components"]["securitySchemes"]["bearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert {"bearer": []} in schema["security"]
