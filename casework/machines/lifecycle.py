@@ -361,10 +361,23 @@ class Step:
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""
-        reasons = [
+        return self.missing(facts) + self.refused_by(facts)
+
+    def missing(self, facts: CaseFacts) -> list[str]:
+        """What the person has yet to supply (`needs note`): a form asks for it."""
+        return [
             f"needs {need.replace('_', ' ')}" for need in self.needs if not facts.params.get(need)
         ]
+
+    def refused_by(
+        self, facts: CaseFacts, unless: Callable[[Guard], bool] | None = None
+    ) -> list[str]:
+        """The reasons the step's guards give: what the case itself lacks now (leaving out
+        the guards `unless` picks, such as the SLT approval a queue is asking for)."""
+        reasons = []
         for guard in self.guards:
+            if unless is not None and unless(guard):
+                continue
             try:
                 reason = guard(facts)
             except ValueError as error:  # e.g. a period running past the school calendar
@@ -557,18 +570,13 @@ class Lifecycle:
         them is open: a person sees the one that applies, not its blocked twins.
         """
         steps = self.steps_from(facts.state)
-        reasons_of = {id(step): tuple(step.blocked_by(facts)) for step in steps}
-
-        def guard_refuses(step: Step) -> bool:
-            missing = {f"needs {need.replace('_', ' ')}" for need in step.needs}
-            return any(r not in missing for r in reasons_of[id(step)])
-
-        open_twins = {(s.trigger, s.roles) for s in steps if not guard_refuses(s)}
+        refused = {id(step): step.refused_by(facts) for step in steps}
+        open_twins = {(s.trigger, s.roles) for s in steps if not refused[id(s)]}
         out = []
         for step in steps:
-            if (step.trigger, step.roles) in open_twins and guard_refuses(step):
+            if (step.trigger, step.roles) in open_twins and refused[id(step)]:
                 continue
-            reasons = reasons_of[id(step)]
+            reasons = tuple(step.missing(facts) + refused[id(step)])
             out.append(
                 NextStep(
                     trigger=step.trigger,

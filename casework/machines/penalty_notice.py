@@ -13,6 +13,7 @@ from casework.machines.lifecycle import (
     Changes,
     DeadlineRule,
     EvidenceItem,
+    Guard,
     Lifecycle,
     OtherCase,
     PriorNotice,
@@ -23,7 +24,7 @@ from casework.machines.lifecycle import (
     add_period,
     as_date,
 )
-from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM
+from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
 from casework.policy.model import Policy
 from casework.register.calendar import nth_working_day_after
 from casework.text import long_date
@@ -309,6 +310,22 @@ PAYMENT_FINAL = DeadlineRule(
     start_from=served_on,
 )
 
+
+def issue_step(roles: frozenset[Role], label: str, liability: Guard) -> Step:
+    """Issuing the notice, by `roles`, once `liability` holds: the same step but for who takes
+    it and what they need of the LA's decision on liability."""
+    return Step(
+        trigger="issue",
+        source=("approved",),
+        dest="issued",
+        label=label,
+        roles=roles,
+        guards=(*NOTICE_MAY_FOLLOW, liability),
+        stamps=("issued_on",),
+        effect=fix_amounts,
+    )
+
+
 # Whether a notice may go to this parent at all: a child of compulsory school age, a parent on
 # record, and within the limit of notices; checked on approval and again on issue.
 NOTICE_MAY_FOLLOW = (
@@ -356,26 +373,8 @@ STEPS = (
     *LA_RETURN_STEPS,
     # The LA issuing a notice is its own decision that this parent is liable; the head may
     # issue one only once the LA has recorded that decision.
-    Step(
-        trigger="issue",
-        source=("approved",),
-        dest="issued",
-        label="Issue the notice",
-        roles=LA,
-        guards=(*NOTICE_MAY_FOLLOW, la_not_found_not_liable),
-        stamps=("issued_on",),
-        effect=fix_amounts,
-    ),
-    Step(
-        trigger="issue",
-        source=("approved",),
-        dest="issued",
-        label="Issue the notice (the LA has found this parent liable)",
-        roles=SLT,
-        guards=(*NOTICE_MAY_FOLLOW, la_found_liable),
-        stamps=("issued_on",),
-        effect=fix_amounts,
-    ),
+    issue_step(LA, "Issue the notice", la_not_found_not_liable),
+    issue_step(SLT, "Issue the notice (the LA has found this parent liable)", la_found_liable),
     Step(
         trigger="record_service",
         source=("issued",),

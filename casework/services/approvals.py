@@ -118,17 +118,9 @@ class Outcome:
 
 def _guard_reasons(step: Step, facts: CaseFacts, skip: str | None = None) -> list[str]:
     """The reasons the step's guards give (its needs left out), less the SLT guard `skip`."""
-    reasons = []
-    for guard in step.guards:
-        if skip is not None and guards.approved_step(guard) == skip:
-            continue
-        try:
-            reason = guard(facts)
-        except ValueError as error:
-            reason = f"cannot be checked yet: {error}"
-        if reason:
-            reasons.append(reason)
-    return reasons
+    return step.refused_by(
+        facts, lambda guard: skip is not None and guards.approved_step(guard) == skip
+    )
 
 
 def _slt_steps(machine: Lifecycle, state: str) -> list[tuple[Step, str]]:

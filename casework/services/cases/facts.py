@@ -38,12 +38,16 @@ from casework.store.models import (
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
 
 
-def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False) -> Case:
-    """The case, if `who` may see it; otherwise not found (a user outside the case must not
-    learn that it exists)."""
+def _check_id(case_id: int) -> None:
     if not 0 < case_id <= MAX_ID:
         # No row has such an id, and PostgreSQL refuses to compare an integer column with it.
         raise CaseNotFoundError(case_id)
+
+
+def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False) -> Case:
+    """The case, if `who` may see it; otherwise not found (a user outside the case must not
+    learn that it exists)."""
+    _check_id(case_id)
     query = select(Case).where(Case.id == case_id, visible_to(who, Case))
     if lock:
         query = query.with_for_update()
@@ -56,8 +60,7 @@ def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False)
 def load_case_page(session: Session, case_id: int, who: Actor) -> tuple[Case, Pupil, SchoolContext]:
     """The case with its pupil and school in one query, if `who` may see it (a case page's
     first read; the same reach as `load_case`)."""
-    if not 0 < case_id <= MAX_ID:
-        raise CaseNotFoundError(case_id)
+    _check_id(case_id)
     row = session.execute(
         select(Case, Pupil, School.urn, School.name, School.updated_at)
         .join(Pupil, Pupil.id == Case.pupil_id)

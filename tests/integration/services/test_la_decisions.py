@@ -100,9 +100,9 @@ def test_a_refused_referral_goes_back_to_where_it_came_from(db: Database, world:
     assert decisions(db, cid) == [{"decision": "refused", "reason": "below the LA's threshold"}]
 
 
-def test_a_penalty_request_returned_then_sent_again_and_refused(
-    db: Database, world: World, snapshot: Snapshot
-) -> None:
+def penalty_requested(db: Database, world: World) -> tuple[str, int, list[cases.CaseSummary]]:
+    """A concern referred to the LA, then a notice to improve that did not work, then a penalty
+    request approved by the head: the pupil, the concern and the notices it opened."""
     pupil, cid = referred_to_la(db, world)
     evidence(db, cid, "support_offered", AO, "2026-02-02", support="attendance_contract",
              accepted="N")  # fmt: skip
@@ -114,7 +114,13 @@ def test_a_penalty_request_returned_then_sent_again_and_refused(
              reason="still missing Mondays")  # fmt: skip
     evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
              step="request_penalty_notice")  # fmt: skip
-    opened = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened
+    return pupil, cid, fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened
+
+
+def test_a_penalty_request_returned_then_sent_again_and_refused(
+    db: Database, world: World, snapshot: Snapshot
+) -> None:
+    pupil, _concern, opened = penalty_requested(db, world)
     notice = opened[0].id
     # One per parent: each with parental responsibility and the grandmother the pupil lives with.
     assert [c.state for c in opened] == ["requested"] * 3
@@ -166,18 +172,7 @@ def test_the_head_may_still_approve_and_issue_a_notice_for_the_school(
     db: Database, world: World
 ) -> None:
     # As before the LA's decision steps: approved by SLT, then issued; no LA decision recorded.
-    pupil, cid = referred_to_la(db, world)
-    evidence(db, cid, "support_offered", AO, "2026-02-02", support="attendance_contract",
-             accepted="N")  # fmt: skip
-    evidence(db, cid, "slt_approval", HEAD, "2026-02-02", decision="approved",
-             step="issue_notice_to_improve")  # fmt: skip
-    fire(db, cid, "issue_notice_to_improve", AO, "2026-02-02")
-    world.marks(pupil, d("2026-02-02"), d("2026-03-13"))
-    evidence(db, cid, "improvement_judgement", HEAD, "2026-03-13", improvement="not_sufficient",
-             reason="still missing Mondays")  # fmt: skip
-    evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
-             step="request_penalty_notice")  # fmt: skip
-    notice = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened[0].id
+    notice = penalty_requested(db, world)[2][0].id
     queue = approvals_queue(db, who=as_user(db, HEAD), today=d("2026-03-16"))
     assert notice in {item.case.id for item in queue.decisions}
     fire(db, notice, "approve", HEAD, "2026-03-16")
@@ -192,18 +187,7 @@ def test_as_before_the_head_approves_the_la_issues_and_a_payment_is_recorded(
 ) -> None:
     # Issue 3's path still works: approved by SLT, issued by the LA (its decision that the
     # parent is liable), paid before anyone recorded how it was served (counted from issue).
-    pupil, cid = referred_to_la(db, world)
-    evidence(db, cid, "support_offered", AO, "2026-02-02", support="attendance_contract",
-             accepted="N")  # fmt: skip
-    evidence(db, cid, "slt_approval", HEAD, "2026-02-02", decision="approved",
-             step="issue_notice_to_improve")  # fmt: skip
-    fire(db, cid, "issue_notice_to_improve", AO, "2026-02-02")
-    world.marks(pupil, d("2026-02-02"), d("2026-03-13"))
-    evidence(db, cid, "improvement_judgement", HEAD, "2026-03-13", improvement="not_sufficient",
-             reason="still missing Mondays")  # fmt: skip
-    evidence(db, cid, "slt_approval", HEAD, "2026-03-13", decision="approved",
-             step="request_penalty_notice")  # fmt: skip
-    notice = fire(db, cid, "request_penalty_notice", AO, "2026-03-13").opened[0].id
+    notice = penalty_requested(db, world)[2][0].id
     fire(db, notice, "approve", HEAD, "2026-03-16")
     fire(db, notice, "issue", LA, "2026-03-17")
     evidence(db, notice, "payment", LA, "2026-03-30", amount="80", paid_on="2026-03-30")
