@@ -9,6 +9,7 @@ import typer
 
 from casework.cli import demo, register, serve, sweep
 from casework.cli.cases import case_app
+from casework.cli.letters import letters_app
 from casework.cli.users import user_app
 
 app = typer.Typer(
@@ -35,4 +36,5 @@ app.command("demo")(demo.demo_school)
 app.command("serve")(serve.serve)
 app.add_typer(register.import_app, name="import")
 app.add_typer(case_app, name="case")
+app.add_typer(letters_app, name="letters")
 app.add_typer(user_app, name="user")

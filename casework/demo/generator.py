@@ -27,7 +27,7 @@ DEMO_ESTAB = "2001"
 DEMO_NAME = "Casework Demo Primary School"
 DEFAULT_SEED = 2024
 # Bump when the generator changes, so that a demo school built by an older one is rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 MON, WED, FRI = 0, 2, 4
 YEAR_GROUPS = ("R", "1", "2", "3", "4", "5", "6")
@@ -158,6 +158,14 @@ STREETS = (
     "Sandpiper Court",
 )
 TOWN = "Casewick"  # a made-up town; ZZ is not a real postcode area
+DEMO_ADDRESS = "1 School Lane"
+DEMO_LA_OFFICE = {
+    "name": "Casewick Council",
+    "team": "Attendance and Children Missing Education Team",
+    "address": ["Civic Centre", "Market Square", TOWN, "ZZ1 9LA"],
+    "email": "attendance@casewick.example.org",
+    "phone": "01632 960999",
+}
 
 ILLNESS = ("sickness bug", "high temperature", "cold", "tonsillitis", "ear infection", "headache")
 MEDICAL = ("dentist", "GP appointment", "hospital appointment", "orthodontist", "optician")
@@ -194,6 +202,17 @@ _ABSENT = frozenset(c for c, info in BY_CODE.items() if info.absent)
 _POSSIBLE = frozenset(c for c, info in BY_CODE.items() if info.possible)
 _PRESENT_MARK = ("/", "\\")
 NO_MARK = ""  # a session left with no mark (a register not taken)
+
+
+def _elsewhere(name: str) -> str:
+    """The address of a parent who lives apart from the pupil: from a generator of its own,
+    so that the rest of the demo stays as it was."""
+    rng = random.Random(name)
+    return (
+        f"{rng.randint(1, 140)} {rng.choice(STREETS)}, {TOWN} "
+        f"ZZ{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXY')}"
+        f"{rng.choice('ABDEFGHJLNPQRSTUWXY')}"
+    )
 
 
 class _Pupil:
@@ -305,7 +324,10 @@ class _Generator:
             attendance_lead=Signatory(lead, "Attendance Lead"),
             registers=RegisterTimes(time(8, 40), time(9, 10), time(13, 0), time(13, 10)),
             terms=self.terms,
-            extra={},
+            extra={"la": DEMO_LA_OFFICE},
+            address=(DEMO_ADDRESS, TOWN, "ZZ1 1CW"),
+            phone="01632 960000",  # Ofcom's numbers for drama
+            email="office@demo-primary.example.org",
         )
 
     def upn(self, entry_year: int, la: str = DEMO_LA, estab: str = DEMO_ESTAB) -> str:
@@ -428,7 +450,7 @@ class _Generator:
                 priority=priority,
                 phone=f"07700 900{rng.randint(0, 999):03d}",  # Ofcom's numbers for drama
                 email=f"{handle}{rng.randint(1, 99)}@{rng.choice(('example.org', 'example.com'))}",
-                address=address if home else "",
+                address=address if home else _elsewhere(name),
             )
 
         surname = record.surname
@@ -905,7 +927,7 @@ class _Generator:
             seed=self.seed,
             highlights=dict(self.highlights),
         )
-        extra = {"demo": demo.fingerprint()}
+        extra = {**config.extra, "demo": demo.fingerprint()}
         return replace(demo, config=replace(config, extra=extra))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from casework.drafting.catalogue import LETTERS as CATALOGUE
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, Role
 
 if TYPE_CHECKING:
@@ -167,18 +168,15 @@ NOT_APPROPRIATE_REASONS = (
     "notice_in_last_12_months",
 )
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
+# The letters a person may record as sent by hand: the catalogue's, and the older names that
+# cases recorded before letters were drafted by Casework.
 LETTERS = (
+    *CATALOGUE,
     "attendance_concern",
     "support_meeting_invitation",
-    "attendance_plan",
-    "notice_to_improve",
     "penalty_notice_warning",
-    "leave_granted",
     "leave_partly_granted",
-    "leave_declined",
     "leave_not_applied_for",
-    "medical_evidence_request",
-    "punctuality",
     "other",
 )
 
@@ -241,6 +239,10 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
                 Field("letter", "choice", LETTERS),
                 Field("sent_on", "date"),
                 Field("to", required=False),
+                # Set when Casework drafted and sent it: the copy kept is this exact file.
+                Field("channel", "choice", ("post", "hand", "email"), required=False),
+                Field("letter_id", required=False),
+                Field("sha256", required=False),
             ),
             STAFF_AND_LA,
         ),

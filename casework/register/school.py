@@ -62,6 +62,10 @@ class SchoolConfig:
     # The head's decisions delegated to named staff: `[school] leave_delegates = ["j.deputy",
     # "Deputy Headteacher"]` (usernames or positions) is {"leave": ("j.deputy", ...)}.
     delegates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # For the letterhead: the school's postal address (one line per item), phone and email.
+    address: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
 
 
 def _where(path: str | Path, key: str) -> str:
@@ -170,6 +174,27 @@ def _delegates(school: dict[str, Any], path: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _address(raw: Any, path: str, at: str) -> tuple[str, ...]:
+    """An address as lines: a list of lines, or one string with lines split by newlines or
+    commas."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [part for line in raw.splitlines() for part in line.split(",")]
+    if not isinstance(raw, list) or not all(isinstance(line, str) for line in raw):
+        raise SchoolFileError(
+            f'{_where(path, at)} must be lines of text, like ["1 High Street", "Town", "ZZ1 1AA"]'
+        )
+    return tuple(line.strip() for line in raw if line.strip())
+
+
+def _text(table: dict[str, Any], key: str, path: str, at: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise SchoolFileError(f"{_where(path, at + key)} must be text, not {value!r}")
+    return value.strip()
+
+
 def parse_school(data: dict[str, Any], path: str | Path = "<school>") -> SchoolConfig:
     """Build a SchoolConfig from parsed TOML, naming the file and key of anything wrong."""
     path = str(path)
@@ -207,6 +232,9 @@ def parse_school(data: dict[str, Any], path: str | Path = "<school>") -> SchoolC
         terms=terms,
         extra=extra,
         delegates=_delegates(school, path),
+        address=_address(school.get("address"), path, "school.address"),
+        phone=_text(school, "phone", path, "school."),
+        email=_text(school, "email", path, "school."),
     )
 
 
@@ -224,7 +252,39 @@ def load_school(path: str | Path) -> SchoolConfig:
         raise SchoolFileError(f"{path}: not valid TOML: not UTF-8 ({error.reason})") from None
     except tomllib.TOMLDecodeError as error:
         raise SchoolFileError(f"{path}: not valid TOML: {error}") from None
+    if "letters" in data:
+        data["letters"] = _letter_files(data["letters"], path)
     return parse_school(data, path)
+
+
+def _letter_files(raw: Any, path: Path) -> dict[str, Any]:
+    """A school's own letter templates, `[letters] rag_red = "letters/red.html"` (relative to
+    the school file): their text is read now and kept with the school, so that every letter is
+    drafted from what was loaded, wherever the server runs."""
+    if not isinstance(raw, dict):
+        raise SchoolFileError(f"{_where(path, 'letters')} must be a table of template files")
+    out: dict[str, Any] = {}
+    for letter, file in raw.items():
+        if isinstance(file, dict) and isinstance(file.get("source"), str):
+            out[letter] = file  # already read (a stored school written back out)
+            continue
+        if not isinstance(file, str) or not file.strip():
+            raise SchoolFileError(
+                f'{_where(path, "letters." + letter)} must be a file name, like "red.html"'
+            )
+        where = path.parent / file
+        try:
+            source = where.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SchoolFileError(
+                f"{_where(path, 'letters.' + letter)}: no such file {where}"
+            ) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise SchoolFileError(
+                f"{_where(path, 'letters.' + letter)}: {where} cannot be read: {error}"
+            ) from None
+        out[letter] = {"file": file, "source": source}
+    return out
 
 
 def school_to_dict(config: SchoolConfig) -> dict[str, Any]:
@@ -272,6 +332,9 @@ def school_to_dict(config: SchoolConfig) -> dict[str, Any]:
                 "position": config.attendance_lead.position,
             },
             **{f"{k}{_DELEGATES}": list(v) for k, v in config.delegates.items()},
+            **({"address": list(config.address)} if config.address else {}),
+            **({"phone": config.phone} if config.phone else {}),
+            **({"email": config.email} if config.email else {}),
         },
         "registers": {
             "am_opens": clock(r.am_opens),

@@ -76,6 +76,16 @@ class ConflictError(CaseError):
         self.submitted = submitted
 
 
+class LetterError(ServiceError, ValueError):
+    """A letter that cannot be drafted, rendered or sent; the message names each missing
+    fact or what else is wrong."""
+
+
+class LetterNotFoundError(LetterError, NotFoundError):
+    def __init__(self, letter_id: int) -> None:
+        NotFoundError.__init__(self, "letter", letter_id)
+
+
 class UserError(ServiceError, ValueError):
     """A user that cannot be added or found; the message says which and why."""
 

@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.orm import Session
 
 from casework.machines.roles import Role, sees_every_school, sees_referrals_only
-from casework.store.models import Case, Pupil, PupilFinding, School
+from casework.store.models import Case, Letter, Pupil, PupilFinding, School
 
-Record = type[School] | type[Pupil] | type[Case] | type[PupilFinding]
+Record = type[School] | type[Pupil] | type[Case] | type[PupilFinding] | type[Letter]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,11 @@ def visible_to(who: Actor, record: Record) -> ColumnElement[bool]:
             return School.la_code == who.la_code
         if record is Case:
             return referred
+        if record is Letter:  # the letters on the cases that reached the LA
+            return Letter.case_id.in_(select(Case.id).where(referred).scalar_subquery())
         return exists().where(Case.pupil_id == Pupil.id, referred)
+    if record is Letter:
+        return Letter.school_id == who.school_id
     if record is School:
         return School.id == who.school_id
     if record is Case:

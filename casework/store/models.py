@@ -286,6 +286,47 @@ class CaseEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class Letter(Base):
+    """A letter drafted from the facts of a case or a finding, to one addressee; once sent, its
+    PDF is kept (LetterPdf) and the facts it was drafted from never change."""
+
+    __tablename__ = "letter"
+    __table_args__ = (Index("ix_letter_school_status", "school_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("casefile.id"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("pupil_finding.id"))
+    template: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    addressee: Mapped[str] = mapped_column(String(200))
+    addressee_kind: Mapped[str] = mapped_column(String(10))  # parent, carer, la
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
+    letter_date: Mapped[date] = mapped_column(Date)  # the letter's date; figures count to it
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # everything the template reads
+    status: Mapped[str] = mapped_column(String(10), default="drafted")  # drafted, sent
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    drafted_by: Mapped[str] = mapped_column(String(100))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str | None] = mapped_column(String(10))  # post, hand, email
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("case_evidence.id"))
+
+
+class LetterPdf(Base):
+    """The PDF of a sent letter, exactly as it was sent: written once, never changed
+    (the database refuses an update or a delete)."""
+
+    __tablename__ = "letter_pdf"
+
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 __all__ = [
     "AppUser",
     "Base",
@@ -294,6 +335,8 @@ __all__ = [
     "CaseEvent",
     "CaseEvidence",
     "Contact",
+    "Letter",
+    "LetterPdf",
     "MarkAmendment",
     "Pupil",
     "PupilFinding",

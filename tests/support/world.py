@@ -35,6 +35,7 @@ PEOPLE = {
     LA_ELSEWHERE: ("Olu Other", "CME Officer", "la_officer"),
 }
 
+HOME = "12 Test Street, Exampleton, ZZ1 2AB"  # where a generated pupil lives
 MOTHER = "Carol Generated"
 FATHER = "Dan Generated"
 GRANDMOTHER = "Gwen Generated"
@@ -57,12 +58,13 @@ class World:
     def pupil(
         self,
         *,
-        contacts: Iterable[tuple[str, str, bool]] | None = None,
+        contacts: Iterable[tuple[str, str, bool] | tuple[str, str, bool, bool, str]] | None = None,
         social_worker: bool = False,
         leaving: date | None = None,
         born: date = date(2016, 1, 1),
     ) -> str:
-        """A new generated pupil with contacts (name, relationship, parental responsibility)."""
+        """A new generated pupil with contacts: (name, relationship, parental responsibility),
+        living with the pupil at HOME, or (..., lives with the pupil, address)."""
         self.next_pupil += 1
         pupil_upn = self.last_upn = generated_upn(self.next_pupil)
         store_pupils(
@@ -86,11 +88,19 @@ class World:
             contacts = [
                 (MOTHER, "Mother", True),
                 (FATHER, "Father", True),
-                (GRANDMOTHER, "Grandmother", False),
+                (GRANDMOTHER, "Grandmother", False, False, "4 Near Street, Exampleton, ZZ1 4GG"),
             ]
         records = [
-            ContactRecord(pupil_upn, name, relationship, pr, True, priority)
-            for priority, (name, relationship, pr) in enumerate(contacts, start=1)
+            ContactRecord(
+                pupil_upn,
+                contact[0],
+                contact[1],
+                contact[2],
+                contact[3] if len(contact) > 3 else True,
+                priority,
+                address=contact[4] if len(contact) > 3 else HOME,
+            )
+            for priority, contact in enumerate(contacts, start=1)
         ]
         if records:
             store_contacts(self.db, records, URN)

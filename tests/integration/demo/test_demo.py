@@ -201,7 +201,7 @@ def test_the_demo_is_stored_through_the_services(spring: Database) -> None:
     assert stored["amendments"] == 0
     school = schools.get_school(spring, demo.DEMO_URN)
     assert school.name == demo.DEMO_NAME
-    assert school.config.extra["demo"] == {"seed": SEED, "as_of": "2026-03-20", "version": 2}
+    assert school.config.extra["demo"] == {"seed": SEED, "as_of": "2026-03-20", "version": 3}
 
 
 def test_running_it_twice_changes_nothing(spring: Database) -> None:

@@ -1,0 +1,1 @@
+"""Letters drafted from facts: which letters there are, who receives them, and how they render."""

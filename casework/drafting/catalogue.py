@@ -1,0 +1,88 @@
+"""The letters Casework drafts, declared as data: their ids, titles, readers and signatories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAMILY = "family"  # one letter to each parent with parental responsibility and to the carer
+LA = "la"  # one letter to the local authority's attendance team
+
+HEAD = "head"
+LEAD = "attendance_lead"
+
+
+@dataclass(frozen=True, slots=True)
+class LetterSpec:
+    """A letter: its id (also its template's file name), what it is called, to whom it goes,
+    who signs it, and the facts beyond the common ones it cannot be drafted without."""
+
+    id: str
+    title: str
+    audience: str
+    signed_by: str = LEAD
+    needs: tuple[str, ...] = ()
+
+
+LETTERS: dict[str, LetterSpec] = {
+    spec.id: spec
+    for spec in (
+        LetterSpec("attendance_report", "Attendance report", FAMILY),
+        LetterSpec("rag_red", "Attendance this term: red", FAMILY),
+        LetterSpec("rag_amber", "Attendance this term: amber", FAMILY),
+        LetterSpec("rag_green", "Attendance this term: green", FAMILY),
+        LetterSpec("below_90", "Attendance below 90%", FAMILY),
+        LetterSpec("below_85", "Attendance below 85%", FAMILY),
+        LetterSpec(
+            "below_80", "Attendance below 80%: an invitation to meet", FAMILY, needs=("meeting",)
+        ),
+        LetterSpec("punctuality", "Punctuality", FAMILY),
+        LetterSpec("medical_evidence_request", "Illness absence: medical evidence", FAMILY),
+        LetterSpec(
+            "medical_evidence_follow_up",
+            "Illness absence: medical evidence not received",
+            FAMILY,
+            needs=("medical_evidence_request_sent",),
+        ),
+        LetterSpec(
+            "unauthorised_absence_concern", "Unauthorised absence", FAMILY, needs=("finding",)
+        ),
+        LetterSpec("meeting_invitation", "An invitation to meet", FAMILY, needs=("meeting",)),
+        LetterSpec("attendance_plan", "Attendance plan", FAMILY, needs=("plan",)),
+        LetterSpec("attendance_contract", "Attendance contract", FAMILY, needs=("contract",)),
+        LetterSpec(
+            "notice_to_improve", "Notice to improve", FAMILY, signed_by=HEAD, needs=("notice",)
+        ),
+        LetterSpec("leave_granted", "Leave of absence: granted", FAMILY, HEAD, ("leave",)),
+        LetterSpec(
+            "leave_part_granted", "Leave of absence: granted in part", FAMILY, HEAD, ("leave",)
+        ),
+        LetterSpec("leave_declined", "Leave of absence: declined", FAMILY, HEAD, ("leave",)),
+        LetterSpec(
+            "leave_not_requested", "Leave taken without a request", FAMILY, HEAD, ("leave",)
+        ),
+        LetterSpec(
+            "penalty_notice_request",
+            "Request for a penalty notice",
+            LA,
+            signed_by=HEAD,
+            needs=("case", "penalty"),
+        ),
+        LetterSpec("cme_referral", "Child missing education: referral", LA, needs=("case",)),
+        LetterSpec(
+            "formal_referral", "Referral for formal attendance support", LA, HEAD, ("case",)
+        ),
+    )
+}
+
+
+class UnknownLetterError(ValueError):
+    """A letter id that is not in the catalogue; the message lists the ids."""
+
+
+def letter_spec(letter_id: str) -> LetterSpec:
+    try:
+        return LETTERS[letter_id]
+    except KeyError:
+        raise UnknownLetterError(
+            f"no letter {letter_id!r} (letters: {', '.join(LETTERS)})"
+        ) from None

@@ -1,0 +1,1 @@
+"""Letters: drafting them from the facts of a case or finding, sending them, and the LA pack."""
