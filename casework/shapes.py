@@ -96,6 +96,8 @@ def fired(outcome: Fired) -> dict[str, Any]:
             {"label": label, "due_on": due.isoformat()} for label, due in outcome.deadlines
         ],
         "opened": [case_summary(c) for c in outcome.opened],
+        "letters": outcome.letters,
+        "letter_refused": outcome.letter_refused,
     }
 
 

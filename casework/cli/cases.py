@@ -249,3 +249,8 @@ def case_fire(
         out.print(f"  deadline: {escape(label)} {due}")
     for opened in outcome.opened:
         out.print(f"  opened case {opened.id}: {text.words(opened.kind)} ({opened.state})")
+    if outcome.letters:
+        ids = ", ".join(str(i) for i in outcome.letters)
+        out.print(f"  letters drafted to review and send: {ids} (casework letters render ID)")
+    if outcome.letter_refused:
+        out.print(f"  letter not drafted yet: {outcome.letter_refused}", markup=False)

@@ -60,6 +60,12 @@ def run_sweep(
     )
     if done.notices_recorded:  # letters, LA notifications, gaps in the register: no case
         out.print(f"{len(done.notices_recorded)} findings that open no case kept for the worklist.")
+    if done.letters_drafted:
+        count = sum(len(row["letters"]) for row in done.letters_drafted)
+        letters = "1 letter" if count == 1 else f"{count} letters"
+        out.print(f"{letters} drafted to review and send (casework letters list --unsent).")
+    for row in done.letters_refused:  # a person must put the data right before it can go
+        out.print(f"Letter not drafted: {row['reason']}", markup=False, highlight=False)
     for label, rows in (("Due today", done.deadlines_due), ("Overdue", done.deadlines_overdue)):
         if rows:
             deadlines = Table("case", "UPN", "deadline", "due", title=label)

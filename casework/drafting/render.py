@@ -18,12 +18,15 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
     select_autoescape,
 )
 
+from casework.drafting.catalogue import LETTERS
 from casework.register.codes import lookup
+from casework.register.school import SchoolConfig, SchoolFileError
 from casework.text import long_date, money
 
 LETTERS_DIR = Path(str(files("casework.letters")))
@@ -98,14 +101,30 @@ def template_sources(school_letters: Mapping[str, Any]) -> tuple[tuple[str, str]
     )
 
 
-def check_template(letter_id: str, source: str) -> None:
-    """Refuse a school's template that Jinja cannot read, naming the line."""
-    try:
-        _environment(()).parse(source)
-    except TemplateSyntaxError as error:
-        raise RenderError(
-            f"letter template {letter_id}: line {error.lineno}: {error.message}"
-        ) from None
+def check_school_letters(config: SchoolConfig) -> None:
+    """Refuse a school's own letter templates (`[letters]`) for a letter Casework does not
+    draft, or that Jinja cannot read (naming the file and line)."""
+    letters = config.extra.get("letters", {})
+    if not isinstance(letters, dict):
+        raise SchoolFileError(f"school {config.urn}: letters must be a table of template files")
+    for letter_id, entry in letters.items():
+        file = entry.get("file", letter_id) if isinstance(entry, dict) else letter_id
+        if letter_id not in LETTERS:
+            raise SchoolFileError(
+                f"school {config.urn}: letters.{letter_id}: no such letter "
+                f"(letters: {', '.join(LETTERS)})"
+            )
+        if not isinstance(entry, dict) or not isinstance(entry.get("source"), str):
+            raise SchoolFileError(
+                f"school {config.urn}: letters.{letter_id}: the template {file} was not read"
+            )
+        try:
+            _environment(()).parse(entry["source"])
+        except TemplateSyntaxError as error:
+            raise SchoolFileError(
+                f"school {config.urn}: letters.{letter_id}: {file}, line {error.lineno}: "
+                f"{error.message}"
+            ) from None
 
 
 def render_html(
@@ -117,6 +136,8 @@ def render_html(
         return env.get_template(f"{letter_id}.html").render(**facts)
     except UndefinedError as error:
         raise RenderError(f"letter {letter_id} cannot be drafted: {error.message}") from None
+    except TemplateNotFound as error:
+        raise RenderError(f"letter {letter_id}: no template {error.name}") from None
     except TemplateError as error:
         raise RenderError(f"letter {letter_id}: {error}") from None
 

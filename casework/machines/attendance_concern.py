@@ -298,6 +298,7 @@ def notice_to_improve(source: tuple[str, ...], support_offered: Guard) -> Step:
         trigger="issue_notice_to_improve",
         source=source,
         dest="notice_to_improve",
+        letter="notice_to_improve",
         label="Issue a notice to improve",
         roles=SCHOOL_STAFF | LA,
         guards=(
@@ -329,6 +330,7 @@ STEPS = (
         dest="attendance_plan",
         label="Agree an individual attendance plan",
         roles=SCHOOL_STAFF,
+        letter="attendance_plan",
         guards=(
             guards.support_meeting_held,
             guards.signed_plan("attendance_plan", "attendance_plan"),
@@ -345,6 +347,7 @@ STEPS = (
         dest="formal_support",
         label="Refer for formal support with the LA",
         roles=SCHOOL_STAFF,
+        letter="formal_referral",
         guards=(
             guards.support_meeting_held,
             guards.slt_approved("refer_formal_support"),
@@ -379,6 +382,7 @@ STEPS = (
             guards.slt_approved("request_penalty_notice"),
         ),
         opens=(NOTICE_PER_PARENT,),
+        letter="penalty_notice_request",
     ),
     Step(
         # No notice to improve where SLT recorded why one is not appropriate (a term-time
@@ -398,6 +402,7 @@ STEPS = (
         ),
         effect=pin_offence,
         opens=(NOTICE_PER_PARENT,),
+        letter="penalty_notice_request",
     ),
     Step(
         trigger="return_to_support",

@@ -358,6 +358,7 @@ class Step:
     # delegate the school file names (`leave_delegates`) may take it.
     decided_by: str | None = None
     records: tuple[Records, ...] = ()  # evidence the step records as it is taken
+    letter: str | None = None  # the letter the step drafts (an id of the letters' catalogue)
 
     def blocked_by(self, facts: CaseFacts) -> list[str]:
         """Every reason this step may not be taken now (empty when it may)."""

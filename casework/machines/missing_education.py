@@ -227,6 +227,7 @@ STEPS = (
         dest="referred",
         label="Refer to the LA children missing education team",
         roles=SCHOOL_STAFF,
+        letter="cme_referral",
         # The LA is told early (by the policy's day), so that school and LA make their
         # enquiries jointly: the referral does not wait for a deletion ground.
         guards=(every_contact_tried, home_visit_made, welfare_check_if_due),

@@ -53,12 +53,14 @@ _RULE_KEYS = {
     "opens",
     "statutory",
     "applies_to",
+    "letter",
 }
 # Whom a rule applies to: every pupil on roll, or only a child of compulsory school age.
 POPULATIONS = ("on_roll", "compulsory_school_age")
-# What a preset may change in a statutory rule: the school's own next step and where it comes
-# from. The numbers, codes, window and sentence are the law's (DOMAIN.md, "Statutory floor").
-_STATUTORY_OPEN = {"action", "source"}
+# What a preset may change in a statutory rule: the school's own next step, the letter it
+# drafts and where they come from. The numbers, codes, window and sentence are the law's
+# (DOMAIN.md, "Statutory floor").
+_STATUTORY_OPEN = {"action", "source", "letter"}
 # Which kind of case a finding opens: most open an attendance concern; "none" marks a rule
 # that only drafts a letter or prompts a task (any preset may mark its own, or an inherited
 # rule that is not statutory, so).
@@ -96,6 +98,9 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
     staff_reason = raw.get("staff_reason", "")
     if not isinstance(staff_reason, str):
         raise PolicyError(f"{where}.staff_reason must be a sentence, not {staff_reason!r}")
+    letter = raw.get("letter", "")
+    if not isinstance(letter, str):
+        raise PolicyError(f'{where}.letter must be a letter\'s id, like "rag_red", not {letter!r}')
     statutory = raw.get("statutory", False)
     if not isinstance(statutory, bool):
         raise PolicyError(f"{where}.statutory must be true or false, not {statutory!r}")
@@ -110,6 +115,7 @@ def _rule(rule_id: str, raw: Any, path: Path) -> RuleSpec:
         statutory=statutory,
         applies_to=applies_to,
         staff_reason=staff_reason.strip(),
+        letter=letter.strip(),
     )
 
 

@@ -43,6 +43,9 @@ class RuleSpec:
     # The same finding told to staff: the kind's facts and {pupil}, the pupil's name. Without
     # one, staff read "{pupil}: " and the parent's sentence.
     staff_reason: str = ""
+    # The letter a finding drafts (an id of the letters' catalogue), for a person to review
+    # and send; "" for none.
+    letter: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from casework.drafting.catalogue import UnknownLetterError, letter_spec
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
 from casework.policy.rules import Finding
@@ -22,6 +23,8 @@ from casework.services.cases.writes import (
     off_roll,
     record_evidence,
 )
+from casework.services.errors import LetterError
+from casework.services.letters.drafts import draft_in_session
 from casework.services.reach import Actor, visible_to
 from casework.services.schools import school_context
 from casework.services.sweep import SweepResult, sweep
@@ -31,6 +34,7 @@ from casework.store.models import (
     Case,
     CaseDeadline,
     CaseEvidence,
+    Letter,
     Pupil,
     PupilFinding,
     School,
@@ -49,6 +53,8 @@ class DailySweepResult:
     deadlines_overdue: list[dict[str, Any]] = field(default_factory=list)
     transitions_fired: list[dict[str, Any]] = field(default_factory=list)
     notices_recorded: list[dict[str, Any]] = field(default_factory=list)  # opening no case
+    letters_drafted: list[dict[str, Any]] = field(default_factory=list)  # for a person to send
+    letters_refused: list[dict[str, Any]] = field(default_factory=list)  # and what they lack
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,15 +65,30 @@ class DailySweepResult:
             "deadlines_overdue": self.deadlines_overdue,
             "transitions_fired": self.transitions_fired,
             "notices_recorded": self.notices_recorded,
+            "letters_drafted": self.letters_drafted,
+            "letters_refused": self.letters_refused,
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _ToDraft:
+    """A new occurrence of a rule that names a letter: drafted once the findings are stored."""
+
+    school: School
+    pupil: Pupil
+    case: Case | None
+    finding: Finding
+    letter: str
+
+
 def apply_findings(
-    db: Database, result: SweepResult, today: date
+    db: Database, result: SweepResult, today: date, out: DailySweepResult | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Open a case per pupil and kind for new findings; add each occurrence of a rule's
     finding to the open case once (see `_new_occurrence`). A rule that opens no case keeps
-    each occurrence as a pupil finding instead, for the worklist."""
+    each occurrence as a pupil finding instead, for the worklist. Each new occurrence of a
+    rule that names a letter drafts it (into `out`'s letters, drafted or refused)."""
+    to_draft: list[_ToDraft] = []
     opened: list[dict[str, Any]] = []
     added: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
@@ -118,6 +139,8 @@ def apply_findings(
                     notices.append(
                         {"upn": pupil.upn, "rule": finding.rule, "began": notice_rows[-1]["began"]}
                     )
+                    if spec.letter:
+                        to_draft.append(_ToDraft(school, pupil, None, finding, spec.letter))
                 continue
             case = open_cases.get((pupil.id, spec.opens))
             machine = LIFECYCLES[spec.opens]
@@ -166,11 +189,68 @@ def apply_findings(
                 },
             )
             added.append({"case": case.id, "upn": pupil.upn, "rule": finding.rule})
+            if spec.letter:
+                to_draft.append(_ToDraft(school, pupil, case, finding, spec.letter))
         if notice_rows:
             session.execute(_insert_new(session), notice_rows)
+        if out is not None:
+            _draft_letters(session, to_draft, who, today, out)
     for notice in notices:
         notice["began"] = notice["began"].isoformat()
     return opened, added, notices
+
+
+def _draft_letters(
+    session: Session, to_draft: list[_ToDraft], who: Actor, today: date, out: DailySweepResult
+) -> None:
+    """Draft each new occurrence's letter, unless the pupil already has that letter drafted
+    or sent since the occurrence began (two rules may name the same letter). A letter that
+    cannot be drafted (a parent's address missing) is reported with what it lacks, and the
+    sweep goes on."""
+    for item in to_draft:
+        began = item.finding.began or today
+        already = session.scalar(
+            select(Letter.id).where(
+                Letter.pupil_id == item.pupil.id,
+                Letter.template == item.letter,
+                Letter.letter_date >= began,
+            )
+        )
+        entry: dict[str, Any] = {
+            "upn": item.pupil.upn,
+            "rule": item.finding.rule,
+            "letter": item.letter,
+        }
+        if item.case is not None:
+            entry["case"] = item.case.id
+        if already is not None:
+            continue
+        finding_row = None
+        if item.case is None:
+            finding_row = session.scalars(
+                select(PupilFinding).where(
+                    PupilFinding.pupil_id == item.pupil.id,
+                    PupilFinding.rule == item.finding.rule,
+                    PupilFinding.began == began,
+                )
+            ).first()
+        try:
+            with session.begin_nested():  # a refusal leaves no half-drafted letters behind
+                letters = draft_in_session(
+                    session,
+                    school=school_context(item.school),
+                    pupil=item.pupil,
+                    case=item.case,
+                    finding=finding_row,
+                    spec=letter_spec(item.letter),
+                    who=who,
+                    today=today,
+                    rule=item.finding.rule,
+                )
+        except (LetterError, UnknownLetterError) as error:
+            out.letters_refused.append({**entry, "reason": str(error)})
+            continue
+        out.letters_drafted.append({**entry, "letters": [letter.id for letter in letters]})
 
 
 def _kept_notices(session: Session, school_ids: set[int]) -> dict[tuple[int, str], date]:
@@ -295,7 +375,7 @@ def daily_sweep(
     out = DailySweepResult(result)
     if record:
         out.cases_opened, out.evidence_added, out.notices_recorded = apply_findings(
-            db, result, as_of
+            db, result, as_of, out
         )
         out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(
             db, as_of, urn

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.drafting.catalogue import LETTERS
+from casework.drafting.render import check_school_letters
 from casework.policy.loader import load_policy
-from casework.policy.model import Policy
+from casework.policy.model import Policy, PolicyError
 from casework.register.calendar import SchoolCalendar
 from casework.register.school import SchoolConfig, school_from_dict, school_to_dict
 from casework.services.errors import SchoolNotFoundError
@@ -32,7 +34,16 @@ class SchoolContext:
 
 def save_school(db: Database, config: SchoolConfig) -> tuple[int, bool]:
     """Add the school or update it (matched by URN); returns (id, created)."""
-    load_policy(config.policy)  # refuse a school whose policy does not load, before storing it
+    # Refuse a school whose policy does not load, or whose letters would not draft, before
+    # storing it.
+    policy = load_policy(config.policy)
+    for rule in policy.rules.values():
+        if rule.letter and rule.letter not in LETTERS:
+            raise PolicyError(
+                f"policy {policy.id}: rules.{rule.id}.letter {rule.letter!r} is not a letter "
+                f"(letters: {', '.join(LETTERS)})"
+            )
+    check_school_letters(config)
     with db.transaction() as session:
         school = session.scalars(select(School).where(School.urn == config.urn)).one_or_none()
         created = school is None

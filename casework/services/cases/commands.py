@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,11 +29,11 @@ from casework.services.cases.writes import (
     record_evidence,
     take_off_roll,
 )
-from casework.services.errors import CaseError, ConflictError, PupilNotFoundError
+from casework.services.errors import CaseError, ConflictError, LetterError, PupilNotFoundError
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import school_context
+from casework.services.schools import SchoolContext, school_context
 from casework.store.database import Database
-from casework.store.models import CaseEvidence, Pupil, School
+from casework.store.models import Case, CaseEvidence, Pupil, School
 from casework.text import long_date
 
 
@@ -206,8 +206,48 @@ def fire(
         if fired.step.leaves_roll is not None:
             take_off_roll(session, case, who, today, fired.step.leaves_roll, params)
         session.flush()
+        letters, refused = (
+            _draft_step_letter(session, case, fired.step.letter, who, today, school)
+            if fired.step.letter and STEP_LETTERS
+            else ([], None)
+        )
         summary, *started = case_summaries(session, [case.id, *(c.id for c in opened)])
-        return Fired(summary, fired.from_state, fired.to_state, scheduled, started)
+        return Fired(
+            summary, fired.from_state, fired.to_state, scheduled, started, letters, refused
+        )
+
+
+class LetterDrafter(Protocol):
+    def __call__(
+        self, session: Session, case: Case, letter: str, who: Actor, today: date, school: Any
+    ) -> list[int]: ...
+
+
+# Who drafts the letter a step names: the letters service, which reads cases and so cannot be
+# imported by them; it puts itself here when casework.services is imported.
+STEP_LETTERS: list[LetterDrafter] = []
+
+
+def _draft_step_letter(
+    session: Session,
+    case: Case,
+    letter: str,
+    who: Actor,
+    today: date,
+    school: SchoolContext,
+) -> tuple[list[int], str | None]:
+    """Draft the letter a step names, for a person to review and send. The step stands if the
+    letter cannot be drafted yet (a parent's address missing): the refusal says what it lacks."""
+    try:
+        with session.begin_nested():  # a refusal leaves no half-drafted letters behind
+            drafted = [
+                i
+                for draft in STEP_LETTERS
+                for i in draft(session, case, letter, who, today, school)
+            ]
+    except LetterError as error:
+        return [], str(error)
+    return drafted, None
 
 
 def _checked_params(params: dict[str, Any]) -> dict[str, Any]:

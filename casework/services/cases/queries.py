@@ -55,6 +55,9 @@ class Fired:
     to_state: str
     deadlines: list[tuple[str, date]]
     opened: list[CaseSummary] = field(default_factory=list)
+    # The letter the step drafts: the letters' ids, or why it could not be drafted yet.
+    letters: list[int] = field(default_factory=list)
+    letter_refused: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

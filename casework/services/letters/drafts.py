@@ -23,6 +23,7 @@ from casework.drafting.render import (
 )
 from casework.machines.roles import LA as LA_ROLES
 from casework.machines.roles import SCHOOL_STAFF, SYSTEM, may, role_words, with_article
+from casework.services.cases.commands import STEP_LETTERS
 from casework.services.cases.facts import load_case, school_context_of
 from casework.services.cases.writes import record_evidence
 from casework.services.errors import LetterError, LetterNotFoundError
@@ -355,3 +356,28 @@ def batch_pdf(db: Database, *, who: Actor, on: date | None = None) -> tuple[byte
             raise LetterError(f"no drafted letters to print{when}")
         pages = [_html(session, _load(session, view.id, who)) for view in letters]
     return join_pdfs(html_to_pdf(html) for html in pages), len(letters)
+
+
+def draft_for_step(
+    session: Session, case: Case, letter: str, who: Actor, today: date, school: SchoolContext
+) -> list[int]:
+    """The letter a step names, drafted on its case as the step is taken."""
+    try:
+        spec = letter_spec(letter)
+    except UnknownLetterError as error:
+        raise LetterError(str(error)) from None
+    pupil = session.get_one(Pupil, case.pupil_id)
+    drafted = draft_in_session(
+        session,
+        school=school,
+        pupil=pupil,
+        case=case,
+        finding=None,
+        spec=spec,
+        who=who,
+        today=today,
+    )
+    return [letter.id for letter in drafted]
+
+
+STEP_LETTERS.append(draft_for_step)
