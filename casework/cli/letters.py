@@ -31,6 +31,12 @@ letters_app = typer.Typer(
 )
 
 OutOption = Annotated[Path, typer.Option("--out", help="The file to write.")]
+# Taken by every letters command, as by the case commands; a drafted letter keeps the date and
+# the figures it was drafted with, so reading or printing it does not depend on the day.
+KeptDateOption = Annotated[
+    str | None,
+    typer.Option("--today", help="Act as of this day (a letter keeps the date it was drafted)."),
+]
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -41,8 +47,9 @@ def _write(path: Path, data: bytes) -> None:
 
 
 @letters_app.command("templates")
-def letter_templates(as_json: JsonOption = False) -> None:
+def letter_templates(as_json: JsonOption = False, database: DatabaseOption = None) -> None:
     """The letters Casework drafts: their ids, titles and readers."""
+    del database  # the catalogue is the same for every database; taken like every command
     specs = drafts.templates()
     if as_json:
         print_json(
@@ -109,9 +116,11 @@ def letter_render(
     html: Annotated[
         bool, typer.Option("--html", help="Write the HTML preview, not a PDF.")
     ] = False,
+    today: KeptDateOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Write a letter to a file: the PDF (exactly the one sent, once sent) or its HTML."""
+    parse_day(today, "--today")
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         if html:
@@ -156,10 +165,12 @@ def letter_batch(
     on: Annotated[
         str | None, typer.Option("--date", help="Only the letters of this date (YYYY-MM-DD).")
     ] = None,
+    today: KeptDateOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Every drafted, unsent letter in one PDF for the office to print."""
     day = parse_day(on, "--date")
+    parse_day(today, "--today")
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         pdf, count = drafts.batch_pdf(db, who=who, on=day)
@@ -172,10 +183,12 @@ def letter_list(
     as_user: AsOption,
     case_id: Annotated[int | None, typer.Option("--case", help="Only this case's.")] = None,
     unsent: Annotated[bool, typer.Option("--unsent", help="Only letters not yet sent.")] = False,
+    today: KeptDateOption = None,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The letters you may see, newest first."""
+    parse_day(today, "--today")
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         letters = drafts.list_letters(db, who=who, case_id=case_id, unsent=unsent)
