@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -95,11 +95,14 @@ def apply_findings(
     notice_rows: list[dict[str, Any]] = []
     policies: dict[str, Any] = {}
     with db.transaction() as session:
-        who = actor_in(session, SYSTEM_USERNAME)
         schools = {s.urn: s for s in session.scalars(select(School))}
+        swept = {schools[urn].id for urn, _ in result.findings}
+        # Before anything is read: what is already on the cases is read after another sweep
+        # of these schools has committed, so that two sweeps never record a finding twice.
+        one_sweep_at_a_time(session, swept)
+        who = actor_in(session, SYSTEM_USERNAME)
         # Looked up once per sweep rather than once per finding: pupils by school and UPN,
         # open cases by pupil and kind, and the rules already on each case as findings.
-        swept = {schools[urn].id for urn, _ in result.findings}
         pupils = {
             (p.school_id, p.upn): p
             for p in session.scalars(select(Pupil).where(Pupil.school_id.in_(swept)))
@@ -198,6 +201,22 @@ def apply_findings(
     for notice in notices:
         notice["began"] = notice["began"].isoformat()
     return opened, added, notices
+
+
+# The first key of the advisory locks that serialise sweeps of a school (the second is the
+# school's id): any number no other lock of ours uses.
+SWEEP_LOCK = 7_140_001
+
+
+def one_sweep_at_a_time(session: Session, school_ids: set[int]) -> None:
+    """Wait for any other sweep of these schools to finish, and keep them until this one
+    commits. PostgreSQL: an advisory lock per school, in one order so that two sweeps never
+    deadlock. SQLite: the database's write lock, taken now rather than at the first write."""
+    if session.get_bind().dialect.name == "postgresql":
+        for school_id in sorted(school_ids):
+            session.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK, school_id)))
+    else:
+        session.execute(text("UPDATE school SET id = id WHERE 0"))
 
 
 def _draft_letters(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from casework.machines.roles import PERSON_ROLES, Role
@@ -82,30 +83,45 @@ def actor_in(session: Session, username: str) -> Actor:
     """The user with this username, or the sweep's own system user (made on first use)."""
     user = session.scalars(select(AppUser).where(AppUser.username == username)).first()
     if user is None and username == SYSTEM_USERNAME:
-        user = AppUser(
-            username=SYSTEM_USERNAME,
-            name="Casework daily sweep",
-            position="automatic",
-            role=Role.SYSTEM.value,
-            school_id=None,
-            la_code=None,
+        # Two first sweeps at once on a new database: one makes the user, the other finds it.
+        session.execute(
+            _insert_once(session).values(
+                username=SYSTEM_USERNAME,
+                name="Casework daily sweep",
+                position="automatic",
+                role=Role.SYSTEM.value,
+                failed_sign_ins=0,
+            )
         )
-        session.add(user)
-        session.flush()
+        user = session.scalars(select(AppUser).where(AppUser.username == username)).one()
     if user is None:
         raise UserNotFoundError(username)
     return actor_from_row(user)
 
 
+def _insert_once(session: Session) -> Any:
+    """An insert of a user that leaves the row another transaction added first."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(AppUser).on_conflict_do_nothing(index_elements=["username"])
+    return sqlite.insert(AppUser).on_conflict_do_nothing(index_elements=["username"])
+
+
 def resolve(db: Database, username: str) -> Actor:
-    """Who `username` is, resolved once at the edge (the CLI's --as, a web session)."""
+    """Who `username` is, resolved once at the edge (the CLI's --as, a web session). The
+    sweep's own account is not a person's to name: it sees every school and records what only
+    the system may."""
+    if username.strip().lower() == SYSTEM_USERNAME:
+        raise UserError(
+            f"{SYSTEM_USERNAME!r} is the daily sweep's own account: no person may act as it"
+        )
     with db.transaction() as session:
         return actor_in(session, username)
 
 
 def system_actor(db: Database) -> Actor:
     """The daily sweep's own user, which works every school's cases."""
-    return resolve(db, SYSTEM_USERNAME)
+    with db.transaction() as session:
+        return actor_in(session, SYSTEM_USERNAME)
 
 
 def list_users(db: Database) -> list[Actor]:

@@ -43,6 +43,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = database_url(url)
     if url.startswith("postgresql"):
         kwargs = {**POSTGRES_POOL, **kwargs}
+    if url.startswith("sqlite"):
+        # A writer waits up to a minute for another (a sweep, an import) rather than failing
+        # at once: SQLite lets one write at a time.
+        kwargs = {"connect_args": {"timeout": 60}, **kwargs}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

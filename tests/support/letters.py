@@ -10,6 +10,10 @@ from casework.services.letters import drafts
 from casework.store.database import Database
 from tests.support.actions import as_user
 from tests.support.dates import d
+from tests.support.world import FATHER, MOTHER
+
+# Two parents with parental responsibility, living with the pupil: two letters each time.
+PARENTS = [(MOTHER, "Mother", True), (FATHER, "Father", True)]
 
 
 def draft(

@@ -88,7 +88,7 @@ class World:
             contacts = [
                 (MOTHER, "Mother", True),
                 (FATHER, "Father", True),
-                (GRANDMOTHER, "Grandmother", False, False, "4 Near Street, Exampleton, ZZ1 4GG"),
+                (GRANDMOTHER, "Grandmother", False),
             ]
         records = [
             ContactRecord(

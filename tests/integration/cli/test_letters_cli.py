@@ -10,7 +10,7 @@ from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
 from tests.support.cli import run
 from tests.support.dates import d
-from tests.support.letters import text_of
+from tests.support.letters import PARENTS, text_of
 from tests.support.rows import cases_of
 from tests.support.world import AO, FATHER, MOTHER, TEACHER, World
 
@@ -20,7 +20,7 @@ ABSENT = {d(f"2025-11-{day:02d}"): "O" for day in (3, 4, 5, 6, 7, 10, 11, 12, 13
 def test_draft_render_send_list_and_batch(
     db: Database, world: World, database_url: str, tmp_path: Path
 ) -> None:
-    upn = world.pupil()
+    upn = world.pupil(contacts=PARENTS)
     world.marks(upn, d("2025-09-03"), d("2025-11-28"), ABSENT)
     daily_sweep(db, d("2025-11-28"))
     (case,) = cases_of(db, upn, "attendance_concern")

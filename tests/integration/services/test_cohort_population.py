@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.services import statistics
+from casework.services import statistics, users
 from casework.store.database import Database
-from tests.support.actions import as_user
-from tests.support.world import SYSTEM, URN, World
+from tests.support.world import URN, World
 
 AS_OF = date(2026, 1, 23)
 
@@ -20,7 +19,7 @@ def test_a_four_year_old_absent_half_the_time_is_not_counted_in_the_whole_school
     days = world.calendar.school_days(date(2025, 9, 3), AS_OF)
     world.marks(four, date(2025, 9, 3), AS_OF, codes=dict.fromkeys(days[::2], "O"))
     world.marks(ten, date(2025, 9, 3), AS_OF)
-    report = statistics.cohort_statistics(db, AS_OF, urn=URN, who=as_user(db, SYSTEM))
+    report = statistics.cohort_statistics(db, AS_OF, urn=URN, who=users.system_actor(db))
     whole = report.cohorts["whole school"]
     assert whole.pupils == 2  # both count in the sessions and the attendance rate
     assert (whole.persistent_absentees, whole.severe_absentees) == (0, 0)

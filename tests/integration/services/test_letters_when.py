@@ -15,7 +15,7 @@ from casework.services.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user
 from tests.support.dates import d
-from tests.support.letters import letter_text
+from tests.support.letters import PARENTS, letter_text
 from tests.support.rows import cases_of
 from tests.support.world import AO, World
 
@@ -23,7 +23,7 @@ ABSENT = {d(f"2025-11-{day:02d}"): "O" for day in (3, 4, 5, 6, 7, 10, 11, 12, 13
 
 
 def absent_pupil(world: World, **pupil: object) -> str:
-    upn = world.pupil(**pupil)  # type: ignore[arg-type]
+    upn = world.pupil(**{"contacts": PARENTS, **pupil})  # type: ignore[arg-type]
     world.marks(upn, d("2025-09-03"), d("2025-12-05"), ABSENT)
     return upn
 
