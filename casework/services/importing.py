@@ -29,7 +29,15 @@ from casework.register.codes import BY_CODE
 from casework.services.schools import find_school, school_context
 from casework.store.database import Database
 from casework.store.marks import insert_marks
-from casework.store.models import Case, Contact, MarkAmendment, Pupil, SessionMark
+from casework.store.models import (
+    Case,
+    Contact,
+    Letter,
+    MarkAmendment,
+    Pupil,
+    PupilFinding,
+    SessionMark,
+)
 
 PLANNED_CLOSURE = "#"
 ProgressCallback = Callable[[str], None]
@@ -391,9 +399,21 @@ def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> 
     with db.transaction() as session:
         school = find_school(session, urn)
         ids = select(Pupil.id).where(Pupil.school_id == school.id).scalar_subquery()
+        # A letter keeps the name and address it was drafted to; only its link to the contact
+        # row goes with the contact.
+        session.execute(update(Letter).where(Letter.pupil_id.in_(ids)).values(contact_id=None))
         for table in (MarkAmendment, SessionMark, Contact):
             session.execute(delete(table).where(table.pupil_id.in_(ids)))
         with_case = set(session.scalars(select(Case.pupil_id).where(Case.school_id == school.id)))
+        # Letters and findings are records too: their pupils stay, as a case's do.
+        with_case |= set(
+            session.scalars(select(Letter.pupil_id).where(Letter.school_id == school.id))
+        )
+        with_case |= set(
+            session.scalars(
+                select(PupilFinding.pupil_id).where(PupilFinding.school_id == school.id)
+            )
+        )
         gone = [
             pupil_id
             for pupil_id, upn in session.execute(

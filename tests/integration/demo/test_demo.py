@@ -21,6 +21,8 @@ from casework.policy.rules import evaluate_policy, lookback_start
 from casework.register import upn
 from casework.register.school import load_school
 from casework.services import schools, statistics, users
+from casework.services.daily_sweep import daily_sweep
+from casework.services.letters import drafts
 from casework.services.sweep import load_register
 from casework.store.database import Database
 from casework.store.models import Contact, MarkAmendment, Pupil, SessionMark
@@ -277,3 +279,15 @@ def test_a_school_the_demo_did_not_make_is_left_alone(db: Database, data_dir: Pa
     with pytest.raises(demo.NotADemoSchoolError):
         demo.build_demo(db, SPRING, SEED)
     assert snapshot(db)["pupils"] == []
+
+
+def test_a_demo_with_letters_and_findings_can_be_rebuilt(db: Database) -> None:
+    # The sweep drafts letters (to contacts) and keeps findings that open no case (of pupils):
+    # rebuilding the demo for another day keeps both, where it used to break their links.
+    demo.build_demo(db, AUTUMN, SEED)
+    swept = daily_sweep(db, AUTUMN)
+    assert swept.letters_drafted
+    demo.build_demo(db, AUTUMN + timedelta(days=7), SEED)
+    who = users.system_actor(db)
+    letters = drafts.list_letters(db, who=who)
+    assert len(letters) == sum(len(row["letters"]) for row in swept.letters_drafted)
