@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from casework.drafting.addressees import ContactDetails, address_lines
 from casework.drafting.catalogue import HEAD, LETTERS, LetterSpec
-from casework.machines import LIFECYCLES, leave_request
+from casework.machines import (
+    LIFECYCLES,
+    attendance_concern,
+    leave_request,
+    missing_education,
+    penalty_notice,
+)
 from casework.machines.lifecycle import Unit, add_period
 from casework.policy.rules import code_table, lookback_start, window_columns, window_text
 from casework.register.codes import BY_CODE
@@ -458,10 +464,8 @@ def notice(sources: Sources) -> dict[str, Any] | None:
     penalty window up to the offence's day), its improvement period, the support offered,
     and SLT's judgement once the period is over."""
     case = sources.case
-    if case is None or case.kind != "attendance_concern":
-        return None
-    issued_text = case.details.get("notice_to_improve_issued")
-    if not issued_text:
+    issued_text = case.details.get("notice_to_improve_issued") if case else None
+    if case is None or not issued_text:
         return None
     issued = date.fromisoformat(issued_text)
     offence_on = date.fromisoformat(case.details.get("offence_on") or issued_text)
@@ -576,7 +580,7 @@ def leave(sources: Sources) -> dict[str, Any] | None:
         return None
     if case.kind == leave_request.KIND:
         found: dict[str, Any] | None = _leave_request(sources, case.details)
-    elif case.kind == "attendance_concern" and case.details.get("holiday"):
+    elif case.details.get("holiday"):  # a concern the sweep or a leave request flagged
         found = _leave_without_request(sources)
     else:
         return None
@@ -608,13 +612,13 @@ def request(sources: Sources) -> dict[str, Any] | None:
     as of the letter), the parents it is for, the notice and its outcome or SLT's reason none
     was appropriate, SLT's approval and the support offered."""
     case = sources.case
-    if case is None or case.kind != "attendance_concern":
+    if case is None or case.kind != attendance_concern.KIND:
         return None
     offence_on = case.details.get("offence_on")
     offence = _offence(sources, date.fromisoformat(offence_on) if offence_on else sources.on)
     notices = sources.session.scalars(
         select(Case.details)
-        .where(Case.parent_case_id == case.id, Case.kind == "penalty_notice")
+        .where(Case.parent_case_id == case.id, Case.kind == penalty_notice.KIND)
         .order_by(Case.id)
     )
     # The parents the request opened a notice for; before it is made, every parent (s576).
@@ -672,9 +676,9 @@ def cme(sources: Sources) -> dict[str, Any] | None:
     responsibility, the run of unexplained absence from its first day, and the reasonable
     enquiries made (contact attempts, home visits, the welfare check, other enquiries)."""
     case = sources.case
-    if case is None or case.kind != "missing_education":
+    if case is None or not case.details.get(missing_education.FIRST_ABSENT):
         return None
-    first = date.fromisoformat(case.details["first_absent_on"])
+    first = date.fromisoformat(case.details[missing_education.FIRST_ABSENT])
     parents = _parents(sources)
     home = next((p["address"] for p in parents if p["lives_with_pupil"] and p["address"]), "")
     attempts = [
@@ -709,7 +713,7 @@ def referral(sources: Sources) -> dict[str, Any] | None:
     the plans and their reviews, the letters sent, home visits, agencies involved) and who has
     parental responsibility."""
     case = sources.case
-    if case is None or case.kind != "attendance_concern":
+    if case is None or case.kind != attendance_concern.KIND:
         return None
     titles = {spec.id: spec.title for spec in LETTERS.values()}
     agencies = sources.latest("agencies")
