@@ -47,29 +47,76 @@ LETTERS: dict[str, LetterSpec] = {
             "unauthorised_absence_concern", "Unauthorised absence", FAMILY, needs=("finding",)
         ),
         LetterSpec("meeting_invitation", "An invitation to meet", FAMILY, needs=("meeting",)),
-        LetterSpec("attendance_plan", "Attendance plan", FAMILY, needs=("plan",)),
-        LetterSpec("attendance_contract", "Attendance contract", FAMILY, needs=("contract",)),
         LetterSpec(
-            "notice_to_improve", "Notice to improve", FAMILY, signed_by=HEAD, needs=("notice",)
+            "attendance_plan",
+            "Attendance plan",
+            FAMILY,
+            needs=("plan", "plan_targets", "plan_actions"),
         ),
-        LetterSpec("leave_granted", "Leave of absence: granted", FAMILY, HEAD, ("leave",)),
         LetterSpec(
-            "leave_part_granted", "Leave of absence: granted in part", FAMILY, HEAD, ("leave",)
+            "attendance_contract",
+            "Attendance contract",
+            FAMILY,
+            needs=("contract", "contract_review", "contract_terms"),
         ),
-        LetterSpec("leave_declined", "Leave of absence: declined", FAMILY, HEAD, ("leave",)),
         LetterSpec(
-            "leave_not_requested", "Leave taken without a request", FAMILY, HEAD, ("leave",)
+            "notice_to_improve",
+            "Notice to improve",
+            FAMILY,
+            signed_by=HEAD,
+            needs=("notice", "notice_period", "notice_offence", "penalty"),
+        ),
+        LetterSpec(
+            "leave_granted", "Leave of absence: granted", FAMILY, HEAD, ("leave", "leave_granted")
+        ),
+        LetterSpec(
+            "leave_part_granted",
+            "Leave of absence: granted in part",
+            FAMILY,
+            HEAD,
+            ("leave", "leave_part_granted", "leave_reply", "penalty"),
+        ),
+        LetterSpec(
+            "leave_declined",
+            "Leave of absence: declined",
+            FAMILY,
+            HEAD,
+            ("leave", "leave_declined", "leave_reply", "penalty"),
+        ),
+        LetterSpec(
+            "leave_not_requested",
+            "Leave taken without a request",
+            FAMILY,
+            HEAD,
+            ("leave", "leave_not_requested", "leave_taken", "leave_reply", "penalty"),
         ),
         LetterSpec(
             "penalty_notice_request",
             "Request for a penalty notice",
             LA,
             signed_by=HEAD,
-            needs=("case", "penalty"),
+            needs=(
+                "case",
+                "penalty",
+                "request",
+                "request_threshold",
+                "request_parents",
+                "request_route",
+                "request_approval",
+            ),
         ),
-        LetterSpec("cme_referral", "Child missing education: referral", LA, needs=("case",)),
         LetterSpec(
-            "formal_referral", "Referral for formal attendance support", LA, HEAD, ("case",)
+            "cme_referral",
+            "Child missing education: referral",
+            LA,
+            needs=("case", "cme", "cme_address", "cme_contact_attempts", "cme_home_visit"),
+        ),
+        LetterSpec(
+            "formal_referral",
+            "Referral for formal attendance support",
+            LA,
+            HEAD,
+            ("case", "referral", "referral_support", "referral_agencies", "referral_parents"),
         ),
     )
 }

@@ -74,6 +74,128 @@ NEEDS: dict[str, Need] = {
 }
 
 
+def _is(value: Any, *path: str) -> Callable[[dict[str, Any]], bool]:
+    has = _has(*path)
+    return lambda facts: has(facts) == value
+
+
+# The letters about a case's decisions and the letters to the LA (issue 9): each names the
+# evidence to record, or the step to take, that would put the gap right.
+NEEDS |= {
+    "plan_targets": Need(
+        _has("plan", "targets"),
+        "no targets on the attendance plan (record signed_plan with target, e.g. "
+        "'attendance of 95% by the review')",
+    ),
+    "plan_actions": Need(
+        lambda f: all(_has("plan", side)(f) for side in ("school_actions", "family_actions")),
+        "no actions on the attendance plan (record signed_plan with school_actions and "
+        "family_actions, and pupil_actions if the pupil has some)",
+    ),
+    "contract_terms": Need(
+        lambda f: all(_has("contract", side)(f) for side in ("school_agrees", "family_agrees")),
+        "no terms on the attendance contract (record attendance_contract with school_agrees "
+        "and family_agrees: what each side agrees to)",
+    ),
+    "contract_review": Need(
+        _has("policy", "sections", "attendance_contract", "review_max_school_weeks"),
+        "no review period for attendance contracts ([attendance_contract] "
+        "review_max_school_weeks in the school's policy)",
+    ),
+    "notice_period": Need(
+        _has("notice", "period_ends"),
+        "no improvement period ([notice_to_improve] period_school_weeks in the school's policy)",
+    ),
+    "notice_offence": Need(
+        _has("notice", "offence", "days"),
+        "no unauthorised sessions in the penalty window up to the offence the notice to "
+        "improve is for (check the register for those weeks)",
+    ),
+    "leave_reply": Need(
+        _has("leave", "further_reasons_by"),
+        "no time for further reasons ([leave] further_reasons_school_days in the school's policy)",
+    ),
+    "leave_granted": Need(
+        _is("granted", "leave", "decision"),
+        "the head has not granted every day of this leave request (grant it first)",
+    ),
+    "leave_part_granted": Need(
+        _is("part_granted", "leave", "decision"),
+        "the head has not granted part of this leave request (grant_in_part first)",
+    ),
+    "leave_declined": Need(
+        _is("declined", "leave", "decision"),
+        "the head has not declined this leave request (decline it first)",
+    ),
+    "leave_not_requested": Need(
+        _is("not_requested", "leave", "decision"),
+        "this leave was applied for before it began: write the letter for the head's "
+        "decision instead (leave_granted, leave_part_granted or leave_declined)",
+    ),
+    "leave_taken": Need(
+        _has("leave", "taken"),
+        "no unauthorised absence on the register on the days of the leave",
+    ),
+    "request": Need(
+        _has("request", "offence", "days"),
+        "no penalty notice request: this letter is drafted on an attendance concern with "
+        "unauthorised absence in the penalty window",
+    ),
+    "request_threshold": Need(
+        _has("request", "offence", "met"),
+        "the offence does not meet the national penalty threshold (the unauthorised sessions "
+        "in the rolling window of the penalty_threshold rule)",
+    ),
+    "request_parents": Need(
+        _has("request", "parents"),
+        "no parent named for the request (a contact with parental responsibility)",
+    ),
+    "request_route": Need(
+        lambda f: (
+            _is("not_sufficient", "request", "notice", "judgement", "improvement")(f)
+            or _has("request", "no_notice")(f)
+        ),
+        "no notice to improve with SLT's judgement that improvement was not sufficient, and "
+        "no reason why a notice was not appropriate (record improvement_judgement or "
+        "no_notice_to_improve)",
+    ),
+    "request_approval": Need(
+        _has("request", "approval"),
+        "no SLT approval of the request (record slt_approval with step request_penalty_notice)",
+    ),
+    "cme": Need(
+        _has("cme", "first_absent_on"),
+        "no missing education enquiry: this letter is drafted on one",
+    ),
+    "cme_address": Need(
+        _has("cme", "home_address"),
+        "no home address for the pupil (the address of a contact the pupil lives with)",
+    ),
+    "cme_contact_attempts": Need(
+        _has("cme", "contact_attempts"),
+        "no contact attempts recorded (record contact_attempt for each contact tried)",
+    ),
+    "cme_home_visit": Need(
+        _has("cme", "home_visits"), "no home visit recorded (record home_visit with its outcome)"
+    ),
+    "referral": Need(
+        _has("referral", "opened_on"), "no attendance concern: this letter is drafted on one"
+    ),
+    "referral_agencies": Need(
+        lambda f: _has("referral", "agencies")(f) is not None,
+        "no agencies involved recorded (record agencies, 'none' if there are none)",
+    ),
+    "referral_support": Need(
+        _has("referral", "support"),
+        "no support recorded on the concern (a meeting, a signed plan or support offered)",
+    ),
+    "referral_parents": Need(
+        _has("referral", "parents"),
+        "no parent recorded for the pupil (a contact with parental responsibility)",
+    ),
+}
+
+
 def missing_facts(spec: LetterSpec, facts: dict[str, Any]) -> list[str]:
     """Each fact `spec` needs that `facts` lacks, in words a person can act on."""
     checks = [*COMMON, *(TO_LA if spec.audience == LA else ()), *(NEEDS[n] for n in spec.needs)]

@@ -229,6 +229,12 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
                 Field("signed_on", "date"),
                 Field("review_date", "date"),
                 Field("summary", required=False),
+                # What the plan letter sets out (optional: plans recorded before it was drafted
+                # have none). Several targets or actions: one a line, or separated by ";".
+                Field("target", required=False),
+                Field("school_actions", required=False),
+                Field("family_actions", required=False),
+                Field("pupil_actions", required=False),
             ),
             STAFF_AND_LA,
         ),
@@ -466,7 +472,15 @@ EVIDENCE_KINDS.update(
         EvidenceKind(
             "attendance_contract",
             "Attendance contract signed",
-            (Field("signed_on", "date"), Field("parties"), Field("summary", required=False)),
+            (
+                Field("signed_on", "date"),
+                Field("parties"),
+                Field("summary", required=False),
+                # The terms the contract letter sets out (optional, as for older contracts):
+                # what each side agrees to, one a line or separated by ";".
+                Field("school_agrees", required=False),
+                Field("family_agrees", required=False),
+            ),
             STAFF_AND_LA,
         ),
         EvidenceKind(

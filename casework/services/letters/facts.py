@@ -3,6 +3,7 @@ school file as of the letter's date (never typed in by hand)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,12 +13,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.drafting.addressees import ContactDetails, address_lines
-from casework.drafting.catalogue import HEAD, LetterSpec
-from casework.machines import LIFECYCLES
+from casework.drafting.catalogue import HEAD, LETTERS, LetterSpec
+from casework.machines import (
+    LIFECYCLES,
+    attendance_concern,
+    leave_request,
+    missing_education,
+    penalty_notice,
+)
+from casework.machines.lifecycle import Unit, add_period
+from casework.policy.rules import code_table, lookback_start, window_columns, window_text
+from casework.register.codes import BY_CODE
+from casework.register.marks import ATTENDING, UNAUTHORISED
 from casework.register.statistics import pupil_stats
 from casework.services.cases.facts import current_evidence, pupil_register
 from casework.services.schools import SchoolContext
-from casework.store.models import Case, Contact, Letter, Pupil, PupilFinding
+from casework.store.models import Case, CaseDeadline, Contact, Letter, Pupil, PupilFinding
+from casework.text import long_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,3 +261,484 @@ def case_evidence(session: Session, case: Case | None) -> tuple[dict[str, Any], 
         {"id": e.id, "kind": e.kind, "recorded_on": e.recorded_on, "details": dict(e.details)}
         for e in current_evidence(session, case.id)
     )
+
+
+# -- the letters about a case's decisions and the letters to the LA (issue 9) ----------------
+
+SUPPORT_WORDS = {
+    "early_help": "early help",
+    "attendance_contract": "an attendance contract",
+    "mentoring": "mentoring",
+    "health": "health support",
+    "transport": "help with transport",
+    "other": "other support",
+    "multi_agency": "a multi-agency team",
+    "social_care": "children's social care",
+}
+PLAN_WORDS = {
+    "attendance_plan": "Attendance plan",
+    "attendance_contract": "Attendance contract",
+    "education_supervision_order": "Education supervision order",
+}
+MEETING_WORDS = {
+    "school_support": "Support meeting",
+    "plan_review": "Attendance plan review meeting",
+    "formal_support": "Formal support meeting",
+    "attendance_panel": "Attendance panel",
+}
+OUTCOME_WORDS = {
+    "reached": "spoke to them",
+    "no_answer": "no answer",
+    "message_left": "message left",
+    "wrong_details": "the contact details were wrong",
+    "child_seen": "the child was seen",
+    "parent_seen": "a parent was seen, not the child",
+    "moved_away": "the family appear to have moved away",
+}
+ENQUIRY_WORDS = {
+    "sibling_school": "A sibling's school",
+    "la_cme_team": "The LA children missing education team",
+    "other_la": "Another local authority",
+    "social_care": "Children's social care",
+    "police": "The police",
+    "other": "Other",
+}
+NO_NOTICE_WORDS = {
+    "term_time_holiday": "the absence is a term-time holiday that was not authorised",
+    "support_would_not_help": "support would not help to improve the pupil's attendance",
+    "notice_in_last_12_months": "a notice to improve was issued to this parent in the last "
+    "12 months",
+}
+
+
+def _lines(text: Any) -> list[str]:
+    """A text field of several items (targets, actions, terms): one a line, or split by ";"."""
+    return [part.strip() for part in re.split(r"[\n;]", str(text or "")) if part.strip()]
+
+
+def _deadline_due(sources: Sources, name: str) -> date | None:
+    """The day the case's latest deadline called `name` fell or falls due."""
+    if sources.case is None:
+        return None
+    return sources.session.scalars(
+        select(CaseDeadline.due_on)
+        .where(CaseDeadline.case_id == sources.case.id, CaseDeadline.name == name)
+        .order_by(CaseDeadline.id.desc())
+    ).first()
+
+
+def _offence(sources: Sources, as_of: date) -> dict[str, Any] | None:
+    """The unauthorised sessions the national penalty threshold counts in its window up to
+    `as_of`: the offence a notice to improve or a penalty notice is for, day by day."""
+    policy, calendar = sources.school.policy, sources.school.calendar
+    spec = policy.rules.get("penalty_threshold")
+    as_of = min(as_of, calendar.last_day)
+    if spec is None or as_of < calendar.first_day:
+        return None
+    register = pupil_register(
+        sources.session,
+        sources.school,
+        sources.pupil,
+        lookback_start(policy, calendar, as_of),
+        as_of,
+    )
+    lo, hi, since = window_columns(register, as_of, spec.params)
+    marks = [
+        m
+        for m in register.marks_where(0, code_table(spec.params), lo, hi)
+        if BY_CODE[m.code].unauthorised  # an authorised absence is never an offence
+    ]
+    days: dict[date, dict[str, Any]] = {}
+    for mark in marks:
+        day = days.setdefault(
+            mark.date, {"date": mark.date, "weekday": f"{mark.date:%A}", "AM": "", "PM": ""}
+        )
+        day[mark.session.value] = mark.code
+    params = spec.params
+    threshold = int(params["at_least"]) if "at_least" in params else int(params["more_than"]) + 1
+    return {
+        "as_of": as_of,
+        "from": since,
+        "window": window_text(params, since),
+        "threshold": threshold,
+        "count": len(marks),
+        "met": len(marks) >= threshold,
+        "codes": sorted({m.code for m in marks}),
+        "days": list(days.values()),
+    }
+
+
+def _support(sources: Sources) -> list[dict[str, Any]]:
+    """The support the case shows was offered, oldest first: meetings, plans and contracts,
+    offers and referrals, each as a line of a letter."""
+    out: list[dict[str, Any]] = []
+    for item in sources.evidence:
+        kind, details, on = item["kind"], item["details"], item["recorded_on"]
+        if kind == "meeting":
+            what = f"{MEETING_WORDS.get(details['purpose'], 'Meeting')} with {details['attendees']}"
+            out.append({"on": on, "what": what, "outcome": details.get("outcome", "")})
+        elif kind == "signed_plan":
+            what = f"{PLAN_WORDS.get(details['plan'], 'Plan')} signed"
+            review = f"review by {long_date(date.fromisoformat(details['review_date']))}"
+            out.append({"on": details.get("signed_on", on), "what": what, "outcome": review})
+        elif kind == "attendance_contract":
+            what = f"Attendance contract signed by {details['parties']}"
+            out.append({"on": details["signed_on"], "what": what, "outcome": ""})
+        elif kind == "support_offered":
+            what = SUPPORT_WORDS.get(details["support"], "support").capitalize() + " offered"
+            taken = "accepted" if details.get("accepted") else "not taken up"
+            summary = f": {details['summary']}" if details.get("summary") else ""
+            out.append({"on": on, "what": what, "outcome": taken + summary})
+        elif kind == "support_referral":
+            what = f"Referral to {SUPPORT_WORDS.get(details['referred_to'], 'another service')}"
+            out.append({"on": details["referred_on"], "what": what,
+                        "outcome": details.get("outcome", "")})  # fmt: skip
+    return sorted(out, key=lambda s: str(s["on"]))
+
+
+def _parents(sources: Sources) -> list[dict[str, Any]]:
+    """The pupil's parents in the sense of s576: each with parental responsibility and each
+    carer the pupil lives with, with their address."""
+    return [
+        {
+            "name": c.name,
+            "relationship": c.relationship,
+            "parental_responsibility": c.parental_responsibility,
+            "lives_with_pupil": c.lives_with_pupil,
+            "address": ", ".join(address_lines(c.address)),
+        }
+        for c in contacts_of(sources.session, sources.pupil.id)
+        if c.parental_responsibility or c.lives_with_pupil
+    ]
+
+
+def _details(sources: Sources, kind: str) -> list[dict[str, Any]]:
+    """Evidence of one kind as a letter lists it: its details and the day it was recorded."""
+    return [{"on": e["recorded_on"], **e["details"]} for e in sources.of_kind(kind)]
+
+
+def plan(sources: Sources) -> dict[str, Any] | None:
+    """The attendance plan signed with the family: targets, each side's actions, review."""
+    plans = [e for e in sources.of_kind("signed_plan") if e["details"]["plan"] == "attendance_plan"]
+    if not plans:
+        return None
+    details = plans[-1]["details"]
+    return {
+        "signed_on": details["signed_on"],
+        "review_date": details["review_date"],
+        "summary": details.get("summary", ""),
+        "targets": _lines(details.get("target")),
+        "school_actions": _lines(details.get("school_actions")),
+        "family_actions": _lines(details.get("family_actions")),
+        "pupil_actions": _lines(details.get("pupil_actions")),
+    }
+
+
+def contract(sources: Sources) -> dict[str, Any] | None:
+    """The attendance contract: who signed it, what each side agrees to, and its review (the
+    deadline the case set, else the policy's review window from the signing)."""
+    latest = sources.latest("attendance_contract")
+    if latest is None:
+        return None
+    details = latest["details"]
+    signed = date.fromisoformat(details["signed_on"])
+    review = _deadline_due(sources, "attendance_contract_review")
+    weeks = sources.school.policy.sections.get("attendance_contract", {}).get(
+        "review_max_school_weeks"
+    )
+    if review is None and weeks is not None:
+        review = add_period(sources.school.calendar, signed, int(weeks), Unit.SCHOOL_WEEKS)
+    return {
+        "signed_on": signed,
+        "parties": details["parties"],
+        "summary": details.get("summary", ""),
+        "school_agrees": _lines(details.get("school_agrees")),
+        "family_agrees": _lines(details.get("family_agrees")),
+        "review_weeks": weeks,
+        "review_date": review,
+    }
+
+
+def notice(sources: Sources) -> dict[str, Any] | None:
+    """The notice to improve issued on the concern: the offence it pins (the sessions of the
+    penalty window up to the offence's day), its improvement period, the support offered,
+    and SLT's judgement once the period is over."""
+    case = sources.case
+    issued_text = case.details.get("notice_to_improve_issued") if case else None
+    if case is None or not issued_text:
+        return None
+    issued = date.fromisoformat(issued_text)
+    offence_on = date.fromisoformat(case.details.get("offence_on") or issued_text)
+    weeks = sources.school.policy.sections.get("notice_to_improve", {}).get("period_school_weeks")
+    ends = _deadline_due(sources, "notice_period_end")
+    if ends is None and weeks is not None:
+        ends = add_period(sources.school.calendar, issued, int(weeks), Unit.SCHOOL_WEEKS)
+    judgements = [
+        {"on": e["recorded_on"], **e["details"]}
+        for e in sources.of_kind("improvement_judgement")
+        if e["recorded_on"] >= issued
+    ]
+    return {
+        "issued_on": issued,
+        "period_school_weeks": weeks,
+        "period_ends": ends,
+        "offence": _offence(sources, offence_on),
+        "support": _support(sources),
+        "judgement": judgements[-1] if judgements else None,
+    }
+
+
+def _leave_request(sources: Sources, details: dict[str, Any]) -> dict[str, Any]:
+    calendar, on = sources.school.calendar, sources.on
+    start, end = date.fromisoformat(details["start"]), date.fromisoformat(details["end"])
+    requested = leave_request.requested_days(details, calendar)
+    granted = leave_request.granted_days(details, calendar)
+    if date.fromisoformat(details["requested_on"]) >= start:
+        decision: str | None = "not_requested"  # recorded once the leave had begun
+    elif granted is None:
+        decision = None
+    elif len(granted) == len(requested):
+        decision = "granted"
+    else:
+        decision = "part_granted" if granted else "declined"
+    not_granted = [day for day in requested if day not in (granted or ())]
+    return {
+        "start": start,
+        "end": end,
+        "requested_on": details["requested_on"],
+        "applicant": details.get("applicant", ""),
+        "reason": details.get("reason", ""),
+        "decision": decision,
+        "decided_on": details.get("decided_on"),
+        "days_requested": requested,
+        "days_granted": granted or [],
+        "days_not_granted": not_granted,
+        "taken": _days_away(sources, [d for d in not_granted if d <= on]),
+    }
+
+
+def _days_away(sources: Sources, days: list[date]) -> list[dict[str, Any]]:
+    """The days of `days` the register shows unauthorised absence on, with their codes."""
+    if not days:
+        return []
+    register = pupil_register(sources.session, sources.school, sources.pupil, days[0], days[-1])
+    codes: dict[date, list[str]] = {}
+    for mark in register.marks_where(0, UNAUTHORISED):
+        codes.setdefault(mark.date, []).append(mark.code)
+    return [
+        {"date": day, "codes": codes[day], "sessions": len(codes[day])}
+        for day in days
+        if day in codes
+    ]
+
+
+def _leave_without_request(sources: Sources) -> dict[str, Any] | None:
+    """Term-time holiday on a concern (sessions coded G) that no leave request covers."""
+    case = sources.case
+    assert case is not None
+    offence_on = date.fromisoformat(case.details.get("offence_on") or sources.on.isoformat())
+    offence = _offence(sources, min(offence_on, sources.on))
+    if offence is None:
+        return None
+    covered: set[date] = set()
+    requests = sources.session.scalars(
+        select(Case.details).where(
+            Case.pupil_id == sources.pupil.id, Case.kind == leave_request.KIND
+        )
+    )
+    for details in requests:
+        covered |= set(leave_request.requested_days(details, sources.school.calendar))
+    days = [
+        day["date"]
+        for day in offence["days"]
+        if "G" in (day["AM"], day["PM"]) and day["date"] not in covered
+    ]
+    if not days:
+        return None
+    return {
+        "start": days[0],
+        "end": days[-1],
+        "requested_on": None,
+        "applicant": "",
+        "reason": "",
+        "decision": "not_requested",
+        "decided_on": None,
+        "days_requested": [],
+        "days_granted": [],
+        "days_not_granted": days,
+        "taken": _days_away(sources, days),
+    }
+
+
+def leave(sources: Sources) -> dict[str, Any] | None:
+    """A leave request and the head's decision on it; or leave not applied for: a request
+    recorded after the leave began, or a term-time holiday (G) on a concern with no request.
+    With the day by which the family may give further reasons (school days from the decision,
+    or from the letter when there was none to decide)."""
+    case = sources.case
+    if case is None:
+        return None
+    if case.kind == leave_request.KIND:
+        found: dict[str, Any] | None = _leave_request(sources, case.details)
+    elif case.details.get("holiday"):  # a concern the sweep or a leave request flagged
+        found = _leave_without_request(sources)
+    else:
+        return None
+    if found is None:
+        return None
+    days = sources.school.policy.sections.get("leave", {}).get("further_reasons_school_days")
+    if days is not None:
+        after = date.fromisoformat(found["decided_on"]) if found["decided_on"] else sources.on
+        found["further_reasons_days"] = int(days)
+        try:
+            found["further_reasons_by"] = sources.school.calendar.nth_school_day_after(
+                after, int(days)
+            )
+        except ValueError:  # the calendar ends first: no day to name, so the letter refuses
+            found["further_reasons_by"] = None
+    found["sessions_taken"] = sum(day["sessions"] for day in found["taken"])
+    if found["days_granted"]:
+        try:
+            found["back_on"] = sources.school.calendar.nth_school_day_after(
+                found["days_granted"][-1], 1
+            )
+        except (IndexError, ValueError):  # the calendar ends before: no return day to name
+            found["back_on"] = None
+    return found
+
+
+def request(sources: Sources) -> dict[str, Any] | None:
+    """A penalty notice request to the LA: the offence (pinned by the notice to improve, or
+    as of the letter), the parents it is for, the notice and its outcome or SLT's reason none
+    was appropriate, SLT's approval and the support offered."""
+    case = sources.case
+    if case is None or case.kind != attendance_concern.KIND:
+        return None
+    offence_on = case.details.get("offence_on")
+    offence = _offence(sources, date.fromisoformat(offence_on) if offence_on else sources.on)
+    notices = sources.session.scalars(
+        select(Case.details)
+        .where(Case.parent_case_id == case.id, Case.kind == penalty_notice.KIND)
+        .order_by(Case.id)
+    )
+    # The parents the request opened a notice for; before it is made, every parent (s576).
+    named = [str(d["parent"]) for d in notices if d.get("parent")]
+    parents = _parents(sources)
+    if named:
+        parents = [p for p in parents if p["name"] in named] or [
+            {"name": n, "relationship": "", "address": ""} for n in named
+        ]
+    approvals = [
+        {"on": e["recorded_on"], **e["details"]}
+        for e in sources.of_kind("slt_approval")
+        if e["details"].get("step") == "request_penalty_notice"
+        and e["details"].get("decision") == "approved"
+    ]
+    no_notice = sources.latest("no_notice_to_improve")
+    return {
+        "offence": offence,
+        "parents": parents,
+        "notice": notice(sources),
+        "no_notice": (
+            {
+                "on": no_notice["recorded_on"],
+                "reason": NO_NOTICE_WORDS.get(no_notice["details"]["reason"], ""),
+                "explanation": no_notice["details"]["explanation"],
+            }
+            if no_notice
+            else None
+        ),
+        "approval": approvals[-1] if approvals else None,
+        "support": _support(sources),
+        "holiday": bool(case.details.get("holiday")),
+    }
+
+
+def _run_of_absence(sources: Sources, first: date) -> dict[str, Any]:
+    """School days from the first day of absence to the letter's date, and how many of them
+    in a row the pupil was away (the run stops at a day with any attendance)."""
+    on = min(sources.on, sources.school.calendar.last_day)
+    register = pupil_register(sources.session, sources.school, sources.pupil, first, on)
+    attending = {m.date for m in register.marks_where(0, ATTENDING)}
+    run = 0
+    last = None
+    for day in register.days:
+        if day < first:
+            continue
+        if day in attending:
+            break
+        run, last = run + 1, day
+    return {"school_days": run, "to": last}
+
+
+def cme(sources: Sources) -> dict[str, Any] | None:
+    """A missing education referral: where the child lives and who has parental
+    responsibility, the run of unexplained absence from its first day, and the reasonable
+    enquiries made (contact attempts, home visits, the welfare check, other enquiries)."""
+    case = sources.case
+    if case is None or not case.details.get(missing_education.FIRST_ABSENT):
+        return None
+    first = date.fromisoformat(case.details[missing_education.FIRST_ABSENT])
+    parents = _parents(sources)
+    home = next((p["address"] for p in parents if p["lives_with_pupil"] and p["address"]), "")
+    attempts = [
+        {**a, "outcome_words": OUTCOME_WORDS.get(a["outcome"], a["outcome"])}
+        for a in _details(sources, "contact_attempt")
+    ]
+    visits = [
+        {**v, "outcome_words": OUTCOME_WORDS.get(v["outcome"], v["outcome"])}
+        for v in _details(sources, "home_visit")
+    ]
+    enquiries = [
+        {**e, "with_words": ENQUIRY_WORDS.get(e["with"], e["with"])}
+        for e in _details(sources, "enquiry")
+    ]
+    return {
+        "first_absent_on": first,
+        "run": _run_of_absence(sources, first),
+        "home_address": home,
+        "parents": parents,
+        "contact_attempts": attempts,
+        "home_visits": visits,
+        "welfare_checks": _details(sources, "welfare_check"),
+        "enquiries": enquiries,
+        "referred_on": case.details.get("referred_on"),
+        "safeguarding": bool(case.details.get("safeguarding")),
+        "social_worker": bool(sources.pupil.social_worker),
+    }
+
+
+def referral(sources: Sources) -> dict[str, Any] | None:
+    """A formal referral to the LA: the concern in brief (where it stands, the support given,
+    the plans and their reviews, the letters sent, home visits, agencies involved) and who has
+    parental responsibility."""
+    case = sources.case
+    if case is None or case.kind != attendance_concern.KIND:
+        return None
+    titles = {spec.id: spec.title for spec in LETTERS.values()}
+    agencies = sources.latest("agencies")
+    return {
+        "opened_on": case.opened_on,
+        "support": _support(sources),
+        "letters": [
+            {**x, "title": titles.get(x["letter"], x["letter"].replace("_", " ").capitalize())}
+            for x in _details(sources, "letter_sent")
+        ],
+        "home_visits": [
+            {**v, "outcome_words": OUTCOME_WORDS.get(v["outcome"], v["outcome"])}
+            for v in _details(sources, "home_visit")
+        ],
+        "agencies": agencies["details"]["agencies"] if agencies else None,
+        "parents": _parents(sources),
+    }
+
+
+EXTRAS.update(
+    plan=plan,
+    contract=contract,
+    notice=notice,
+    leave=leave,
+    request=request,
+    cme=cme,
+    referral=referral,
+)
