@@ -53,7 +53,9 @@ def test_the_attendance_plan_sets_out_targets_actions_signatures_and_review(
     evidence(db, cid, "signed_plan", AO, "2026-01-21", plan="attendance_plan",
              signed_on="2026-01-21", review_date=review.isoformat(), **PLAN_FIELDS)  # fmt: skip
     letters = draft(db, cid, "attendance_plan", AO, "2026-01-22")
-    assert [x.addressee for x in letters] == [MOTHER, FATHER]
+    # The grandmother has no parental responsibility but lives with the pupil: a carer, who
+    # is a parent for these letters too (s576).
+    assert [x.addressee for x in letters] == [MOTHER, FATHER, GRANDMOTHER]
     shown = letter_text(db, letters[0].id, AO)
     assert f"Dear {MOTHER}" in shown and PUPIL in shown
     assert "agreed on 21 January 2026" in shown
@@ -112,7 +114,9 @@ def test_the_notice_to_improve_pins_the_offence_period_and_amounts(
 ) -> None:
     _, cid = notice_to_improve_issued(db, world)
     letters = draft(db, cid, "notice_to_improve", AO, "2026-02-02")
-    assert [x.addressee for x in letters] == [MOTHER, FATHER]
+    # The grandmother has no parental responsibility but lives with the pupil: a carer, who
+    # is a parent for these letters too (s576).
+    assert [x.addressee for x in letters] == [MOTHER, FATHER, GRANDMOTHER]
     shown = letter_text(db, letters[0].id, AO)
     ends = add_period(world.calendar, d("2026-02-02"), 4, Unit.SCHOOL_WEEKS)
     assert PUPIL in shown and f"Dear {MOTHER}" in shown
@@ -236,7 +240,7 @@ def test_the_penalty_request_after_a_notice_to_improve(db: Database, world: Worl
     assert "Example Borough Council Town Hall High Street Exampleton ZZ1 9XX" in shown
     assert PUPIL in shown and "1 January 2016" in shown
     assert f"{MOTHER}, mother" in shown and f"{FATHER}, father" in shown
-    assert GRANDMOTHER not in shown  # no parental responsibility, and does not live with them
+    assert f"{GRANDMOTHER}, grandmother" in shown  # no parental responsibility, but lives with them
     assert "10 sessions of unauthorised absence" in shown and "12 January 2026 O O" in shown
     assert "notice to improve was issued on 2 February 2026" in shown
     assert "had not improved enough: still missing Mondays" in shown
