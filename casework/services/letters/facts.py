@@ -721,7 +721,11 @@ def referral(sources: Sources) -> dict[str, Any] | None:
         "opened_on": case.opened_on,
         "support": _support(sources),
         "letters": [
-            {**x, "title": titles.get(x["letter"], x["letter"].replace("_", " ").capitalize())}
+            {
+                "to": "",  # a letter recorded by hand may not say to whom it went
+                **x,
+                "title": titles.get(x["letter"], x["letter"].replace("_", " ").capitalize()),
+            }
             for x in _details(sources, "letter_sent")
         ],
         "home_visits": [
