@@ -146,7 +146,7 @@ def list_cases(db: Database, *, who: Actor, include_closed: bool = False) -> lis
 
 def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDetail:
     """State, evidence, deadlines, chronology and the next steps for this user."""
-    with db.transaction() as session:
+    with db.reads() as session:
         page = load_case_page(session, case_id, who)
         case, pupil, school = page.case, page.pupil, page.school
         machine = LIFECYCLES[case.kind]
