@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -66,8 +67,8 @@ class CasePage:
     """What a case page reads, from one statement: the case, its pupil and school, and the
     rows under them (plain rows, oldest or soonest first, as the separate reads give them)."""
 
-    case: Case
-    pupil: Pupil
+    case: Any  # a row of the case's table: the same names as a Case, no ORM object to build
+    pupil: Any  # likewise a row of the pupil's
     school: SchoolContext
     evidence: list[Any]
     deadlines: list[Any]
@@ -121,15 +122,32 @@ _PAGE_LISTS = (
 )
 
 
+_CASES_COLUMNS = tuple(Case.__table__.c)
+_PUPILS_COLUMNS = tuple(Pupil.__table__.c)
+_CaseRow = namedtuple("_CaseRow", [c.key for c in _CASES_COLUMNS])  # type: ignore[misc]
+_PupilRow = namedtuple("_PupilRow", [c.key for c in _PUPILS_COLUMNS])  # type: ignore[misc]
+_CASE_END = len(_CASES_COLUMNS)
+_PUPIL_END = _CASE_END + len(_PUPILS_COLUMNS)
+
+
 @lru_cache(maxsize=1024)
 def _page_query(who: Actor) -> Select[Any]:
     """The case page's statement as `who` may run it, built once per person: a statement this
     size costs SQLAlchemy more to key for its compiled cache than PostgreSQL takes to run it,
-    when it is built anew for every request (a statement built once is keyed once)."""
+    when it is built anew for every request (a statement built once is keyed once). The case
+    and pupil come as plain columns: the page only reads them."""
     return (
-        select(Case, Pupil, School.urn, School.name, School.updated_at, *_PAGE_LISTS)
-        .join(Pupil, Pupil.id == Case.pupil_id)
-        .join(School, School.id == Case.school_id)
+        select(
+            *_CASES_COLUMNS,
+            *(c.label(f"pupil_{c.key}") for c in _PUPILS_COLUMNS),
+            School.urn,
+            School.name,
+            School.updated_at,
+            *_PAGE_LISTS,
+        )
+        .select_from(Case.__table__)
+        .join(Pupil.__table__, Pupil.id == Case.pupil_id)
+        .join(School.__table__, School.id == Case.school_id)
         .where(Case.id == bindparam("case_id"), visible_to(who, Case))
     )
 
@@ -141,7 +159,9 @@ def load_case_page(session: Session, case_id: int, who: Actor) -> CasePage:
     row = session.execute(_page_query(who), {"case_id": case_id}).first()
     if row is None:
         raise CaseNotFoundError(case_id)
-    case, pupil, urn, name, updated_at, evidence, deadlines, contacts, others, events = row
+    case: Any = _CaseRow(*row[:_CASE_END])
+    pupil: Any = _PupilRow(*row[_CASE_END:_PUPIL_END])
+    urn, name, updated_at, evidence, deadlines, contacts, others, events = row[_PUPIL_END:]
     return CasePage(
         case,
         pupil,
