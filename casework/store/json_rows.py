@@ -96,6 +96,8 @@ class JsonRows:
         names = [str(c.key) for c in columns]
         if len(set(names)) != len(names) or not set(order) <= set(names):
             raise ValueError(f"{name}: column names must be unique and include {order}")
+        if len(names) > 50:  # PostgreSQL takes at most 100 arguments to json_build_object
+            raise ValueError(f"{name}: at most 50 columns in one JSON object")
         self.row = namedtuple(name, names)  # type: ignore[misc]  # a name per column, made here
         pairs: list[Any] = []
         for key, column in zip(names, columns, strict=True):
