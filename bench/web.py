@@ -186,9 +186,9 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes], seconds: float = 
 
 def profile_case_page(url: str, case_ids: list[int], token: str, count: int = 60) -> str:
     """Where one case page's time goes, in this process and one request at a time: the whole
-    request through Litestar's test client, the service alone (`cases.show_case`), and a
-    cProfile of the service (the handler itself runs in a worker thread, out of cProfile's
-    sight, so the service is profiled by calling it here)."""
+    request through Litestar's test client (the page and the API), the service alone
+    (`cases.show_case`), and a cProfile of the service (the handler itself runs in a worker
+    thread, out of cProfile's sight, so the service is profiled by calling it here)."""
     import logging
     from datetime import date
 
@@ -206,17 +206,23 @@ def profile_case_page(url: str, case_ids: list[int], token: str, count: int = 60
     picks = [rng.choice(case_ids) for _ in range(count)]
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(db, secret="bench-secret-" * 4)) as client:
-        for case_id in picks[:5]:
-            client.get(f"/cases/{case_id}", headers=headers)
-        started = time.perf_counter()
-        for case_id in picks:
-            client.get(f"/cases/{case_id}", headers=headers)
-        whole = (time.perf_counter() - started) / count * 1000
+        per_path = {}
+        for path in PATHS.values():
+            for case_id in picks[:5]:
+                client.get(path.format(id=case_id), headers=headers)
+            started, cpu = time.perf_counter(), time.process_time()
+            for case_id in picks:
+                client.get(path.format(id=case_id), headers=headers)
+            per_path[path] = (
+                (time.perf_counter() - started) / count * 1000,
+                (time.process_time() - cpu) / count * 1000,
+            )
     today = date.today()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for case_id in picks:
         cases.show_case(db, case_id=case_id, who=who, today=today)
     service = (time.perf_counter() - started) / count * 1000
+    service_cpu = (time.process_time() - cpu) / count * 1000
     profiler = cProfile.Profile()
     profiler.enable()
     for case_id in picks:
@@ -225,10 +231,15 @@ def profile_case_page(url: str, case_ids: list[int], token: str, count: int = 60
     db.dispose()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    (page, page_cpu), (api, api_cpu) = per_path.values()
+    # CPU time as well as elapsed: on a shared machine the elapsed time swings with the load,
+    # the CPU a request costs much less (it includes the test client's own, in this process).
     return (
-        f"one request at a time, in one process: {whole:.1f} ms per case page, of which "
-        f"cases.show_case {service:.1f} ms (the rest: authentication, the template, Litestar)\n"
-        + out.getvalue()
+        f"one request at a time, in one process: {page:.1f} ms per case page ({page_cpu:.1f} ms "
+        f"of CPU) and {api:.1f} ms per API answer ({api_cpu:.1f} ms of CPU), of which "
+        f"cases.show_case {service:.1f} ms ({service_cpu:.1f} ms of CPU; the rest: "
+        f"authentication, the template or JSON, Litestar and the test client), load "
+        f"{os.getloadavg()[0]:.2f}\n" + out.getvalue()
     )
 
 

@@ -76,6 +76,7 @@ class Database:
         self.engine = make_engine(url, **kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._unwrapped = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reading = sessionmaker(self._unwrapped, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -86,6 +87,20 @@ class Database:
         """A session whose work commits together at the end, or not at all."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reads(self) -> Iterator[Session]:
+        """A session for a service that only reads. On PostgreSQL it runs outside a
+        transaction: at READ COMMITTED (PostgreSQL's default) each statement of a transaction
+        takes its own snapshot anyway, so a transaction that only reads buys nothing but its
+        BEGIN and COMMIT round trips. SQLite keeps one snapshot across a transaction's reads,
+        so there it is one. Never for anything that writes."""
+        if self.dialect == "postgresql":
+            with self._reading() as session:
+                yield session
+        else:
+            with self.transaction() as session:
+                yield session
 
     @contextmanager
     def single_read(self) -> Iterator[Connection]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import namedtuple
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.machines import lifecycle_of, related_facts
@@ -25,9 +27,12 @@ from casework.register.marks import Register
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.services.schools import SchoolContext, school_context_of
+from casework.store.json_rows import JsonRows
 from casework.store.models import (
+    AppUser,
     Case,
     CaseDeadline,
+    CaseEvent,
     CaseEvidence,
     Contact,
     Pupil,
@@ -57,20 +62,116 @@ def load_case(session: Session, case_id: int, who: Actor, *, lock: bool = False)
     return case
 
 
-def load_case_page(session: Session, case_id: int, who: Actor) -> tuple[Case, Pupil, SchoolContext]:
-    """The case with its pupil and school in one query, if `who` may see it (a case page's
-    first read; the same reach as `load_case`)."""
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    """What a case page reads, from one statement: the case, its pupil and school, and the
+    rows under them (plain rows, oldest or soonest first, as the separate reads give them)."""
+
+    case: Any  # a row of the case's table: the same names as a Case, no ORM object to build
+    pupil: Any  # likewise a row of the pupil's
+    school: SchoolContext
+    evidence: list[Any]
+    deadlines: list[Any]
+    contacts: list[Any]
+    other_cases: list[Any]
+    chronology: list[Any]
+
+
+_EVIDENCE_T = CaseEvidence.__table__
+_DEADLINES_T = CaseDeadline.__table__
+_CONTACTS_T = Contact.__table__
+_EVENTS_T = CaseEvent.__table__
+_USERS_T = AppUser.__table__
+_OTHER_T = Case.__table__.alias("other_case")  # the pupil's other cases, beside this one
+
+# The lists under a case, each gathered into one column of the case's own statement (one
+# round trip for the page instead of six), built once.
+_PAGE_EVIDENCE = JsonRows("EvidenceRow", list(_EVIDENCE_T.c), order=["id"])
+_PAGE_DEADLINES = JsonRows("DeadlineRow", list(_DEADLINES_T.c), order=["due_on", "id"])
+_PAGE_CONTACTS = JsonRows("ContactRow", list(_CONTACTS_T.c), order=["priority", "id"])
+_PAGE_OTHER_CASES = JsonRows(
+    "OtherCaseRow",
+    [
+        _OTHER_T.c.id,
+        _OTHER_T.c.kind,
+        _OTHER_T.c.state,
+        _OTHER_T.c.details,
+        _OTHER_T.c.parent_case_id,
+    ],
+    order=["id"],
+)
+_PAGE_EVENTS = JsonRows(
+    "EventRow",
+    [
+        *(c for c in _EVENTS_T.c if c.key != "data"),  # the data is not shown
+        _USERS_T.c.name.label("by_name"),
+    ],
+    order=["seq"],
+)
+_PAGE_LISTS = (
+    _PAGE_EVIDENCE.gathered().where(_EVIDENCE_T.c.case_id == Case.id).scalar_subquery(),
+    _PAGE_DEADLINES.gathered().where(_DEADLINES_T.c.case_id == Case.id).scalar_subquery(),
+    _PAGE_CONTACTS.gathered().where(_CONTACTS_T.c.pupil_id == Case.pupil_id).scalar_subquery(),
+    _PAGE_OTHER_CASES.gathered()
+    .where(_OTHER_T.c.pupil_id == Case.pupil_id, _OTHER_T.c.id != Case.id)
+    .scalar_subquery(),
+    _PAGE_EVENTS.gathered()
+    .select_from(_EVENTS_T.outerjoin(_USERS_T, _USERS_T.c.id == _EVENTS_T.c.user_id))
+    .where(_EVENTS_T.c.case_id == Case.id)
+    .scalar_subquery(),
+)
+
+
+_CASES_COLUMNS = tuple(Case.__table__.c)
+_PUPILS_COLUMNS = tuple(Pupil.__table__.c)
+_CaseRow = namedtuple("_CaseRow", [c.key for c in _CASES_COLUMNS])  # type: ignore[misc]
+_PupilRow = namedtuple("_PupilRow", [c.key for c in _PUPILS_COLUMNS])  # type: ignore[misc]
+_CASE_END = len(_CASES_COLUMNS)
+_PUPIL_END = _CASE_END + len(_PUPILS_COLUMNS)
+
+
+@lru_cache(maxsize=1024)
+def _page_query(who: Actor) -> Select[Any]:
+    """The case page's statement as `who` may run it, built once per person: a statement this
+    size costs SQLAlchemy more to key for its compiled cache than PostgreSQL takes to run it,
+    when it is built anew for every request (a statement built once is keyed once). The case
+    and pupil come as plain columns: the page only reads them."""
+    return (
+        select(
+            *_CASES_COLUMNS,
+            *(c.label(f"pupil_{c.key}") for c in _PUPILS_COLUMNS),
+            School.urn,
+            School.name,
+            School.updated_at,
+            *_PAGE_LISTS,
+        )
+        .select_from(Case.__table__)
+        .join(Pupil.__table__, Pupil.id == Case.pupil_id)
+        .join(School.__table__, School.id == Case.school_id)
+        .where(Case.id == bindparam("case_id"), visible_to(who, Case))
+    )
+
+
+def load_case_page(session: Session, case_id: int, who: Actor) -> CasePage:
+    """The case with its pupil, school, evidence, deadlines, contacts, other cases and events
+    in one statement, if `who` may see it (the same reach as `load_case`)."""
     _check_id(case_id)
-    row = session.execute(
-        select(Case, Pupil, School.urn, School.name, School.updated_at)
-        .join(Pupil, Pupil.id == Case.pupil_id)
-        .join(School, School.id == Case.school_id)
-        .where(Case.id == case_id, visible_to(who, Case))
-    ).first()
+    row = session.execute(_page_query(who), {"case_id": case_id}).first()
     if row is None:
         raise CaseNotFoundError(case_id)
-    case, pupil, urn, name, updated_at = row
-    return case, pupil, school_context_of(session, case.school_id, urn, name, updated_at)
+    case: Any = _CaseRow(*row[:_CASE_END])
+    pupil: Any = _PupilRow(*row[_CASE_END:_PUPIL_END])
+    urn, name, updated_at, evidence, deadlines, contacts, others, events = row[_PUPIL_END:]
+    return CasePage(
+        case,
+        pupil,
+        school_context_of(session, case.school_id, urn, name, updated_at),
+        _PAGE_EVIDENCE.decode(evidence),
+        _PAGE_DEADLINES.decode(deadlines),
+        _PAGE_CONTACTS.decode(contacts),
+        _PAGE_OTHER_CASES.decode(others),
+        _PAGE_EVENTS.decode(events),
+    )
 
 
 # Reads on every case page and step, built once: plain rows of the tables (read-only, so no
@@ -127,7 +228,8 @@ def pupil_register(
     session: Session, school: SchoolContext, pupil: Pupil, start: date, end: date
 ) -> Register:
     """One pupil's marks in a window, for guards that quote the register."""
-    marks = session.execute(_MARKS, {"pupil_id": pupil.id, "start": start, "end": end})
+    # All at once: fetching a window of marks row by row costs more than reading them.
+    marks = session.execute(_MARKS, {"pupil_id": pupil.id, "start": start, "end": end}).all()
     start = max(start, school.calendar.first_day)
     return Register.from_marks(
         school.calendar, start, end, [pupil.upn], ((0, d, s, c) for d, s, c in marks)
@@ -154,9 +256,13 @@ def live_measures(
     return out
 
 
-def related(session: Session, case: Case, today: date, policy: Policy) -> RelatedFacts:
-    """Facts from the pupil's other cases (penalty notices and their limit)."""
-    rows = list(session.execute(_OTHER_CASES, {"pupil_id": case.pupil_id, "case_id": case.id}))
+def related(
+    session: Session, case: Case, today: date, policy: Policy, rows: list[Any] | None = None
+) -> RelatedFacts:
+    """Facts from the pupil's other cases (penalty notices and their limit); from `rows` when
+    the caller has them already."""
+    if rows is None:
+        rows = list(session.execute(_OTHER_CASES, {"pupil_id": case.pupil_id, "case_id": case.id}))
     others = [OtherCase(c.kind, c.state, dict(c.details)) for c in rows]
     found = related_facts(case.details, others, today, policy)
     return replace(
@@ -171,11 +277,16 @@ def standing_of(who: Actor, school: SchoolContext) -> Standing:
     return standing_at(school.config, username=who.username, name=who.name, position=who.position)
 
 
-def contact_facts(session: Session, pupil: Pupil) -> tuple[ContactFacts, ...]:
-    """The pupil's contacts as guards see them, in the school's order of priority."""
+def contact_facts(
+    session: Session, pupil: Pupil, rows: list[Any] | None = None
+) -> tuple[ContactFacts, ...]:
+    """The pupil's contacts as guards see them, in the school's order of priority (from `rows`
+    when the caller has them already)."""
+    if rows is None:
+        rows = list(session.execute(_CONTACTS, {"pupil_id": pupil.id}))
     return tuple(
         ContactFacts(c.name, c.relationship, c.parental_responsibility, c.lives_with_pupil)
-        for c in session.execute(_CONTACTS, {"pupil_id": pupil.id})
+        for c in rows
     )
 
 
@@ -185,30 +296,30 @@ def build_facts(
     today: date,
     params: dict[str, Any] | None = None,
     *,
-    evidence_rows: list[Row[Any]] | None = None,
-    deadline_rows: list[Row[Any]] | None = None,
-    loaded: tuple[Pupil, SchoolContext] | None = None,
+    page: CasePage | None = None,
 ) -> tuple[CaseFacts, SchoolContext, Pupil]:
     """Everything the case's guards may read as of `today`, with what the person supplied.
 
-    A caller that shows the case's evidence and deadlines passes the rows it read, and one
-    that read the pupil and school with the case passes them, so that each is read once.
+    A case page passes what it read in its one statement (`load_case_page`), so that nothing
+    is read twice; everything else reads here.
     """
-    if loaded is None:
+    if page is None:
         pupil = session.get_one(Pupil, case.pupil_id)
         urn, name, updated_at = session.execute(
             select(School.urn, School.name, School.updated_at).where(School.id == case.school_id)
         ).one()
         school = school_context_of(session, case.school_id, urn, name, updated_at)
+        evidence_rows = all_evidence(session, case.id)
+        deadlines = all_deadlines(session, case.id)
     else:
-        pupil, school = loaded
+        pupil, school = page.pupil, page.school
+        evidence_rows, deadlines = page.evidence, page.deadlines
     evidence = tuple(
         EvidenceItem(e.id, e.kind, e.recorded_on, dict(e.details))
         for e in current_evidence(session, case.id, evidence_rows)
     )
     # The case's open deadlines, as "<name>_due" dates: guards such as the CME welfare check
     # read them (the deadline rows are the only place those dates are kept).
-    deadlines = all_deadlines(session, case.id) if deadline_rows is None else deadline_rows
     due = {f"{d.name}_due": d.due_on.isoformat() for d in deadlines if d.status == "open"}
     details = {**due, **case.details, **live_measures(session, case, school, pupil, today)}
     facts = CaseFacts(
@@ -224,12 +335,12 @@ def build_facts(
             or bool(case.details.get("safeguarding")),
             leaving_date=pupil.leaving_date,
             date_of_birth=pupil.date_of_birth,
-            contacts=contact_facts(session, pupil),
+            contacts=contact_facts(session, pupil, page.contacts if page else None),
         ),
         evidence=evidence,
         entered_state_on=case.entered_state_on,
         details=details,
-        related=related(session, case, today, school.policy),
+        related=related(session, case, today, school.policy, page.other_cases if page else None),
         params=dict(params or {}),
     )
     return facts, school, pupil

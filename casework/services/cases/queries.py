@@ -7,15 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES
 from casework.machines.audit import EventAction
 from casework.machines.lifecycle import NextStep
 from casework.services.cases.facts import (
-    all_deadlines,
-    all_evidence,
     build_facts,
     load_case_page,
     standing_of,
@@ -24,7 +22,6 @@ from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
 from casework.store.database import Database
 from casework.store.models import (
-    AppUser,
     Case,
     CaseEvent,
     Pupil,
@@ -112,16 +109,6 @@ class CaseDetail:
     reachable: tuple[str, ...]
 
 
-_EVENTS = CaseEvent.__table__
-# The chronology, on every case page: plain rows (read-only), built once.
-_CHRONOLOGY = (
-    select(_EVENTS, AppUser.__table__.c.name.label("by_name"))
-    .outerjoin(AppUser.__table__, AppUser.__table__.c.id == _EVENTS.c.user_id)
-    .where(_EVENTS.c.case_id == bindparam("case_id"))
-    .order_by(_EVENTS.c.seq)
-)
-
-
 def _summary_query() -> Any:
     return (
         select(Case, Pupil.upn, Pupil.forename, Pupil.surname, School.urn)
@@ -162,19 +149,12 @@ def list_cases(db: Database, *, who: Actor, include_closed: bool = False) -> lis
 
 def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDetail:
     """State, evidence, deadlines, chronology and the next steps for this user."""
-    with db.transaction() as session:
-        case, pupil, school = load_case_page(session, case_id, who)
+    with db.reads() as session:
+        page = load_case_page(session, case_id, who)
+        case, pupil, school = page.case, page.pupil, page.school
         machine = LIFECYCLES[case.kind]
-        rows = all_evidence(session, case.id)
-        deadline_rows = all_deadlines(session, case.id)
-        facts, _school, _pupil = build_facts(
-            session,
-            case,
-            today,
-            evidence_rows=rows,
-            deadline_rows=deadline_rows,
-            loaded=(pupil, school),
-        )
+        rows = page.evidence
+        facts, _school, _pupil = build_facts(session, case, today, page=page)
         superseded = {e.supersedes_id: e.id for e in rows if e.supersedes_id}
         evidence = tuple(
             EvidenceView(
@@ -189,7 +169,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             for e in rows
         )
         deadlines = tuple(
-            DeadlineView(d.name, d.label, d.due_on, d.status, d.fires) for d in deadline_rows
+            DeadlineView(d.name, d.label, d.due_on, d.status, d.fires) for d in page.deadlines
         ) + tuple(
             DeadlineView(limit.name, limit.label, due, "open" if due >= today else "passed", None)
             for limit in machine.time_limits
@@ -211,7 +191,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
                 e.note,
                 e.by_name or "",
             )
-            for e in session.execute(_CHRONOLOGY, {"case_id": case.id})
+            for e in page.chronology
         )
         # A case closed without a step of its own (the pupil went off roll) has none left.
         steps = (
