@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,9 +25,11 @@ from casework.cli.console import (
 )
 from casework.cli.errors import reported
 from casework.services import cases, users
+from casework.services.letters.pack import evidence_pack
 
 case_app = typer.Typer(
-    help="Work cases: list, show, add evidence, take the next step.", no_args_is_help=True
+    help="Work cases: list, show, add evidence, take the next step, print the LA evidence pack.",
+    no_args_is_help=True,
 )
 
 
@@ -254,3 +257,23 @@ def case_fire(
         out.print(f"  letters drafted to review and send: {ids} (casework letters render ID)")
     if outcome.letter_refused:
         out.print(f"  letter not drafted yet: {outcome.letter_refused}", markup=False)
+
+
+@case_app.command("pack")
+def case_pack(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The PDF file to write.")],
+    as_user: AsOption,
+    today: TodayOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write the case's evidence pack for the LA: one PDF with the cover sheet for the head's
+    sign-off, the chronology, contacts and visits, plans, the attendance printout and a copy
+    of every letter sent."""
+    with reported(), open_database(database) as db:
+        who = users.resolve(db, as_user)
+        pdf = evidence_pack(db, case_id=case_id, who=who, today=today_from(today))
+        out_file.write_bytes(pdf)  # an unwritable file is reported as one line (OSError)
+    out.print(
+        f"Evidence pack of case {case_id} written to {escape(str(out_file))}", highlight=False
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -14,10 +14,12 @@ from casework.machines import LIFECYCLES
 from casework.machines.diagram import mermaid
 from casework.machines.evidence import EVIDENCE_KINDS, EvidenceKind
 from casework.machines.lifecycle import NotPermittedError, TriggerError
-from casework.machines.roles import may
+from casework.machines.roles import Role, may
 from casework.services import cases
 from casework.services.errors import CaseError, ConflictError
+from casework.services.letters.pack import evidence_pack
 from casework.services.reach import Actor
+from casework.web.auth import requires
 from casework.web.pages.layout import page
 from casework.web.provide import DB, Today, Who
 
@@ -145,4 +147,19 @@ def record_evidence(
     return Redirect(f"/cases/{case_id}", status_code=303)
 
 
-ROUTES = [case_list, show, take_step, record_evidence]
+# Who prints the LA evidence pack: the school that refers and the LA (the service says so too).
+PACK_READERS = [requires(Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER, Role.LA_OFFICER)]
+
+
+@get("/cases/{case_id:int}/pack.pdf", sync_to_thread=True, guards=PACK_READERS)
+def pack(db: DB, who: Who, today: Today, case_id: FromPath[int]) -> Response[bytes]:
+    """The case's evidence pack as one PDF (not found for a case out of reach)."""
+    pdf = evidence_pack(db, case_id=case_id, who=who, today=today)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="case-{case_id}-evidence-pack.pdf"'},
+    )
+
+
+ROUTES = [case_list, show, take_step, record_evidence, pack]

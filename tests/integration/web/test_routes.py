@@ -67,6 +67,8 @@ EXPECTED: dict[str, Expect] = {
     "GET /cases/{case_id:int}": Expect(RECORD),
     "POST /cases/{case_id:int}/steps/{trigger:str}": Expect(RECORD),
     "POST /cases/{case_id:int}/evidence/{kind:str}": Expect(RECORD),
+    # The LA evidence pack: the school's attendance staff and the LA; not a teacher.
+    "GET /cases/{case_id:int}/pack.pdf": Expect({**RECORD, TEACHER: DENY}),
     "GET /api/cases": Expect(everyone()),
     "GET /api/cases/{case_id:int}": Expect(RECORD),
     "POST /api/cases/{case_id:int}/transitions": Expect(
