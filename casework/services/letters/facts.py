@@ -203,11 +203,14 @@ def answered_rule(
     return next((by_name[n] for n in names if n in by_name), None)
 
 
+_RATE_KINDS = frozenset({"attendance_rate", "absence_rate"})  # rules of a period's rate
+
+
 def _rate_met(rule: RuleSpec, figures: dict[str, Any] | None) -> bool | None:
     """Whether a rate rule's figures hold for the period's figures (as the rule counts them,
     in whole sessions); None for a rule of another kind or a period the letter has no figures
     for."""
-    if rule.kind not in ("attendance_rate", "absence_rate") or figures is None:
+    if rule.kind not in _RATE_KINDS or figures is None:
         return None
     attended, possible = int(figures["attended"]), int(figures["possible"])
     params = rule.params
