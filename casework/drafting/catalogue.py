@@ -27,24 +27,35 @@ LETTERS: dict[str, LetterSpec] = {
     spec.id: spec
     for spec in (
         LetterSpec("attendance_report", "Attendance report", FAMILY),
-        LetterSpec("rag_red", "Attendance this term: red", FAMILY),
-        LetterSpec("rag_amber", "Attendance this term: amber", FAMILY),
-        LetterSpec("rag_green", "Attendance this term: green", FAMILY),
-        LetterSpec("below_90", "Attendance below 90%", FAMILY),
-        LetterSpec("below_85", "Attendance below 85%", FAMILY),
+        LetterSpec("rag_red", "Attendance this term: red", FAMILY, needs=("rule", "rule_met")),
+        LetterSpec("rag_amber", "Attendance this term: amber", FAMILY, needs=("rule", "rule_met")),
+        LetterSpec("rag_green", "Attendance this term: green", FAMILY, needs=("rule", "rule_met")),
+        LetterSpec("below_90", "Attendance below 90%", FAMILY, needs=("rule", "rule_met")),
+        LetterSpec("below_85", "Attendance below 85%", FAMILY, needs=("rule", "rule_met")),
         LetterSpec(
-            "below_80", "Attendance below 80%: an invitation to meet", FAMILY, needs=("meeting",)
+            "below_80",
+            "Attendance below 80%: an invitation to meet",
+            FAMILY,
+            needs=("rule", "rule_met", "meeting"),
         ),
-        LetterSpec("punctuality", "Punctuality", FAMILY),
-        LetterSpec("medical_evidence_request", "Illness absence: medical evidence", FAMILY),
+        LetterSpec("punctuality", "Punctuality", FAMILY, needs=("lates",)),
+        LetterSpec(
+            "medical_evidence_request",
+            "Illness absence: medical evidence",
+            FAMILY,
+            needs=("illness",),
+        ),
         LetterSpec(
             "medical_evidence_follow_up",
             "Illness absence: medical evidence not received",
             FAMILY,
-            needs=("medical_evidence_request_sent",),
+            needs=("medical_evidence_request_sent", "illness_since_request"),
         ),
         LetterSpec(
-            "unauthorised_absence_concern", "Unauthorised absence", FAMILY, needs=("finding",)
+            "unauthorised_absence_concern",
+            "Unauthorised absence",
+            FAMILY,
+            needs=("rule", "finding"),
         ),
         LetterSpec("meeting_invitation", "An invitation to meet", FAMILY, needs=("meeting",)),
         LetterSpec(
@@ -119,6 +130,21 @@ LETTERS: dict[str, LetterSpec] = {
             ("case", "referral", "referral_support", "referral_agencies", "referral_parents"),
         ),
     )
+}
+
+
+# The policy rules (by name, in whichever preset has them) whose firing a letter answers: the
+# letter reads that rule's numbers, and its finding when the case has one.
+RULES_ANSWERED: dict[str, tuple[str, ...]] = {
+    "rag_red": ("red_letter",),
+    "rag_amber": ("amber_letter",),
+    "rag_green": ("green_letter",),
+    "below_90": ("below_90", "persistent_absence"),
+    "below_85": ("below_85",),
+    "below_80": ("below_80",),
+    "punctuality": ("punctuality_letter", "late_letter"),
+    "medical_evidence_request": ("medical_1", "illness_evidence"),
+    "unauthorised_absence_concern": ("unauthorised_letter",),
 }
 
 

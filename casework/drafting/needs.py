@@ -52,7 +52,29 @@ NEEDS: dict[str, Need] = {
     "finding": Need(_has("finding", "marks"), "no finding with the sessions behind it on the case"),
     "meeting": Need(
         _has("meeting", "date"),
-        "no meeting arranged (record meeting_arranged with its date, time and place)",
+        "no meeting arranged from the letter's date on (record meeting_arranged with its date, "
+        "time, place, with whom and purpose)",
+    ),
+    "rule": Need(
+        _has("rule", "id"),
+        "no rule in the school's policy that this letter is sent for (the red, amber and green "
+        "letters come with Copnor's policy, below 85% and 80% with Delius's, 4 unauthorised "
+        "sessions in 12 weeks with Woodlands's)",
+    ),
+    # A rule of attendance over a period: the register as of the letter's date must bear it out.
+    "rule_met": Need(
+        lambda facts: (facts.get("rule") or {}).get("met") is not False,
+        "the register does not bear this letter out: the pupil's attendance over the rule's "
+        "period, as of the letter's date, is not what the rule this letter is sent for counts",
+    ),
+    "lates": Need(
+        _has("lates", "counted", "marks"),
+        "no late marks (L or U) in the period the punctuality letter counts",
+    ),
+    "illness": Need(_has("illness", "marks"), "no illness absence (code I) this term"),
+    "illness_since_request": Need(
+        _has("illness", "since_request"),
+        "no illness absence without medical evidence since the request letter was sent",
     ),
     "plan": Need(
         _has("plan", "review_date"), "no attendance plan on the case (record signed_plan)"

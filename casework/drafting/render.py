@@ -64,6 +64,33 @@ def _session_words(session: str) -> str:
     return {"AM": "morning", "PM": "afternoon"}.get(session, session)
 
 
+def _date_range(start: Any, end: Any) -> str:
+    """`3 September to 28 November 2025`: a period, its year said once when it is one."""
+    first = date.fromisoformat(start) if isinstance(start, str) else start
+    last = date.fromisoformat(end) if isinstance(end, str) else end
+    if first == last:
+        return long_date(first)
+    if first.year == last.year:
+        return f"{first.day} {first:%B} to {long_date(last)}"
+    return f"{long_date(first)} to {long_date(last)}"
+
+
+def _weekday(value: Any) -> str:
+    """`Tuesday`: the day of the week a meeting falls on."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value:%A}"
+
+
+def _school_days(sessions: Any) -> str:
+    """Sessions as school days, two a day: `half a day`, `1 day`, `2½ days`."""
+    whole, half = divmod(int(sessions), 2)
+    if whole == 0:
+        return "half a day" if half else "no days"
+    days = f"{whole}½" if half else str(whole)
+    return f"{days} day" if (whole, half) == (1, 0) else f"{days} days"
+
+
 def _environment(overrides: tuple[tuple[str, str], ...]) -> Environment:
     env = Environment(
         loader=ChoiceLoader([DictLoader(dict(overrides)), FileSystemLoader(str(LETTERS_DIR))]),
@@ -81,6 +108,9 @@ def _environment(overrides: tuple[tuple[str, str], ...]) -> Environment:
         sessions=_sessions,
         code_meaning=_code_meaning,
         session_words=_session_words,
+        weekday=_weekday,
+        date_range=_date_range,
+        school_days=_school_days,
     )
     return env
 

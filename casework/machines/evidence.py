@@ -160,6 +160,19 @@ def dv_discretion(details: dict[str, Any], facts: CaseFacts) -> None:
         )
 
 
+def meeting_time(details: dict[str, Any]) -> None:
+    """A meeting's time as a clock time (24-hour, "15:30"), so that a letter can print it."""
+    hours, _, minutes = str(details["time"]).partition(":")
+    if not (
+        hours.isdigit()
+        and minutes.isdigit()
+        and len(minutes) == 2
+        and int(hours) < 24
+        and int(minutes) < 60
+    ):
+        raise EvidenceError(f"time {details['time']!r} is not a time of day such as 15:30", "time")
+
+
 # Why SLT may find a notice to improve not appropriate (National Framework for penalty
 # notices, 2024): the route to a penalty notice without one.
 NOT_APPROPRIATE_REASONS = (
@@ -167,6 +180,8 @@ NOT_APPROPRIATE_REASONS = (
     "support_would_not_help",
     "notice_in_last_12_months",
 )
+# What a meeting with the family is for: the meeting arranged and the meeting held share them.
+MEETING_PURPOSES = ("school_support", "plan_review", "formal_support", "attendance_panel")
 PLANS = ("attendance_plan", "attendance_contract", "education_supervision_order")
 # The letters a person may record as sent by hand: the catalogue's, and the older names that
 # cases recorded before letters were drafted by Casework.
@@ -211,15 +226,25 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
             "meeting",
             "Meeting",
             (
-                Field(
-                    "purpose",
-                    "choice",
-                    ("school_support", "plan_review", "formal_support", "attendance_panel"),
-                ),
+                Field("purpose", "choice", MEETING_PURPOSES),
                 Field("attendees"),
                 Field("outcome"),
             ),
             STAFF_AND_LA,
+        ),
+        # A meeting with the family still to come, as the invitation letters give it.
+        EvidenceKind(
+            "meeting_arranged",
+            "Meeting arranged",
+            (
+                Field("date", "date"),
+                Field("time"),  # as the family reads it, e.g. "15:30"
+                Field("place"),
+                Field("with"),  # who the family will meet
+                Field("purpose", "choice", MEETING_PURPOSES),
+            ),
+            STAFF_AND_LA,
+            check=meeting_time,
         ),
         EvidenceKind(
             "signed_plan",

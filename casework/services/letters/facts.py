@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.drafting.addressees import ContactDetails, address_lines
-from casework.drafting.catalogue import HEAD, LETTERS, LetterSpec
+from casework.drafting.catalogue import HEAD, LETTERS, RULES_ANSWERED, LetterSpec
 from casework.machines import (
     LIFECYCLES,
     attendance_concern,
@@ -22,13 +22,22 @@ from casework.machines import (
     penalty_notice,
 )
 from casework.machines.lifecycle import Unit, add_period
+from casework.policy.model import Policy, RuleSpec
 from casework.policy.rules import code_table, lookback_start, window_columns, window_text
 from casework.register.codes import BY_CODE
 from casework.register.marks import ATTENDING, UNAUTHORISED
 from casework.register.statistics import pupil_stats
 from casework.services.cases.facts import current_evidence, pupil_register
 from casework.services.schools import SchoolContext
-from casework.store.models import Case, CaseDeadline, Contact, Letter, Pupil, PupilFinding
+from casework.store.models import (
+    Case,
+    CaseDeadline,
+    Contact,
+    Letter,
+    Pupil,
+    PupilFinding,
+    SessionMark,
+)
 from casework.text import long_date
 
 
@@ -72,8 +81,10 @@ def _window_figures(sources: Sources, start: date, end: date) -> dict[str, Any] 
     start = max(start, calendar.first_day)
     if sources.pupil.admission_date and sources.pupil.admission_date > start:
         start = sources.pupil.admission_date
-    if start > end or not calendar.school_days(start, end):
+    days = calendar.school_days(start, end) if start <= end else []
+    if not days:
         return None
+    start = days[0]  # a half term after its break begins on a Saturday: say the first school day
     register = pupil_register(sources.session, sources.school, sources.pupil, start, end)
     stats = pupil_stats(register, 0, sources.school.policy)
     band = stats.band
@@ -117,7 +128,14 @@ def attendance(sources: Sources) -> dict[str, Any]:
     }
 
 
-def _finding(sources: Sources, rule: str | None) -> dict[str, Any] | None:
+def _short(rule_id: str) -> str:
+    """A rule's name without its preset (`copnor.medical_1` is `medical_1`)."""
+    return rule_id.rsplit(".", 1)[-1]
+
+
+def _finding(
+    sources: Sources, rule: str | None, answers: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
     if sources.finding is not None:
         f = sources.finding
         return {
@@ -130,6 +148,8 @@ def _finding(sources: Sources, rule: str | None) -> dict[str, Any] | None:
     findings = sources.of_kind("finding")
     if rule is not None:
         findings = [f for f in findings if f["details"].get("rule") == rule] or findings
+    elif answers:  # a letter sent for a rule quotes that rule's finding or none
+        findings = [f for f in findings if _short(str(f["details"].get("rule"))) in answers]
     if not findings:
         return None
     latest = findings[-1]["details"]
@@ -172,9 +192,67 @@ def _policy(school: SchoolContext) -> dict[str, Any]:
         "persistent_absence_at_least": policy.persistent_absence_at_least,
         "severe_absence_at_least": policy.severe_absence_at_least,
         "bands": [{"name": b.name, "label": b.label, "floor": b.floor} for b in policy.bands],
+        # Its rules by name (`policy.rules.penalty_threshold.params.at_least`), so that a
+        # letter quotes the numbers the school's rules count with.
+        "rules": {_short(r.id): _rule_facts(r) for r in policy.rules.values()},
         # Its numbered tables (the penalty notice amounts, the notice to improve's period...).
         "sections": policy.sections,
     }
+
+
+def _rule_facts(rule: RuleSpec) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": _short(rule.id),
+        "kind": rule.kind,
+        "params": dict(rule.params),
+        "action": rule.action,
+    }
+
+
+def answered_rule(
+    policy: Policy, letter_id: str, finding: dict[str, Any] | None = None
+) -> RuleSpec | None:
+    """The rule of the school's policy a letter is sent for: the one whose finding it quotes,
+    else the first of the names it answers that the policy has."""
+    names = RULES_ANSWERED.get(letter_id, ())
+    if finding and _short(str(finding.get("rule"))) in names and finding["rule"] in policy.rules:
+        return policy.rules[finding["rule"]]
+    by_name = {_short(r.id): r for r in policy.rules.values()}
+    return next((by_name[n] for n in names if n in by_name), None)
+
+
+_RATE_KINDS = frozenset({"attendance_rate", "absence_rate"})  # rules of a period's rate
+
+
+def _rate_met(rule: RuleSpec, figures: dict[str, Any] | None) -> bool | None:
+    """Whether a rate rule's figures hold for the period's figures (as the rule counts them,
+    in whole sessions); None for a rule of another kind or a period the letter has no figures
+    for."""
+    if rule.kind not in _RATE_KINDS or figures is None:
+        return None
+    attended, possible = int(figures["attended"]), int(figures["possible"])
+    params = rule.params
+    if possible == 0:
+        return False
+    if rule.kind == "absence_rate":
+        return (possible - attended) * 100 >= possible * float(params["at_least"])
+    met = attended * 100 >= possible * float(params.get("at_least", -1))
+    met &= attended * 100 > possible * float(params.get("above", -1))
+    if "below" in params:
+        met &= attended * 100 < possible * float(params["below"])
+    return met
+
+
+def _letter_rule(
+    sources: Sources, letter_id: str, finding: dict[str, Any] | None, figures: dict[str, Any]
+) -> dict[str, Any] | None:
+    rule = answered_rule(sources.school.policy, letter_id, finding)
+    if rule is None:
+        return None
+    period = str(rule.params.get("period", ""))
+    # `period` is the policy's word ("half_term"), the figures' key too.
+    return {**_rule_facts(rule), "met": _rate_met(rule, figures.get(period))}
 
 
 def _plain(value: Any) -> Any:
@@ -193,7 +271,142 @@ def _plain(value: Any) -> Any:
 Extra = Callable[[Sources], dict[str, Any] | None]
 
 
-EXTRAS: dict[str, Extra] = {}
+_MARKS_T = SessionMark.__table__
+_CODED_MARKS = (
+    select(_MARKS_T.c.date, _MARKS_T.c.session, _MARKS_T.c.code, _MARKS_T.c.minutes_late)
+    .where(
+        _MARKS_T.c.pupil_id == bindparam("pupil_id"),
+        _MARKS_T.c.date >= bindparam("start", type_=_MARKS_T.c.date.type),
+        _MARKS_T.c.date <= bindparam("end", type_=_MARKS_T.c.date.type),
+        _MARKS_T.c.code.in_(bindparam("codes", expanding=True)),
+    )
+    .order_by(_MARKS_T.c.date, _MARKS_T.c.session)
+)
+LATE_CODES = ("L", "U")  # late before the register closed (present), and after it (absent)
+ILLNESS = "I"
+
+
+def _coded_marks(
+    sources: Sources, start: date, end: date, codes: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The pupil's marks with these codes on school days start..end, oldest first."""
+    rows = sources.session.execute(
+        _CODED_MARKS,
+        {"pupil_id": sources.pupil.id, "start": start, "end": end, "codes": list(codes)},
+    )
+    return [
+        {"date": day.isoformat(), "session": session, "code": code, "minutes_late": minutes}
+        for day, session, code, minutes in rows
+    ]
+
+
+def _window(name: str, start: date, marks: list[dict[str, Any]]) -> dict[str, Any]:
+    inside = [m for m in marks if m["date"] >= start.isoformat()]
+    recorded = [m["minutes_late"] for m in inside if m["minutes_late"] is not None]
+    return {
+        "name": name,
+        "from": start.isoformat(),
+        "marks": inside,
+        "count": len(inside),
+        "minutes": sum(recorded) if recorded else None,  # None: no minutes were recorded
+        "minutes_all_recorded": len(recorded) == len(inside),
+    }
+
+
+def lates(sources: Sources) -> dict[str, Any] | None:
+    """The pupil's late marks (L and U) this school year up to the letter's date, with the
+    term's and half term's, and the window the policy's punctuality rule counts (its codes,
+    its period); this half term where the policy has no such rule."""
+    calendar, on = sources.school.calendar, sources.on
+    year = calendar.academic_year(on)
+    if year is None:
+        return None
+    marks = _coded_marks(sources, year.start, on, LATE_CODES)
+    starts = {"year": ("this school year", year.start)}
+    if term := calendar.latest_term(on):
+        starts["term"] = (f"this {term.name} term", max(term.start, year.start))
+        if half := calendar.latest_half_term(on):
+            # A half term after the break starts on the Saturday: name its first school day.
+            first = next(iter(calendar.school_days(half.start, on)), half.start)
+            starts["half_term"] = (f"this half term (since {long_date(first)})", half.start)
+    windows = {period: _window(name, start, marks) for period, (name, start) in starts.items()}
+    rule = answered_rule(sources.school.policy, "punctuality")
+    period = str(rule.params.get("period", "half_term")) if rule else "half_term"
+    codes = tuple(rule.params.get("codes", LATE_CODES)) if rule else LATE_CODES
+    name, start = starts.get(period, starts["year"])
+    counted = {
+        **_window(name, start, [m for m in marks if m["code"] in codes]),
+        "period": period,
+        "codes": list(codes),
+    }
+    times = sources.school.config.registers
+    return {
+        **windows,
+        "marks": marks,
+        "count": len(marks),
+        "counted": counted,
+        # When the registers close: after that a late arrival is a U, not an L.
+        "registers": {
+            "am_closes": f"{times.am_closes:%H:%M}",
+            "pm_closes": f"{times.pm_closes:%H:%M}",
+        },
+    }
+
+
+def _covered(day: str, evidence: list[dict[str, Any]]) -> bool:
+    """Whether medical evidence on the case covers the day."""
+    for item in evidence:
+        details = item["details"]
+        start, end = (
+            details.get("covers_from"),
+            details.get("covers_to") or details.get("covers_from"),
+        )
+        if start and end and str(start) <= day <= str(end):
+            return True
+    return False
+
+
+def illness(sources: Sources) -> dict[str, Any] | None:
+    """The pupil's illness sessions (I) this term up to the letter's date, and, once a letter
+    asking for medical evidence was sent, those since then that no medical evidence covers."""
+    calendar, on = sources.school.calendar, sources.on
+    term, year = calendar.latest_term(on), calendar.academic_year(on)
+    if term is None or year is None:
+        return None
+    marks = _coded_marks(sources, year.start, on, (ILLNESS,))
+    in_term = [m for m in marks if m["date"] >= term.start.isoformat()]
+    asked = [
+        str(e["details"]["sent_on"])
+        for e in sources.of_kind("letter_sent")
+        if e["details"].get("letter") == "medical_evidence_request" and e["details"].get("sent_on")
+    ]
+    medical = sources.of_kind("medical_evidence")
+    since = (
+        [m for m in marks if m["date"] > max(asked) and not _covered(m["date"], medical)]
+        if asked
+        else []
+    )
+    return {
+        "term": term.name,
+        "from": max(term.start, year.start).isoformat(),
+        "to": on.isoformat(),
+        "marks": in_term,
+        "count": len(in_term),
+        "days": len({m["date"] for m in in_term}),
+        "since_request": since,
+    }
+
+
+def meeting(sources: Sources) -> dict[str, Any] | None:
+    """The meeting with the family arranged on the case (the latest recorded), if it is on or
+    after the letter's date: an invitation is never to a meeting already past."""
+    arranged = sources.latest("meeting_arranged")
+    if arranged is None or str(arranged["details"]["date"]) < sources.on.isoformat():
+        return None
+    return {**arranged["details"], "recorded_on": arranged["recorded_on"]}
+
+
+EXTRAS: dict[str, Extra] = {"lates": lates, "illness": illness, "meeting": meeting}
 
 
 def gather(sources: Sources, spec: LetterSpec, rule: str | None = None) -> dict[str, Any]:
@@ -233,7 +446,7 @@ def gather(sources: Sources, spec: LetterSpec, rule: str | None = None) -> dict[
         },
         "attendance": attendance(sources),
         "policy": _policy(sources.school),
-        "finding": _finding(sources, rule),
+        "finding": _finding(sources, rule, RULES_ANSWERED.get(spec.id, ())),
         "letters_sent": _letters_sent(sources.session, sources),
         "case": None,
     }
@@ -249,6 +462,7 @@ def gather(sources: Sources, spec: LetterSpec, rule: str | None = None) -> dict[
             "details": case.details,
         }
     facts["medical_evidence_request"] = facts["letters_sent"].get("medical_evidence_request")
+    facts["rule"] = _letter_rule(sources, spec.id, facts["finding"], facts["attendance"])
     for name, extra in EXTRAS.items():
         facts[name] = extra(sources)
     return _plain(facts)

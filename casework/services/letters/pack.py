@@ -65,7 +65,8 @@ def evidence_pack(db: Database, *, case_id: int, who: Actor, today: date) -> byt
             f"{with_article(role_words(who.role))} may not print a case's evidence pack"
         )
     with db.transaction() as session:
-        case, pupil, school = load_case_page(session, case_id, who)
+        page = load_case_page(session, case_id, who)
+        case, pupil, school = page.case, page.pupil, page.school
         context = _context(session, case, pupil, school, who, today)
         kept = _kept_letters(session, case.id, today)
     return _assemble(context, kept)

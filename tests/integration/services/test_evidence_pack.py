@@ -37,7 +37,8 @@ def referred_with_letters(db: Database, world: World) -> tuple[int, list[int]]:
     _, cid = referred_to_la(db, world)
     evidence(db, cid, "contact_attempt", AO, "2026-01-27", channel="phone", contact=FATHER,
              outcome="no_answer", summary="rang twice, no voicemail")  # fmt: skip
-    letters = draft(db, cid, "attendance_report", AO, "2026-01-27")
+    # To each parent with parental responsibility (the grandmother, a carer, has hers too).
+    letters = draft(db, cid, "attendance_report", AO, "2026-01-27")[:2]
     for letter in letters:
         drafts.send_letter(db, letter_id=letter.id, who=as_user(db, AO), today=d("2026-01-28"))
     return cid, [letter.id for letter in letters]
@@ -78,7 +79,7 @@ def test_the_pack_is_one_pdf_of_the_case_and_its_letters(db: Database, world: Wo
     # Parental responsibility: who has it and who lives with the pupil.
     assert f"{MOTHER} Mother Yes Yes 12 Test Street" in shown
     assert f"{FATHER} Father Yes Yes" in shown
-    assert "Gwen Generated Grandmother No No" in shown
+    assert "Gwen Generated Grandmother No Yes" in shown
     # The attendance printout: the year's figures, the grid's codes and the key.
     assert "The school year so far, 3 September 2025 to 4 February 2026" in shown
     assert "Week of Monday Tuesday Wednesday Thursday Friday Attended" in shown

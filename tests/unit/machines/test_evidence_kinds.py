@@ -14,6 +14,13 @@ GOOD: dict[str, dict[str, Any]] = {
     "contact_attempt": {"channel": "phone", "contact": "Dana Shaw", "outcome": "no_answer"},
     "home_visit": {"outcome": "parent_seen", "summary": "mum says he is unwell"},
     "meeting": {"purpose": "school_support", "attendees": "Dana Shaw, Mr Lead", "outcome": "IAP"},
+    "meeting_arranged": {
+        "date": "2025-12-03",
+        "time": "15:30",
+        "place": "the family room",
+        "with": "Mr Lead, Attendance Lead",
+        "purpose": "school_support",
+    },
     "signed_plan": {
         "plan": "attendance_plan",
         "signed_on": "2025-10-08",
@@ -68,6 +75,13 @@ def test_good_details_parse(kind: str) -> None:
     for field in evidence_kind(kind).fields:
         if field.required:
             assert field.name in parsed
+
+
+@pytest.mark.parametrize("time", ["3pm", "25:00", "15:3", "15:60", "quarter past"])
+def test_a_meeting_arranged_is_at_a_clock_time(time: str) -> None:
+    with pytest.raises(EvidenceError, match="is not a time of day") as refused:
+        evidence_kind("meeting_arranged").parse({**GOOD["meeting_arranged"], "time": time})
+    assert refused.value.field == "time"
 
 
 def test_parse_normalises_dates_flags_amounts_and_text() -> None:
