@@ -97,3 +97,11 @@ def evidence_details(details: dict[str, Any]) -> str:
 def short_date(day: date) -> str:
     """`19 Jan 2026`, for tables where a long date would wrap."""
     return f"{day.day} {day:%b %Y}"
+
+
+CHANNEL_WORDS = {"post": "by post", "hand": "by hand", "email": "by email"}
+
+
+def channel_words(channel: str | None) -> str:
+    """`by post`: how a letter went, as a page says it."""
+    return CHANNEL_WORDS.get(channel or "", f"by {channel}" if channel else "")

@@ -17,6 +17,8 @@ from msgspec import Meta, Struct, field
 
 from casework import shapes
 from casework.services import cases, pupils, statistics, worklist
+from casework.services.letters import drafts
+from casework.web.auth import requires
 from casework.web.provide import DB, Today, Who
 
 # A database key: past 2**63 - 1 no row can have it, and the databases refuse to compare it.
@@ -106,6 +108,36 @@ def record_evidence(
     return {"evidence": evidence_id, "case": case_shown(db, who, today, case_id)}
 
 
+class LetterRequest(Struct, forbid_unknown_fields=True):
+    """Draft the letter `template` (an id of `casework letters templates`), dated today."""
+
+    template: Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+@get("/api/cases/{case_id:int}/letters", sync_to_thread=True, tags=["letters"])
+def list_letters(db: DB, who: Who, case_id: CaseId) -> list[dict[str, Any]]:
+    """The case's letters, newest first, as `casework letters list --json` prints them."""
+    return [x.as_dict() for x in drafts.case_letters(db, case_id=case_id, who=who)]
+
+
+@post(
+    "/api/cases/{case_id:int}/letters",
+    status_code=HTTP_201_CREATED,
+    sync_to_thread=True,
+    tags=["letters"],
+    guards=[requires(*sorted(drafts.SENDERS))],
+)
+def draft_letter(
+    db: DB, who: Who, today: Today, case_id: CaseId, data: JSONBody[LetterRequest]
+) -> list[dict[str, Any]]:
+    """Draft a letter on the case, one per addressee; refused (422) with each missing fact
+    named, and nothing stored."""
+    drafted = drafts.draft_letters(
+        db, case_id=case_id, template=data.template, who=who, today=today
+    )
+    return [x.as_dict() for x in drafted]
+
+
 @get("/api/pupils/{upn:str}", sync_to_thread=True, tags=["pupils"])
 def show_pupil(
     db: DB,
@@ -130,4 +162,13 @@ def show_worklist(db: DB, who: Who, today: Today) -> dict[str, Any]:
     return shapes.worklist(worklist.worklist(db, who=who, today=today))
 
 
-ROUTES = [list_cases, show_case, take_step, record_evidence, show_pupil, show_worklist]
+ROUTES = [
+    list_cases,
+    show_case,
+    take_step,
+    record_evidence,
+    list_letters,
+    draft_letter,
+    show_pupil,
+    show_worklist,
+]

@@ -255,6 +255,14 @@ def letter_html(db: Database, *, letter_id: int, who: Actor) -> str:
         return _html(session, _load(session, letter_id, who))
 
 
+def letter_view(db: Database, *, letter_id: int, who: Actor) -> LetterView:
+    """One letter as a page shows it (to whom, its date, whether and how it was sent)."""
+    with db.transaction() as session:
+        letter = _load(session, letter_id, who)
+        pupil = session.get_one(Pupil, letter.pupil_id)
+        return _view(letter, pupil.upn, f"{pupil.forename} {pupil.surname}".strip())
+
+
 def letter_pdf(db: Database, *, letter_id: int, who: Actor) -> bytes:
     """The letter's PDF: exactly the one that was sent, or, for a draft, as it would print."""
     with db.transaction() as session:
@@ -323,6 +331,13 @@ def list_letters(
     """The letters `who` may see, newest first: of one case, only unsent, or of one date."""
     with db.transaction() as session:
         return _list(session, who, case_id, unsent, on)
+
+
+def case_letters(db: Database, *, case_id: int, who: Actor) -> list[LetterView]:
+    """The letters of one case, newest first; a case out of reach is not found."""
+    with db.transaction() as session:
+        load_case(session, case_id, who)
+        return _list(session, who, case_id, False, None)
 
 
 def _list(

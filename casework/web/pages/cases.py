@@ -17,6 +17,7 @@ from casework.machines.lifecycle import NotPermittedError, TriggerError
 from casework.machines.roles import Role, may
 from casework.services import cases
 from casework.services.errors import CaseError, ConflictError
+from casework.services.letters import drafts
 from casework.services.letters.pack import evidence_pack
 from casework.services.reach import Actor
 from casework.web.auth import requires
@@ -24,6 +25,9 @@ from casework.web.pages.layout import page
 from casework.web.provide import DB, Today, Who
 
 Form = URLEncodedBody[dict[str, Any]]
+
+# The element an htmx request targets on the case page, and the template block it is sent.
+SWAPPED_BLOCKS = {"case-body": "case_body", "case-letters": "case_letters"}
 
 
 def recordable(who: Actor) -> list[EvidenceKind]:
@@ -43,7 +47,7 @@ def case_page(
     done: str = "",
     status_code: int = 200,
 ) -> Template:
-    """The case page, or its case block alone for an htmx request."""
+    """The case page, or the block an htmx request swaps (the case, or its letters alone)."""
     detail = cases.show_case(db, case_id=case_id, who=who, today=today)
     kinds = recordable(who)
     chosen = next((k for k in kinds if k.name == record), None)
@@ -54,9 +58,13 @@ def case_page(
         "chosen": chosen,
         "problem": problem or {},
         "done": done,
+        "letters": drafts.list_letters(db, who=who, case_id=case_id),
+        "letter_templates": drafts.templates(),
+        "writes_letters": may(who.role, drafts.SENDERS),
+        "channels": drafts.CHANNELS,
+        "today": today,
     }
-    swapped = request.headers.get("hx-target") == "case-body"
-    block = "case_body" if swapped else None
+    block = SWAPPED_BLOCKS.get(request.headers.get("hx-target") or "")
     return page("case.html", who, "/cases", status_code=status_code, block=block, **context)
 
 

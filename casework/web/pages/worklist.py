@@ -7,6 +7,7 @@ from litestar.response import Redirect, Template
 
 from casework.machines.roles import Role
 from casework.services import daily_sweep, worklist
+from casework.services.letters import drafts
 from casework.services.schools import get_school_of
 from casework.web.auth import requires
 from casework.web.pages.layout import page
@@ -20,7 +21,9 @@ FIRST_PAGE = {Role.LA_OFFICER: "/referrals", Role.TEACHER: "/cases"}
 def home(db: DB, who: Who, today: Today) -> Template | Redirect:
     if who.role in FIRST_PAGE:
         return Redirect(FIRST_PAGE[who.role])
-    return page("worklist.html", who, "/", work=worklist.worklist(db, who=who, today=today))
+    work = worklist.worklist(db, who=who, today=today)
+    letters = drafts.list_letters(db, who=who, unsent=True)
+    return page("worklist.html", who, "/", work=work, letters=letters)
 
 
 @post("/sweep", sync_to_thread=True, guards=[requires(*SCHOOL_STAFF)])

@@ -11,3 +11,14 @@ function start(root) {
 }
 window.addEventListener("load", () => start(document.body));
 document.body.addEventListener("htmx:afterSettle", (event) => start(event.detail.elt));
+
+// A letter's preview is as tall as the letter, so that the page scrolls, not a box inside it
+// (the frame runs no script of its own; it shares the origin so that its height can be read).
+function fitLetter(frame) {
+  const page = frame.contentDocument && frame.contentDocument.documentElement;
+  if (page) frame.style.height = `${page.scrollHeight + 2}px`;
+}
+for (const frame of document.querySelectorAll("iframe.casework-letter")) {
+  if (frame.contentDocument && frame.contentDocument.readyState === "complete") fitLetter(frame);
+  frame.addEventListener("load", () => fitLetter(frame));
+}

@@ -341,6 +341,8 @@ def test_out_of_reach_is_not_found_and_changes_nothing(
         ("GET", "/api/cases/1"),
         ("POST", "/api/cases/1/transitions"),
         ("POST", "/api/cases/1/evidence"),
+        ("GET", "/api/cases/1/letters"),
+        ("POST", "/api/cases/1/letters"),
         ("GET", "/api/pupils/{upn}"),
         ("GET", "/api/worklist"),
     ],

@@ -15,6 +15,7 @@ from schemathesis import GenerationMode
 
 from casework import demo
 from casework.demo.builder import DEMO_USERS
+from casework.drafting.catalogue import LETTERS
 from casework.machines import LIFECYCLES
 from casework.machines.evidence import EVIDENCE_KINDS
 from casework.services import cases, daily_sweep, sign_in, users
@@ -80,6 +81,8 @@ OPERATIONS = [
     ("GET", "/api/cases/{case_id}"),
     ("POST", "/api/cases/{case_id}/transitions"),
     ("POST", "/api/cases/{case_id}/evidence"),
+    ("GET", "/api/cases/{case_id}/letters"),
+    ("POST", "/api/cases/{case_id}/letters"),
     ("GET", "/api/pupils/{upn}"),
     ("GET", "/api/worklist"),
 ]
@@ -128,6 +131,8 @@ def seeded(method: str, path: str, operation: Any, upns: list[str]) -> st.Search
             },
             optional={"recorded_on": st.dates().map(date.isoformat)},
         )
+    elif path == "/api/cases/{case_id}/letters" and method == "POST":
+        body = st.fixed_dictionaries({"template": st.sampled_from(sorted(LETTERS))})
     elif path == "/api/pupils/{upn}":
         dates = st.none() | st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
         return st.tuples(st.sampled_from(upns), dates, dates).flatmap(
@@ -139,7 +144,7 @@ def seeded(method: str, path: str, operation: Any, upns: list[str]) -> st.Search
                 },
             )
         )
-    elif path == "/api/cases/{case_id}":
+    elif path in ("/api/cases/{case_id}", "/api/cases/{case_id}/letters"):
         return CASE_IDS.flatmap(
             lambda i: operation.as_strategy(positive, path_parameters={"case_id": i})
         )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from casework.services import cases, sign_in
+from casework.services.letters import drafts
 from casework.store.database import Database
 from tests.integration.services.test_case_guards import referred_concern
 from tests.support.actions import as_user
@@ -55,14 +56,27 @@ def body_for(path: str) -> dict[str, Any]:
         return {"trigger": "close", "version": 1, "note": "x", "params": {"outcome": "other"}}
     if path.startswith("/api/") and path.endswith("/evidence"):
         return {"kind": "note", "details": {"text": "a note"}}
-    return {"note": "x", "outcome": "other", "text": "a note", "username": AO}
+    if path.startswith("/api/") and path.endswith("/letters"):
+        return {"template": "attendance_report"}
+    return {
+        "note": "x",
+        "outcome": "other",
+        "text": "a note",
+        "username": AO,
+        "template": "attendance_report",
+        "channel": "post",
+    }
 
 
 @pytest.fixture
 def values(db: Database, world: World) -> dict[str, str]:
     case_id = referred_concern(db, world)
     upn = cases.show_case(db, case_id=case_id, who=as_user(db, AO), today=TODAY).summary.upn
+    letter, *_ = drafts.draft_letters(
+        db, case_id=case_id, template="attendance_report", who=as_user(db, AO), today=TODAY
+    )
     return {
+        "letter_id": str(letter.id),
         "case_id": str(case_id),
         "upn": upn,
         "trigger": "close",
@@ -76,6 +90,8 @@ def test_there_are_routes_to_check(db: Database, world: World) -> None:
     assert ("POST", "/api/cases/{case_id:int}/transitions") in routes
     assert ("POST", "/cases/{case_id:int}/steps/{trigger:str}") in routes
     assert ("POST", "/sign-out") in routes
+    assert ("POST", "/cases/{case_id:int}/letters") in routes
+    assert ("POST", "/letters/{letter_id:int}/send") in routes
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])

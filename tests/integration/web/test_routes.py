@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from casework.services import cases, sign_in
+from casework.services.letters import drafts
 from casework.store.database import Database
 from tests.integration.services.test_case_guards import concern, referred_concern
 from tests.support.actions import as_user
@@ -75,8 +76,20 @@ EXPECTED: dict[str, Expect] = {
         RECORD, {"trigger": "no_such_step", "version": 1}
     ),
     "POST /api/cases/{case_id:int}/evidence": Expect(RECORD, {"kind": "note", "details": {}}),
+    "GET /api/cases/{case_id:int}/letters": Expect(RECORD),
+    "POST /api/cases/{case_id:int}/letters": Expect(
+        {**RECORD, TEACHER: DENY}, {"template": "attendance_report"}
+    ),
     "GET /api/pupils/{upn:str}": Expect(RECORD),
     "GET /api/worklist": Expect(everyone()),
+    # Letters: drafted and sent by the school's attendance staff and the LA on the cases it
+    # sees; a teacher reads them (as the letter services allow) and is refused the rest.
+    "POST /cases/{case_id:int}/letters": Expect(
+        {**RECORD, TEACHER: DENY}, {"template": "attendance_report"}
+    ),
+    "POST /letters/{letter_id:int}/send": Expect({**RECORD, TEACHER: DENY}, {"channel": "post"}),
+    "GET /letters/{letter:str}": Expect(RECORD),  # walked as /letters/ID and /letters/ID.pdf
+    "GET /letters/batch.pdf": Expect(only(AO, HEAD, LA, LA_ELSEWHERE, OTHER_LEAD)),
     # Being built elsewhere (issue 7): walked once they are merged.
     "GET /pupils/{upn:str}": Expect(RECORD),
     "GET /approvals": Expect(only(HEAD)),
@@ -199,15 +212,26 @@ def test_every_route_has_an_expectation(db: Database, world: World) -> None:
     assert missing == [], f"add these routes to EXPECTED in {__name__}: {missing}"
 
 
+def a_letter_on(db: Database, case_id: int) -> str:
+    """A letter drafted on the case (to its first addressee), for the letters' routes."""
+    first, *_ = drafts.draft_letters(
+        db, case_id=case_id, template="attendance_report", who=as_user(db, AO), today=TODAY
+    )
+    return str(first.id)
+
+
 def test_every_route_for_every_caller(db: Database, world: World, walk: Any) -> None:
     case_id = referred_concern(db, world)
     upn = cases.show_case(db, case_id=case_id, who=as_user(db, AO), today=TODAY).summary.upn
+    letter_id = a_letter_on(db, case_id)
     values = {
         "case_id": str(case_id),
         "upn": upn,
         "trigger": "no_such_step",
         "kind": "note",
         "step": "no_such_step",
+        "letter_id": letter_id,
+        "letter": letter_id,
     }
     with app_client(db, TODAY) as probe:
         routes = app_routes(probe.app)
@@ -217,6 +241,10 @@ def test_every_route_for_every_caller(db: Database, world: World, walk: Any) -> 
     assert got == wanted
     # Every existing route was walked for every caller.
     assert {r for r, _c in got} == set(expected)
+    # One route serves a letter's page and its PDF: the PDF is walked too.
+    pdf = {r: e for r, e in expected.items() if "{letter}" in r or "{letter:" in r}
+    got = walk({**values, "letter": f"{letter_id}.pdf"}, pdf)
+    assert pdf and got == {(r, c): pdf[r].outcomes[c] for r, c in got}
 
 
 def test_a_case_not_yet_referred_is_not_found_for_the_la(
@@ -224,19 +252,22 @@ def test_a_case_not_yet_referred_is_not_found_for_the_la(
 ) -> None:
     case_id = concern(db, world)
     upn = cases.show_case(db, case_id=case_id, who=as_user(db, AO), today=TODAY).summary.upn
+    letter_id = a_letter_on(db, case_id)
     values = {
         "case_id": str(case_id),
         "upn": upn,
         "trigger": "no_such_step",
         "kind": "note",
         "step": "no_such_step",
+        "letter_id": letter_id,
+        "letter": letter_id,
     }
     with app_client(db, TODAY) as probe:
         routes = app_routes(probe.app)
     records = {
         r: e
         for r in routes
-        if ("{case_id" in r or "{upn" in r)
+        if ("{case_id" in r or "{upn" in r or "{letter" in r)
         and (e := expectation(r)) is not None
         and e.outcomes.get(LA) != DENY  # a route the role never may use says 403, leaking nothing
     }
