@@ -16,6 +16,8 @@ app = typer.Typer(
     help="Casework: attendance casework for schools and local authorities.",
     no_args_is_help=True,
     add_completion=False,
+    # A traceback's local variables would print pupils' data and database URLs.
+    pretty_exceptions_show_locals=False,
 )
 
 

@@ -6,6 +6,7 @@ wrong as data, and the hints that name a command or an option are worded here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,6 +29,8 @@ from casework.services.errors import (
     ServiceError,
     UserNotFoundError,
 )
+
+log = logging.getLogger(__name__)
 
 CONFLICT_EXIT = 3  # someone else changed the case first: look again and retry
 USAGE_EXIT = 2  # the command's own input is wrong (a date, a range)
@@ -76,6 +79,16 @@ def reported() -> Iterator[None]:
         fail(_database_problem(error))
     except OSError as error:
         fail(f"{error.filename}: {error.strerror}" if error.filename else str(error))
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        # A fault of ours, not of the input: one line without the detail (it may quote pupil
+        # data); the traceback only for someone who asked for it with -v.
+        log.info("the detail, as asked for with -v:", exc_info=error)
+        fail(
+            f"unexpected error ({type(error).__name__}); nothing more was done. "
+            "Run the command again with casework -v to see the detail"
+        )
 
 
 def _database_problem(error: SQLAlchemyError) -> str:

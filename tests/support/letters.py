@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -25,7 +27,14 @@ def draft(
 
 
 def pdf_of(db: Database, letter_id: int, who: str) -> bytes:
-    return drafts.letter_pdf(db, letter_id=letter_id, who=as_user(db, who))
+    pdf = drafts.letter_pdf(db, letter_id=letter_id, who=as_user(db, who))
+    keep = os.environ.get("CASEWORK_LETTERS_OUT")
+    if keep:  # to look at them: pdftoppm -r 70 -png -f 1 -l 1 FILE.pdf page
+        folder = Path(keep)
+        folder.mkdir(parents=True, exist_ok=True)
+        template = drafts.letter_view(db, letter_id=letter_id, who=as_user(db, who)).template
+        (folder / f"{template}-{letter_id}.pdf").write_bytes(pdf)
+    return pdf
 
 
 def text_of(pdf: bytes) -> str:
