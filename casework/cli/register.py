@@ -26,7 +26,12 @@ from casework.cli.errors import USAGE_EXIT, reported
 from casework.register.school import load_school
 from casework.services import importing, schools, statistics, users
 from casework.services.importing import ImportReport
-from casework.store.database import Database
+from casework.store.database import (
+    RECORD_TABLES,
+    Database,
+    RoleError,
+    grant_application_role,
+)
 
 import_app = typer.Typer(help="Import register data (each import is all or nothing).")
 
@@ -35,10 +40,31 @@ def init(
     school: Annotated[
         Path | None, typer.Option("--school", help="School TOML file to add or update.")
     ] = None,
+    roles: Annotated[
+        bool,
+        typer.Option(
+            "--roles",
+            help="PostgreSQL: set up the role the app connects as (it may only add to the "
+            "case record, never change it); run as the tables' owner.",
+        ),
+    ] = False,
+    app_role: Annotated[
+        str, typer.Option("--app-role", help="The application's role, with --roles.")
+    ] = "casework_app",
     database: DatabaseOption = None,
 ) -> None:
     """Create or upgrade the database schema, and add or update a school."""
     with reported(), open_database(database, migrate=True) as db:
+        if roles:
+            try:
+                grant_application_role(db.engine, app_role)
+            except RoleError as error:
+                fail(str(error))
+            out.print(
+                f"Role {app_role} may read and write the tables, and only add to "
+                f"{', '.join(RECORD_TABLES)}; connect the app as {app_role}.",
+                highlight=False,
+            )
         if school is None:
             out.print("Database is up to date.")
             return

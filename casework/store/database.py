@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,6 +68,43 @@ def migrate(engine: Engine) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")
+
+
+# The tables whose rows are a record: the application may add to them, never change them.
+RECORD_TABLES = ("case_event", "case_evidence", "letter_pdf")
+_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+class RoleError(ValueError):
+    """Roles that cannot be set up (a name that is not one, or a database without roles)."""
+
+
+def grant_application_role(engine: Engine, role: str = "casework_app") -> None:
+    """Make `role` the PostgreSQL role the application connects as: it reads and writes the
+    tables but only adds to the record (RECORD_TABLES), and it owns nothing, so it cannot
+    drop the triggers that guard the record or turn them off. The role running this (the
+    owner of the tables, who migrates them) keeps that power to itself."""
+    if engine.dialect.name != "postgresql":
+        raise RoleError("roles are PostgreSQL's: a SQLite file has none (protect the file)")
+    if not _ROLE_NAME.fullmatch(role):
+        raise RoleError(f"role {role!r} must be lower-case letters, digits and _")
+    record = ", ".join(RECORD_TABLES)
+    with engine.begin() as connection:
+        database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_roles WHERE rolname = %(role)s", {"role": role}
+        ).scalar()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
+        for statement in (
+            f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"',
+            f'GRANT USAGE ON SCHEMA public TO "{role}"',
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+            f'REVOKE UPDATE, DELETE, TRUNCATE ON {record} FROM "{role}"',
+            f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM "{role}"',
+        ):
+            connection.exec_driver_sql(statement)
 
 
 class Database:
