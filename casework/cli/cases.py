@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from casework import shapes, text
 from casework.cli.console import (
@@ -51,7 +51,7 @@ def case_list(
     for c in found:
         table.add_row(
             str(c.id),
-            escape(c.upn),
+            c.upn,
             text.words(c.kind),
             text.words(c.state),
             c.opened_on.isoformat(),
@@ -81,11 +81,16 @@ def case_show(
         return
     s = detail.summary
     out.print(
-        f"[bold]Case {s.id}[/]: {escape(detail.kind_title)} for {escape(s.upn)}, "
-        f"school {escape(s.school_urn)}"
+        Text.assemble(
+            (f"Case {s.id}", "bold"), f": {detail.kind_title} for {s.upn}, school {s.school_urn}"
+        )
     )
     out.print(
-        f"State: [bold]{escape(detail.state_label)}[/] (version {s.version}, opened {s.opened_on})"
+        Text.assemble(
+            "State: ",
+            (detail.state_label, "bold"),
+            f" (version {s.version}, opened {s.opened_on})",
+        )
     )
     for key, value in detail.details.items():
         line = text.detail_line(key, value)
@@ -94,17 +99,17 @@ def case_show(
     steps = Table("next step", "trigger", "allowed", "why not", "who may", title="Next steps")
     for step in detail.next_steps:
         steps.add_row(
-            escape(step.label),
+            step.label,
             step.trigger,
             "yes" if step.allowed else "no",
-            escape("; ".join(step.reasons)),
+            "; ".join(step.reasons),
             ", ".join(step.roles) + ("" if step.permitted else " (not you)"),
         )
     out.print(steps)
     if detail.deadlines:
         table = Table("due", "deadline", "status", title="Deadlines")
         for d in detail.deadlines:
-            table.add_row(d.due_on.isoformat(), escape(d.label), d.status)
+            table.add_row(d.due_on.isoformat(), d.label, d.status)
         out.print(table)
     if detail.evidence:
         table = Table("id", "recorded", "kind", "details", title="Evidence")
@@ -116,7 +121,7 @@ def case_show(
                 e.recorded_on.isoformat(),
                 e.kind + note,
                 # Yes/no for a yes/no field; every other value as stored (ISO dates, codes).
-                escape(", ".join(f"{k}: {text.yes_no(v)}" for k, v in shown.items())),
+                ", ".join(f"{k}: {text.yes_no(v)}" for k, v in shown.items()),
             )
         out.print(table)
     table = Table("#", "on", "what", "by", "note", title="Chronology")
@@ -128,8 +133,8 @@ def case_show(
             str(event.seq),
             event.on.isoformat(),
             what,
-            escape(f"{event.by} ({event.role})"),
-            escape(event.note or ""),
+            f"{event.by} ({event.role})",
+            event.note or "",
         )
     out.print(table)
     if diagram:
@@ -169,9 +174,7 @@ def case_open(
     if as_json:
         print_json(shapes.case_summary(summary))
         return
-    out.print(
-        escape(f"Opened case {summary.id}: {text.words(kind)} for {upn}, state {summary.state}.")
-    )
+    out.print(f"Opened case {summary.id}: {text.words(kind)} for {upn}, state {summary.state}.")
 
 
 @case_app.command("evidence")
@@ -212,7 +215,7 @@ def case_evidence(
     if as_json:
         print_json({"case": case_id, "evidence": evidence_id})
         return
-    out.print(escape(f"Recorded evidence {evidence_id} ({text.words(kind)}) on case {case_id}."))
+    out.print(f"Recorded evidence {evidence_id} ({text.words(kind)}) on case {case_id}.")
 
 
 @case_app.command("fire")
@@ -247,9 +250,11 @@ def case_fire(
     if as_json:
         print_json(shapes.fired(outcome))
         return
-    out.print(f"Case {case_id}: {outcome.from_state} -> [bold]{outcome.to_state}[/].")
+    out.print(
+        Text.assemble(f"Case {case_id}: {outcome.from_state} -> ", (outcome.to_state, "bold"), ".")
+    )
     for label, due in outcome.deadlines:
-        out.print(f"  deadline: {escape(label)} {due}")
+        out.print(f"  deadline: {label} {due}")
     for opened in outcome.opened:
         out.print(f"  opened case {opened.id}: {text.words(opened.kind)} ({opened.state})")
     if outcome.letters:
@@ -274,6 +279,4 @@ def case_pack(
         who = users.resolve(db, as_user)
         pdf = evidence_pack(db, case_id=case_id, who=who, today=today_from(today))
         out_file.write_bytes(pdf)  # an unwritable file is reported as one line (OSError)
-    out.print(
-        f"Evidence pack of case {case_id} written to {escape(str(out_file))}", highlight=False
-    )
+    out.print(f"Evidence pack of case {case_id} written to {out_file!s}", highlight=False)

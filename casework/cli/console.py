@@ -11,13 +11,15 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from casework.store.database import Database
 
-out = Console()
-err = Console(stderr=True)
+# Nothing printed is read as markup: a name, a note or a file name with "[/x]" or "[white on
+# white]" in it prints as written. Our own emphasis is given as styles (rich.text.Text).
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 DatabaseOption = Annotated[
     str | None,
@@ -42,7 +44,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """One line on standard error and a non-zero exit. The message is printed as text: what
     it quotes (a file name, a value typed) is never read as markup."""
     # soft_wrap: a long file:line:column must stay on one line for editors and grep
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from casework import demo
 from casework.cli.console import DatabaseOption, err, fail, open_database, out, parse_day
@@ -82,9 +83,11 @@ def demo_school(
     school = built.demo.config
     marks = built.marks
     out.print(
-        f"[bold]{school.name}[/] (URN {school.urn}, policy {school.policy}), "
-        f"seed {seed}, as of {day}"
-        + (": rebuilt (it was made for another seed or day)" if built.rebuilt else ""),
+        Text.assemble(
+            (school.name, "bold"),
+            f" (URN {school.urn}, policy {school.policy}), seed {seed}, as of {day}"
+            + (": rebuilt (it was made for another seed or day)" if built.rebuilt else ""),
+        ),
         soft_wrap=True,
         highlight=False,
     )

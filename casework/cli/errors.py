@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
 from casework.cli.console import err, fail
@@ -59,11 +59,11 @@ def reported() -> Iterator[None]:
     try:
         yield
     except ImportFileError as error:
-        err.print("[bold red]import refused; nothing was stored:[/]")
+        err.print(Text("import refused; nothing was stored:", "bold red"))
         err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except ConflictError as error:
-        err.print(f"[bold red]conflict:[/] {escape(str(error))}", highlight=False)
+        err.print(Text.assemble(("conflict:", "bold red"), f" {error}"), highlight=False)
         if error.submitted:
             err.print("What you submitted, to try again:", highlight=False)
             for key, value in error.submitted.items():

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from casework.cli.console import (
@@ -63,7 +62,7 @@ def letter_templates(as_json: JsonOption = False, database: DatabaseOption = Non
     for s in specs:
         table.add_row(
             s.id,
-            escape(s.title),
+            s.title,
             "the LA" if s.audience == "la" else "each parent and carer",
             s.signed_by.replace("_", " "),
         )
@@ -90,7 +89,7 @@ def letter_draft(
         return
     for letter in letters:
         out.print(
-            f"Letter {letter.id}: {escape(letter.title)} to {escape(letter.addressee)} "
+            f"Letter {letter.id}: {letter.title} to {letter.addressee} "
             f"({letter.addressee_kind}), dated {letter.letter_date.isoformat()}",
             highlight=False,
         )
@@ -128,7 +127,7 @@ def letter_render(
         else:
             data = drafts.letter_pdf(db, letter_id=letter_id, who=who)
     _write(out_file, data)
-    out.print(f"Letter {letter_id} written to {escape(str(out_file))}", highlight=False)
+    out.print(f"Letter {letter_id} written to {out_file!s}", highlight=False)
 
 
 @letters_app.command("send")
@@ -152,7 +151,7 @@ def letter_send(
         print_json(letter.as_dict())
         return
     out.print(
-        f"Letter {letter.id} sent to {escape(letter.addressee)} by {letter.channel} on "
+        f"Letter {letter.id} sent to {letter.addressee} by {letter.channel} on "
         f"{letter.sent_on}; SHA-256 {letter.pdf_sha256}",
         highlight=False,
     )
@@ -175,7 +174,7 @@ def letter_batch(
         who = users.resolve(db, as_user)
         pdf, count = drafts.batch_pdf(db, who=who, on=day)
     _write(out_file, pdf)
-    out.print(f"{count} letters written to {escape(str(out_file))}", highlight=False)
+    out.print(f"{count} letters written to {out_file!s}", highlight=False)
 
 
 @letters_app.command("list")
@@ -201,9 +200,9 @@ def letter_list(
         table.add_row(
             str(letter.id),
             letter.letter_date.isoformat(),
-            escape(letter.title),
-            escape(letter.pupil_name),
-            escape(letter.addressee),
+            letter.title,
+            letter.pupil_name,
+            letter.addressee,
             str(letter.case_id or ""),
             sent,
         )

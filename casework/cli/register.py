@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from casework.cli.console import (
     DatabaseOption,
@@ -84,7 +85,9 @@ def _report(report: ImportReport, as_json: bool) -> None:
         soft_wrap=True,
     )
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        err.print(
+            Text.assemble(("warning:", "yellow"), f" {warning}"), highlight=False, soft_wrap=True
+        )
 
 
 FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]

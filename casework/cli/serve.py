@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from casework.cli.console import DatabaseOption, err, open_database, out
 from casework.cli.errors import reported
@@ -34,8 +35,11 @@ def run_app(db: Database, host: str, port: int, today: date | None = None) -> No
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(
-            "[yellow]warning:[/] serving beyond this machine: put it behind HTTPS "
-            "(set CASEWORK_SECURE_COOKIES=1 there) before people sign in.",
+            Text.assemble(
+                ("warning:", "yellow"),
+                " serving beyond this machine: put it behind HTTPS "
+                "(set CASEWORK_SECURE_COOKIES=1 there) before people sign in.",
+            ),
             highlight=False,
         )
     out.print(f"Casework is at http://{host}:{port}/ (Ctrl+C to stop).", highlight=False)

@@ -6,7 +6,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from casework import shapes
@@ -47,7 +46,7 @@ def user_add(
             school_urn=school,
             la_code=la,
         )
-    out.print(escape(f"Added {who.username}: {who.name}, {who.position} ({who.role.value})."))
+    out.print(f"Added {who.username}: {who.name}, {who.position} ({who.role.value}).")
 
 
 @user_app.command("list")
@@ -60,7 +59,7 @@ def user_list(database: DatabaseOption = None, as_json: JsonOption = False) -> N
         return
     table = Table("username", "name", "position", "role")
     for u in everyone:
-        table.add_row(escape(u.username), escape(u.name), escape(u.position), u.role.value)
+        table.add_row(u.username, u.name, u.position, u.role.value)
     out.print(table)
 
 
@@ -76,7 +75,7 @@ def user_password(
         password = sys.stdin.readline().rstrip("\r\n")
     with reported(), open_database(database, migrate=True) as db:
         sign_in.set_password(db, username, password)
-    out.print(escape(f"Password set for {username}."))
+    out.print(f"Password set for {username}.")
 
 
 @user_app.command("token")
@@ -91,7 +90,7 @@ def user_token(
     with reported(), open_database(database, migrate=True) as db:
         if revoke:
             ended = sign_in.revoke_tokens(db, username)
-            out.print(escape(f"Ended {ended} token{'' if ended == 1 else 's'} of {username}."))
+            out.print(f"Ended {ended} token{'' if ended == 1 else 's'} of {username}.")
             return
         token = sign_in.issue_token(db, username)
     sys.stdout.write(token + "\n")
