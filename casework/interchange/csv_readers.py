@@ -177,6 +177,47 @@ def _rows(
             problems.add(reader.line_num, None, None, f"not valid CSV: {error}")
 
 
+# The longest value each text column holds, as the database declares it: refused here, with
+# the line and column, rather than stored on SQLite and refused by PostgreSQL.
+LONGEST = {
+    "surname": 100,
+    "forename": 100,
+    "name": 200,
+    "relationship": 50,
+    "phone": 50,
+    "email": 200,
+    "address": 1000,
+    "comment": 1000,
+}
+# The DfE's national curriculum year groups (CTF NCyearActual): nursery, reception, 1 to 14,
+# and X for a pupil outside them.
+YEAR_GROUPS = ("N1", "N2", "R", *(str(n) for n in range(1, 15)), "X")
+MOST_CONTACTS = 99  # a contact's priority: 1 is rung first
+
+
+def text_of_length(name: str) -> Callable[[str], str]:
+    """A text value no longer than its column, without the NUL character no database keeps."""
+    longest = LONGEST[name]
+
+    def convert(value: str) -> str:
+        if "\x00" in value:
+            raise FieldError("contains a NUL character")
+        if len(value) > longest:
+            raise FieldError(f"is {len(value):,} characters long; at most {longest} fit")
+        return value
+
+    return convert
+
+
+def parse_year_group(value: str) -> str:
+    shown = value.upper()
+    if shown not in YEAR_GROUPS:
+        raise FieldError(
+            f"{value!r} is not a year group (one of N1, N2, R, 1 to 14, X; reception is R)"
+        )
+    return shown
+
+
 def _field(
     row: dict[str, str],
     name: str,
@@ -224,8 +265,9 @@ def read_pupils(path: Path | str) -> list[tuple[int, PupilRecord]]:
         columns = columns or _columns_of(path)
         f: dict[str, Any] = {}
         f["upn"] = _field(row, "upn", columns, line, problems, parse_upn)
-        for name in ("surname", "forename", "year_group"):
-            f[name] = _field(row, name, columns, line, problems, str)
+        for name in ("surname", "forename"):
+            f[name] = _field(row, name, columns, line, problems, text_of_length(name))
+        f["year_group"] = _field(row, "year_group", columns, line, problems, parse_year_group)
         f["sex"] = _field(row, "sex", columns, line, problems, _parse_sex)
         f["date_of_birth"] = _field(row, "date_of_birth", columns, line, problems, parse_date)
         for name in ("pupil_premium", "send", "ehcp", "looked_after", "social_worker"):
@@ -265,8 +307,9 @@ def _parse_sex(value: str) -> str:
 
 
 def _parse_priority(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise FieldError(f"{value!r} must be a whole number from 1")
+    # isdigit alone takes "²" and other digits int() refuses: only 0-9 are numbers here.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MOST_CONTACTS:
+        raise FieldError(f"{value[:20]!r} must be a whole number from 1 to {MOST_CONTACTS}")
     return int(value)
 
 
@@ -281,8 +324,10 @@ def read_contacts(path: Path | str) -> list[tuple[int, ContactRecord]]:
         columns = columns or _columns_of(path)
         f: dict[str, Any] = {
             "upn": _field(row, "upn", columns, line, problems, parse_upn),
-            "name": _field(row, "name", columns, line, problems, str),
-            "relationship": _field(row, "relationship", columns, line, problems, str),
+            "name": _field(row, "name", columns, line, problems, text_of_length("name")),
+            "relationship": _field(
+                row, "relationship", columns, line, problems, text_of_length("relationship")
+            ),
             "parental_responsibility": _field(
                 row, "parental_responsibility", columns, line, problems, parse_flag
             ),
@@ -292,9 +337,15 @@ def read_contacts(path: Path | str) -> list[tuple[int, ContactRecord]]:
             "priority": _field(row, "priority", columns, line, problems, _parse_priority),
         }
         for name in ("phone", "email", "address"):
-            f[name] = row[name]
-        if any(v is None for v in f.values()):
+            f[name] = _field(
+                row, name, columns, line, problems, text_of_length(name), required=False
+            )
+        if any(v is None for k, v in f.items() if k not in ("phone", "email", "address")):
             continue
+        if any(f[name] is None and row[name] for name in ("phone", "email", "address")):
+            continue  # refused above
+        for name in ("phone", "email", "address"):
+            f[name] = f[name] or ""
         key = (f["upn"], f["name"])
         if key in seen:
             problems.add(
