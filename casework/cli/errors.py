@@ -29,6 +29,7 @@ from casework.services.errors import (
     ServiceError,
     UserNotFoundError,
 )
+from casework.store.database import DatabaseURLError, without_password
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def reported() -> Iterator[None]:
         fail(str(error), USAGE_EXIT)
     except ServiceError as error:
         fail(wording(error))
-    except (TriggerError, CTFError, SchoolFileError, PolicyError) as error:
+    except (TriggerError, CTFError, SchoolFileError, PolicyError, DatabaseURLError) as error:
         fail(str(error))
     except SQLAlchemyError as error:
         fail(_database_problem(error))
@@ -101,4 +102,4 @@ def _database_problem(error: SQLAlchemyError) -> str:
         text += " (the database has no casework tables yet: run casework init)"
     elif getattr(error, "orig", None) is None:
         text += " (check --database or CASEWORK_DATABASE_URL)"
-    return f"database: {text}"
+    return f"database: {without_password(text)}"

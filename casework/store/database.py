@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///casework.sqlite"
@@ -40,8 +41,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 POSTGRES_POOL = {"pool_size": 16, "max_overflow": 16}
 
 
+class DatabaseURLError(ValueError):
+    """A database URL Casework cannot use; the message never shows its password."""
+
+
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def without_password(text: str) -> str:
+    """`postgresql://ann:***@host/db`: a URL (or a message quoting one) fit to print."""
+    return _PASSWORD.sub(r"\1***@", text)
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = database_url(url)
+    try:
+        return _engine(url, **kwargs)
+    except NoSuchModuleError:  # before ArgumentError, of which it is one
+        scheme = url.split(":", 1)[0]
+        raise DatabaseURLError(
+            f"{scheme}: not a database Casework works with (sqlite:/// or postgresql://)"
+        ) from None
+    except ArgumentError:
+        raise DatabaseURLError(
+            f"{without_password(url)!r} is not a database URL (like sqlite:///casework.sqlite "
+            "or postgresql://user@host/database)"
+        ) from None
+    except ModuleNotFoundError as error:
+        if "psycopg" not in str(error):
+            raise
+        raise DatabaseURLError(
+            "PostgreSQL needs its driver: install it with pip install 'casework[postgres]'"
+        ) from None
+
+
+def _engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql"):
         kwargs = {**POSTGRES_POOL, **kwargs}
     if url.startswith("sqlite"):
