@@ -192,6 +192,7 @@ LONGEST = {
 # The DfE's national curriculum year groups (CTF NCyearActual): nursery, reception, 1 to 14,
 # and X for a pupil outside them.
 YEAR_GROUPS = ("N1", "N2", "R", *(str(n) for n in range(1, 15)), "X")
+LATE_CODES = ("L", "U")  # the marks minutes late go with
 MOST_CONTACTS = 99  # a contact's priority: 1 is rung first
 
 
@@ -374,8 +375,9 @@ def _parse_code(value: str) -> str:
 
 
 def _parse_minutes(value: str) -> int:
-    if not value.isdigit() or int(value) > 600:
-        raise FieldError(f"{value!r} must be a whole number of minutes")
+    # Only 0-9 (isdigit takes "²"), and few enough of them for int() to read at once.
+    if not (value.isascii() and value.isdigit()) or len(value) > 3 or int(value) > 600:
+        raise FieldError(f"{value[:20]!r} must be a whole number of minutes, at most 600")
     return int(value)
 
 
@@ -413,6 +415,20 @@ def read_marks(path: Path | str) -> list[tuple[int, MarkRecord]]:
             if row["minutes_late"] == ""
             else _field(row, "minutes_late", columns, line, problems, _parse_minutes)
         )
+        comment = row["comment"]
+        if (
+            comment
+            and _field(row, "comment", columns, line, problems, text_of_length("comment")) is None
+        ):
+            continue
+        if minutes is not None and code and code not in LATE_CODES:
+            problems.add(
+                line,
+                columns.index("minutes_late") + 1,
+                "minutes_late",
+                f"is only for a late mark (L or U), not {code}",
+            )
+            continue
         if not upn_ok[upn] or day is None or session not in ("AM", "PM") or not code:
             continue
         if row["minutes_late"] != "" and minutes is None:
@@ -427,6 +443,6 @@ def read_marks(path: Path | str) -> list[tuple[int, MarkRecord]]:
             )
             continue
         seen[key] = line
-        out.append((line, MarkRecord(upn, day, session, code, minutes, row["comment"])))
+        out.append((line, MarkRecord(upn, day, session, code, minutes, comment)))
     problems.raise_if_any()
     return out

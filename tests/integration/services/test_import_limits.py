@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.interchange.csv_readers import ImportFileError
-from casework.services.importing import import_contacts, import_pupils
+from casework.services.importing import import_contacts, import_marks, import_pupils
 from casework.store.database import Database
-from casework.store.models import Contact, Pupil
+from casework.store.models import Contact, Pupil, SessionMark
 from tests.support.files import write_csv
 from tests.support.world import URN, World, generated_upn
 
@@ -73,3 +73,25 @@ def test_a_contact_the_database_could_not_keep_is_refused(
     assert expected in str(refused.value)
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "minutes", "comment", "expected"),
+    [
+        ("L", "²", "", ":2:5 (minutes_late): '²' must be a whole number of minutes"),
+        ("L", "9" * 5000, "", ":2:5 (minutes_late): '99999999999999999999' must be a whole"),
+        ("/", "5", "", ":2:5 (minutes_late): is only for a late mark (L or U), not /"),
+        ("L", "5", "on\x00time", ":2:6 (comment): contains a NUL character"),
+    ],
+)
+def test_a_mark_the_database_could_not_keep_is_refused(
+    db: Database, world: World, tmp_path: Path, code: str, minutes: str, comment: str, expected: str
+) -> None:
+    upn = world.pupil(contacts=[])
+    line = f"{upn},2025-11-03,AM,{code},{minutes},{comment}"
+    path = write_csv(tmp_path / "marks.csv", "upn,date,session,code,minutes_late,comment", [line])
+    with pytest.raises(ImportFileError) as refused:
+        import_marks(db, path, URN)
+    assert expected in str(refused.value)
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(SessionMark)) == 0
