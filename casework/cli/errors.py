@@ -74,7 +74,9 @@ def reported() -> Iterator[None]:
         fail(str(error), USAGE_EXIT)
     except ServiceError as error:
         fail(wording(error))
-    except (TriggerError, CTFError, SchoolFileError, PolicyError, DatabaseURLError) as error:
+    except DatabaseURLError as error:
+        fail(f"database: {error}")
+    except (TriggerError, CTFError, SchoolFileError, PolicyError) as error:
         fail(str(error))
     except SQLAlchemyError as error:
         fail(_database_problem(error))
