@@ -154,7 +154,14 @@ def _rows(
         unknown = [h for h in header if h not in expected]
         for name in unknown:
             problems.add(1, header.index(name) + 1, name, f"unexpected column {name!r}")
-        if missing or unknown:
+        # A column given twice: which of the two is meant cannot be told, so neither is read.
+        repeated = [
+            (at, name) for at, name in enumerate(header, start=1) if header.index(name) + 1 < at
+        ]
+        for at, name in repeated:
+            first = header.index(name) + 1
+            problems.add(1, at, name, f"column {name!r} is also column {first}")
+        if missing or unknown or repeated:
             return
         positions = {name: header.index(name) for name in expected}
         try:

@@ -95,3 +95,12 @@ def test_a_mark_the_database_could_not_keep_is_refused(
     assert expected in str(refused.value)
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(SessionMark)) == 0
+
+
+def test_a_column_given_twice_is_refused(db: Database, world: World, tmp_path: Path) -> None:
+    upn = world.pupil(contacts=[])
+    header = "upn,date,session,code,minutes_late,comment,code"
+    path = write_csv(tmp_path / "marks.csv", header, [f"{upn},2025-11-03,AM,/,,,O"])
+    with pytest.raises(ImportFileError) as refused:
+        import_marks(db, path, URN)
+    assert ":1:7 (code): column 'code' is also column 4" in str(refused.value)
