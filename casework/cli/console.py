@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from casework.store.database import Database
+from casework.store.database import Database, sqlite_file_missing
 
 # Nothing printed is read as markup: a name, a note or a file name with "[/x]" or "[white on
 # white]" in it prints as written. Our own emphasis is given as styles (rich.text.Text).
@@ -75,6 +75,13 @@ def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
 
 @contextmanager
 def open_database(url: str | None, *, migrate: bool = False) -> Iterator[Database]:
+    """The database to work on; only a command that sets it up (`migrate`) may make one, so
+    that reading in the wrong folder leaves no empty database file behind."""
+    missing = sqlite_file_missing(url)
+    if missing is not None and not migrate:
+        fail(
+            f"database: no database at {missing} yet (run casework init there, or give --database)"
+        )
     db = Database(url)
     try:
         if migrate:

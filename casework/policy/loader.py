@@ -29,6 +29,9 @@ def _read(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
+        if path.parent == POLICY_DIR:  # a name, not a file: say which names there are
+            names = ", ".join(sorted(p.stem for p in POLICY_DIR.glob("*.toml")))
+            raise PolicyError(f"{path}: no such policy file (policies: {names})") from None
         raise PolicyError(f"{path}: no such policy file") from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path}: not valid TOML: {error}") from None

@@ -41,6 +41,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 POSTGRES_POOL = {"pool_size": 16, "max_overflow": 16}
 
 
+def sqlite_file_missing(explicit: str | None = None) -> str | None:
+    """The file a SQLite URL names when it does not exist yet (None for any other URL)."""
+    url = database_url(explicit)
+    if not url.startswith("sqlite:///") or url in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if not path or Path(path).exists() else path
+
+
 class DatabaseURLError(ValueError):
     """A database URL Casework cannot use; the message never shows its password."""
 

@@ -720,7 +720,7 @@ def test_extends_a_missing_policy(tmp_path: Path) -> None:
         tmp_path / "lost.toml", HEADER.format(id="lost", extends='extends = "no-such-policy"')
     )
     error = policy_error(path)
-    assert re.search(r"no-such-policy\.toml: no such policy file$", error)
+    assert re.search(r"no-such-policy\.toml: no such policy file \(policies: cooper, ", error)
 
 
 # -- statutory notifications to the LA, and the register's completeness -----------------------
