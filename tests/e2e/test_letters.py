@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from casework.services.daily_sweep import daily_sweep
 from tests.e2e.browsing import check_page, evidence_kinds, open_page, ready, sign_in
 from tests.e2e.conftest import LiveApp
+from tests.support.letters import PARENTS
 from tests.support.world import AO, FATHER, MOTHER
 
 O_WEEK = {date(2026, 1, d): "O" for d in (12, 13, 14, 15, 16)}
@@ -23,7 +24,7 @@ O_WEEK = {date(2026, 1, d): "O" for d in (12, 13, 14, 15, 16)}
 @pytest.fixture
 def concern(live_app: LiveApp) -> int:
     world = live_app.world
-    upn = world.pupil()
+    upn = world.pupil(contacts=PARENTS)  # two parents, so two letters
     world.marks(upn, date(2025, 9, 3), date(2026, 1, 16), O_WEEK)
     (opened,) = daily_sweep(live_app.db, live_app.today).cases_opened
     return int(opened["case"])
