@@ -3,7 +3,7 @@
 For each scale (schools of 1,000 pupils) and each database, on a fresh migrated database:
 
 1. setup: migrate, add every school (what `casework init --school` does) and import its pupils;
-2. import: every school's marks.csv through casework.services.importing.import_marks, timed
+2. import: every school's marks.csv through casework.services.register.importing.import_marks, timed
    one school at a time (median per school-year of 388,000 marks, and the total);
 3. sweep: casework.services.sweep.sweep(db, as_of) as of the last school day of the year, in a
    child process that reports its own peak resident memory (VmHWM in /proc/self/status);
@@ -246,7 +246,7 @@ class Result:
 def set_up(kind: str, scale: int, admin: str) -> tuple[str, Result]:
     """A fresh database with every school, its pupils and its marks imported (timed)."""
     from casework.register.school import load_school
-    from casework.services import importing, schools
+    from casework.services.register import importing, schools
     from casework.store.database import Database
 
     folders = generate_la.generate(scale)

@@ -194,7 +194,8 @@ def profile_case_page(url: str, case_ids: list[int], token: str, count: int = 60
 
     from litestar.testing import TestClient
 
-    from casework.services import cases, sign_in
+    from casework.services import cases
+    from casework.services.access import sign_in
     from casework.store.database import Database
     from casework.web.app import create_app
 
@@ -296,7 +297,7 @@ def main() -> None:
     if not 0 < args.requests <= 100_000 or not 0 < args.repeat <= 10:
         raise SystemExit("--requests must be 1..100000 and --repeat 1..10")
 
-    from casework.services.sign_in import issue_token
+    from casework.services.access.sign_in import issue_token
 
     url = args.admin.rsplit("/", 1)[0] + "/" + DATABASE
     admin_sql(args.admin, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')

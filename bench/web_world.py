@@ -50,8 +50,8 @@ def build(url: str, cases: int, seed: int = 7) -> dict[str, Any]:
     from sqlalchemy import make_url
 
     from casework.register.school import load_school
-    from casework.services import users
-    from casework.services.schools import get_school, save_school
+    from casework.services.access import users
+    from casework.services.register.schools import get_school, save_school
     from casework.store.database import Database
 
     db = Database(url)

@@ -24,7 +24,8 @@ from casework.cli.console import (
     today_from,
 )
 from casework.cli.errors import reported
-from casework.services import cases, users
+from casework.services import cases
+from casework.services.access import users
 from casework.services.letters.pack import evidence_pack
 
 case_app = typer.Typer(

@@ -16,8 +16,10 @@ from casework import demo
 from casework.cli.console import DatabaseOption, err, fail, open_database, out, parse_day
 from casework.cli.errors import reported
 from casework.cli.serve import run_app
-from casework.services import daily_sweep, schools, statistics, users
+from casework.services import daily_sweep
 from casework.services import sweep as sweep_service
+from casework.services.access import users
+from casework.services.register import schools, statistics
 from casework.store.database import Database
 
 

@@ -21,7 +21,7 @@ from casework.cli.console import (
     today_from,
 )
 from casework.cli.errors import reported
-from casework.services import users
+from casework.services.access import users
 from casework.services.letters import drafts
 
 letters_app = typer.Typer(

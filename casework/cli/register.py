@@ -25,8 +25,9 @@ from casework.cli.console import (
 )
 from casework.cli.errors import USAGE_EXIT, reported
 from casework.register.school import load_school
-from casework.services import importing, schools, statistics, users
-from casework.services.importing import ImportReport
+from casework.services.access import users
+from casework.services.register import importing, schools, statistics
+from casework.services.register.importing import ImportReport
 from casework.store.database import (
     RECORD_TABLES,
     Database,

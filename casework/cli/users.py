@@ -18,7 +18,7 @@ from casework.cli.console import (
     print_json,
 )
 from casework.cli.errors import reported
-from casework.services import sign_in, users
+from casework.services.access import sign_in, users
 
 user_app = typer.Typer(help="People who use Casework and their roles.", no_args_is_help=True)
 

@@ -17,9 +17,10 @@ from casework.demo.generator import (
 )
 from casework.policy.loader import DEFAULT_POLICY
 from casework.register.school import SchoolConfig, school_to_dict
-from casework.services import importing, schools, sign_in, users
-from casework.services.importing import ImportReport
-from casework.services.schools import SchoolNotFoundError
+from casework.services.access import sign_in, users
+from casework.services.register import importing, schools
+from casework.services.register.importing import ImportReport
+from casework.services.register.schools import SchoolNotFoundError
 from casework.store.database import Database
 
 

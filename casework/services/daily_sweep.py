@@ -17,6 +17,7 @@ from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError
 from casework.policy.rules import Finding
 from casework.services import cases
+from casework.services.access.users import SYSTEM_USERNAME, actor_in, system_actor
 from casework.services.cases.writes import (
     change_details,
     create_case,
@@ -26,9 +27,8 @@ from casework.services.cases.writes import (
 from casework.services.errors import LetterError
 from casework.services.letters.drafts import draft_in_session
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import school_context
+from casework.services.register.schools import school_context
 from casework.services.sweep import SweepResult, sweep
-from casework.services.users import SYSTEM_USERNAME, actor_in, system_actor
 from casework.store.database import Database
 from casework.store.models import (
     Case,

@@ -16,8 +16,8 @@ from casework.services.cases.facts import pupil_register
 from casework.services.cases.queries import CaseSummary
 from casework.services.pupils import PupilView, pupil_view
 from casework.services.reach import Actor
-from casework.services.schools import school_context
-from casework.services.statistics import default_start
+from casework.services.register.schools import school_context
+from casework.services.register.statistics import default_start
 from casework.store.database import Database
 from casework.store.models import MarkAmendment, Pupil, School
 

@@ -16,8 +16,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from msgspec import Meta, Struct, field
 
 from casework import shapes
-from casework.services import cases, pupils, statistics, worklist
+from casework.services import cases, pupils, worklist
 from casework.services.letters import drafts
+from casework.services.register import statistics
 from casework.web.auth import requires
 from casework.web.provide import DB, Today, Who
 

@@ -21,7 +21,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
 from casework.machines.roles import Role
-from casework.services import sign_in
+from casework.services.access import sign_in
 from casework.services.reach import Actor
 from casework.store.database import Database
 

@@ -14,7 +14,7 @@ from litestar.middleware.session.server_side import (
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
-from casework.services import web_sessions
+from casework.services.access import web_sessions
 from casework.store.database import Database
 
 

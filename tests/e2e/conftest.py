@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from casework.services import sign_in
+from casework.services.access import sign_in
 from casework.store.database import Database
 from casework.web.app import create_app
 from tests.e2e.browsing import PASSWORD

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from casework.register.school import load_school
-from casework.services.schools import save_school
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from tests.support.rows import Snapshot, table_rows
 from tests.support.world import World, make_world

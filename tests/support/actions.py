@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from casework.machines.lifecycle import BlockedError
-from casework.services import cases, users
+from casework.services import cases
+from casework.services.access import users
 from casework.services.reach import Actor
 from casework.store.database import Database
 from tests.support.dates import d

@@ -11,8 +11,8 @@ from pathlib import Path
 from litestar.testing import TestClient
 
 from casework.register.school import load_school
-from casework.services import sign_in, users
-from casework.services.schools import save_school
+from casework.services.access import sign_in, users
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from casework.web.app import create_app
 

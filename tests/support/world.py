@@ -12,9 +12,9 @@ from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
 from casework.register import upn
 from casework.register.calendar import SchoolCalendar
 from casework.register.school import load_school
-from casework.services import users
-from casework.services.importing import store_contacts, store_marks, store_pupils
-from casework.services.schools import get_school, save_school
+from casework.services.access import users
+from casework.services.register.importing import store_contacts, store_marks, store_pupils
+from casework.services.register.schools import get_school, save_school
 from casework.store.database import Database
 
 URN = "100001"  # tests/data/school.toml, LA 850

@@ -31,7 +31,7 @@ from casework.services.cases.writes import (
 )
 from casework.services.errors import CaseError, ConflictError, LetterError, PupilNotFoundError
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import SchoolContext, school_context
+from casework.services.register.schools import SchoolContext, school_context
 from casework.store.database import Database
 from casework.store.models import Case, CaseEvidence, Pupil, School
 from casework.text import long_date

@@ -26,7 +26,7 @@ from casework.policy.model import Policy
 from casework.register.marks import Register
 from casework.services.errors import CaseNotFoundError
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import SchoolContext, school_context_of
+from casework.services.register.schools import SchoolContext, school_context_of
 from casework.store.json_rows import JsonRows
 from casework.store.models import (
     AppUser,

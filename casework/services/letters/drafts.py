@@ -29,7 +29,7 @@ from casework.services.cases.writes import record_evidence
 from casework.services.errors import LetterError, LetterNotFoundError
 from casework.services.letters.facts import Sources, case_evidence, contacts_of, gather
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import SchoolContext
+from casework.services.register.schools import SchoolContext
 from casework.store.database import Database
 from casework.store.models import Case, Letter, LetterPdf, Pupil, PupilFinding, School
 

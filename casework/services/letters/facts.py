@@ -28,7 +28,7 @@ from casework.register.codes import BY_CODE
 from casework.register.marks import ATTENDING, UNAUTHORISED
 from casework.register.statistics import pupil_stats
 from casework.services.cases.facts import current_evidence, pupil_register
-from casework.services.schools import SchoolContext
+from casework.services.register.schools import SchoolContext
 from casework.store.models import (
     Case,
     CaseDeadline,

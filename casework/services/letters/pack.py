@@ -28,7 +28,7 @@ from casework.services.cases.facts import all_evidence, current_evidence, load_c
 from casework.services.errors import LetterError
 from casework.services.letters.facts import Sources, attendance, case_evidence
 from casework.services.reach import Actor
-from casework.services.schools import SchoolContext
+from casework.services.register.schools import SchoolContext
 from casework.store.database import Database
 from casework.store.models import AppUser, Case, CaseEvent, Contact, Letter, LetterPdf, Pupil
 from casework.store.models import SessionMark as Mark

@@ -13,8 +13,9 @@ from litestar.response import Redirect, Template
 from msgspec import Struct, structs
 
 from casework.machines.roles import Role
-from casework.services import amendments, register_view
+from casework.services import register_view
 from casework.services.errors import FieldErrors
+from casework.services.register import amendments
 from casework.web.auth import requires
 from casework.web.pages.layout import page
 from casework.web.provide import DB, Today, Who

@@ -10,7 +10,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
-from casework.services import sign_in as sign_in_service
+from casework.services.access import sign_in as sign_in_service
 from casework.text import long_date
 from casework.web.auth import SESSION_USER
 from casework.web.pages.layout import page

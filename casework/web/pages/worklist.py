@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from casework.machines.roles import Role
 from casework.services import daily_sweep, worklist
 from casework.services.letters import drafts
-from casework.services.schools import get_school_of
+from casework.services.register.schools import get_school_of
 from casework.web.auth import requires
 from casework.web.pages.layout import page
 from casework.web.provide import DB, Today, Who

@@ -9,7 +9,7 @@ import pytest
 from casework import demo
 from casework.cli import app
 from casework.cli import demo as demo_command
-from casework.services import sign_in
+from casework.services.access import sign_in
 from casework.store.database import Database
 from tests.support.cli import runner
 from tests.support.world import AO, World

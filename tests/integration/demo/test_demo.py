@@ -20,10 +20,11 @@ from casework.policy.loader import load_policy, shipped_policies
 from casework.policy.rules import evaluate_policy, lookback_start
 from casework.register import upn
 from casework.register.school import load_school
-from casework.services import schools, statistics, users
+from casework.services.access import users
 from casework.services.daily_sweep import daily_sweep
 from casework.services.letters import drafts
-from casework.services.sweep import load_register
+from casework.services.register import schools, statistics
+from casework.services.register.school_register import load_register
 from casework.store.database import Database
 from casework.store.models import Contact, MarkAmendment, Pupil, SessionMark
 from tests.support.databases import POSTGRES_URL, scratch_postgres

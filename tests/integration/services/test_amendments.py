@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casework.services.amendments import AmendmentNotPermittedError, amend_mark
 from casework.services.errors import FieldErrors, PupilNotFoundError
+from casework.services.register.amendments import AmendmentNotPermittedError, amend_mark
 from casework.store.database import Database
 from casework.store.models import MarkAmendment
 from tests.support.actions import as_user

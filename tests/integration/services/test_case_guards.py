@@ -19,10 +19,11 @@ from sqlalchemy.exc import DBAPIError
 from casework.interchange.records import ContactRecord, PupilRecord
 from casework.machines.lifecycle import BlockedError, NotPermittedError, UnknownTriggerError
 from casework.register.school import load_school
-from casework.services import cases, users
+from casework.services import cases
+from casework.services.access import users
 from casework.services.daily_sweep import daily_sweep
-from casework.services.importing import store_contacts, store_pupils
-from casework.services.schools import save_school
+from casework.services.register.importing import store_contacts, store_pupils
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence, fire
 from tests.support.dates import d

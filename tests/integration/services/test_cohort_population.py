@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.services import statistics, users
+from casework.services.access import users
+from casework.services.register import statistics
 from casework.store.database import Database
 from tests.support.world import URN, World
 

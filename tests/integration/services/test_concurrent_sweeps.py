@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import event, text
 
-from casework.services import users
+from casework.services.access import users
 from casework.services.daily_sweep import daily_sweep
 from casework.store.database import Database
 from tests.support.dates import d

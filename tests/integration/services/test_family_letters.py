@@ -14,9 +14,9 @@ from casework.register.school import load_school
 from casework.services import cases
 from casework.services.daily_sweep import daily_sweep
 from casework.services.errors import LetterError
-from casework.services.importing import store_marks
 from casework.services.letters import drafts
-from casework.services.schools import save_school
+from casework.services.register.importing import store_marks
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user, evidence
 from tests.support.dates import d

@@ -15,7 +15,7 @@ from casework.policy.loader import load_policy
 from casework.policy.model import PolicyError
 from casework.register.school import load_school
 from casework.services.daily_sweep import DailySweepResult, daily_sweep
-from casework.services.schools import save_school
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from casework.store.models import Case, CaseEvidence, Pupil
 from tests.support.files import write_text

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.interchange.csv_readers import ImportFileError
-from casework.services.importing import import_contacts, import_marks, import_pupils
+from casework.services.register.importing import import_contacts, import_marks, import_pupils
 from casework.store.database import Database
 from casework.store.models import Contact, Pupil, SessionMark
 from tests.support.files import write_csv

@@ -21,14 +21,14 @@ from casework.interchange.ctf import CTFError, parse_ctf, write_ctf
 from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord, Transfer
 from casework.register import upn
 from casework.register.school import load_school
-from casework.services.importing import (
+from casework.services.register.importing import (
     Amender,
     import_contacts,
     import_ctf,
     import_marks,
     import_pupils,
 )
-from casework.services.schools import SchoolNotFoundError, save_school
+from casework.services.register.schools import SchoolNotFoundError, save_school
 from casework.store.database import Database
 from casework.store.models import Contact, MarkAmendment, Pupil, School, SessionMark
 from tests.support.cli import runner
@@ -114,7 +114,7 @@ def roll(db: Database, school: int, data_dir: Path, tmp_path: Path) -> Roll:
 
 
 def school_days(db: Database, start: date, end: date) -> list[date]:
-    from casework.services.schools import get_school
+    from casework.services.register.schools import get_school
 
     return get_school(db, None).calendar.school_days(start, end)
 

@@ -14,9 +14,10 @@ import pytest
 
 from casework.interchange.records import ContactRecord
 from casework.machines.lifecycle import BlockedError, NotPermittedError
-from casework.services import approvals, cases, users
-from casework.services.importing import store_contacts
-from casework.services.schools import get_school, save_school
+from casework.services import approvals, cases
+from casework.services.access import users
+from casework.services.register.importing import store_contacts
+from casework.services.register.schools import get_school, save_school
 from casework.store.database import Database
 from tests.support.actions import as_user, fire
 from tests.support.dates import d

@@ -15,7 +15,7 @@ from casework.register.school import load_school
 from casework.services.daily_sweep import daily_sweep
 from casework.services.errors import LetterError, LetterNotFoundError
 from casework.services.letters import drafts
-from casework.services.schools import save_school
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user
 from tests.support.dates import d

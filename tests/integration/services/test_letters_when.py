@@ -11,7 +11,7 @@ import pytest
 from casework.register.school import SchoolFileError, load_school
 from casework.services.daily_sweep import daily_sweep
 from casework.services.letters import drafts
-from casework.services.schools import save_school
+from casework.services.register.schools import save_school
 from casework.store.database import Database
 from tests.support.actions import as_user
 from tests.support.dates import d

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from casework.services.errors import PupilNotFoundError
+from casework.services.register.statistics import pupil_statistics
 from casework.services.register_view import pupil_page
-from casework.services.statistics import pupil_statistics
 from casework.store.database import Database
 from tests.support.actions import as_user
 from tests.support.dates import d

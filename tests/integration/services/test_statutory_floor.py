@@ -10,7 +10,7 @@ import pytest
 
 from casework.register.school import load_school
 from casework.services.daily_sweep import daily_sweep
-from casework.services.schools import save_school
+from casework.services.register.schools import save_school
 from casework.services.sweep import sweep
 from casework.store.database import Database
 from tests.support.world import URN, World

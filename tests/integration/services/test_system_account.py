@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.services import sign_in, users
+from casework.services.access import sign_in, users
 from casework.services.errors import ServiceError, UserError
 from casework.store.database import Database
 from tests.support.cli import run

@@ -10,8 +10,8 @@ import numpy as np
 from casework.interchange.records import MarkRecord, PupilRecord
 from casework.register import upn
 from casework.register.codes import CODES
-from casework.services.importing import store_marks, store_pupils
-from casework.services.schools import get_school
+from casework.services.register.importing import store_marks, store_pupils
+from casework.services.register.schools import get_school
 from casework.store.database import Database
 from casework.store.marks import _cursor_arrays, school_mark_arrays
 from tests.support.rows import stored_marks

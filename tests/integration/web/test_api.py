@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from casework.services import cases, sign_in
+from casework.services import cases
+from casework.services.access import sign_in
 from casework.store.database import Database
 from tests.integration.services.test_case_guards import concern, referred_concern
 from tests.support.actions import as_user

@@ -18,7 +18,8 @@ from casework.demo.builder import DEMO_USERS
 from casework.drafting.catalogue import LETTERS
 from casework.machines import LIFECYCLES
 from casework.machines.evidence import EVIDENCE_KINDS
-from casework.services import cases, daily_sweep, sign_in, users
+from casework.services import cases, daily_sweep
+from casework.services.access import sign_in, users
 from casework.store.database import Database
 from casework.web.app import create_app
 from tests.support.databases import POSTGRES_URL, scratch_postgres

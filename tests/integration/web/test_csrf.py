@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from casework.services import cases, sign_in
+from casework.services import cases
+from casework.services.access import sign_in
 from casework.services.letters import drafts
 from casework.store.database import Database
 from tests.integration.services.test_case_guards import referred_concern

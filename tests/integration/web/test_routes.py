@@ -19,7 +19,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from casework.services import cases, sign_in
+from casework.services import cases
+from casework.services.access import sign_in
 from casework.services.letters import drafts
 from casework.store.database import Database
 from tests.integration.services.test_case_guards import concern, referred_concern

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from casework.services import sign_in
+from casework.services.access import sign_in
 from casework.store.database import Database
 from casework.store.models import WebSession
 from tests.support.web import PASSWORD, app_client, bearer, csrf, sign_in_as, signed_in

@@ -26,7 +26,7 @@ from casework.interchange.csv_readers import (
 from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
 from casework.register.calendar import SchoolCalendar
 from casework.register.codes import BY_CODE
-from casework.services.schools import find_school, school_context
+from casework.services.register.schools import find_school, school_context
 from casework.store.database import Database
 from casework.store.marks import insert_marks
 from casework.store.models import (

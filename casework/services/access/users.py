@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.machines.roles import PERSON_ROLES, Role
 from casework.services.errors import LACodeNeededError, UserError, UserNotFoundError
 from casework.services.reach import Actor
-from casework.services.schools import find_school
+from casework.services.register.schools import find_school
 from casework.store.database import Database
 from casework.store.models import AppUser
 

@@ -13,8 +13,8 @@ from casework.register.school_age import dfe_population_day, in_dfe_population
 from casework.register.statistics import CohortStats, PupilStats, cohort_stats, pupil_stats
 from casework.services.errors import PupilNotFoundError, RangeError
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import SchoolContext, find_school, school_context
-from casework.services.sweep import load_register
+from casework.services.register.school_register import load_register
+from casework.services.register.schools import SchoolContext, find_school, school_context
 from casework.store.database import Database
 from casework.store.models import Pupil, School
 from casework.text import long_date

@@ -11,9 +11,9 @@ from casework.interchange.records import MarkRecord
 from casework.machines.roles import SCHOOL_STAFF, may
 from casework.register.codes import BY_CODE
 from casework.services.errors import FieldErrors, PupilNotFoundError, ServiceError
-from casework.services.importing import Amender, store_mark_rows
 from casework.services.reach import Actor, visible_to
-from casework.services.schools import school_context
+from casework.services.register.importing import Amender, store_mark_rows
+from casework.services.register.schools import school_context
 from casework.store.database import Database
 from casework.store.models import Pupil, School, SessionMark
 from casework.text import long_date

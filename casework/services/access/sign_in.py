@@ -10,9 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 
+from casework.services.access.users import SYSTEM_USERNAME, actor_from_row
 from casework.services.errors import ServiceError, UserNotFoundError
 from casework.services.reach import Actor
-from casework.services.users import SYSTEM_USERNAME, actor_from_row
 from casework.store.database import Database
 from casework.store.models import ApiToken, AppUser
 

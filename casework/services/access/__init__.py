@@ -1,0 +1,1 @@
+"""Who may use Casework and what they see: people, sign-in, browser sessions and reach."""
