@@ -35,6 +35,7 @@ from casework.store.models import (
     CaseEvent,
     CaseEvidence,
     Contact,
+    Letter,
     Pupil,
     School,
     SessionMark,
@@ -75,6 +76,7 @@ class CasePage:
     contacts: list[Any]
     other_cases: list[Any]
     chronology: list[Any]
+    letters: list[Any]  # the case's letters that `who` may see, oldest first
 
 
 _EVIDENCE_T = CaseEvidence.__table__
@@ -82,6 +84,7 @@ _DEADLINES_T = CaseDeadline.__table__
 _CONTACTS_T = Contact.__table__
 _EVENTS_T = CaseEvent.__table__
 _USERS_T = AppUser.__table__
+_LETTERS_T = Letter.__table__
 _OTHER_T = Case.__table__.alias("other_case")  # the pupil's other cases, beside this one
 
 # The lists under a case, each gathered into one column of the case's own statement (one
@@ -108,6 +111,7 @@ _PAGE_EVENTS = JsonRows(
     ],
     order=["seq"],
 )
+_PAGE_LETTERS = JsonRows("LetterRow", list(_LETTERS_T.c), order=["id"])
 _PAGE_LISTS = (
     _PAGE_EVIDENCE.gathered().where(_EVIDENCE_T.c.case_id == Case.id).scalar_subquery(),
     _PAGE_DEADLINES.gathered().where(_DEADLINES_T.c.case_id == Case.id).scalar_subquery(),
@@ -144,6 +148,9 @@ def _page_query(who: Actor) -> Select[Any]:
             School.name,
             School.updated_at,
             *_PAGE_LISTS,
+            _PAGE_LETTERS.gathered()
+            .where(_LETTERS_T.c.case_id == Case.id, visible_to(who, Letter))
+            .scalar_subquery(),
         )
         .select_from(Case.__table__)
         .join(Pupil.__table__, Pupil.id == Case.pupil_id)
@@ -153,15 +160,15 @@ def _page_query(who: Actor) -> Select[Any]:
 
 
 def load_case_page(session: Session, case_id: int, who: Actor) -> CasePage:
-    """The case with its pupil, school, evidence, deadlines, contacts, other cases and events
-    in one statement, if `who` may see it (the same reach as `load_case`)."""
+    """The case with its pupil, school, evidence, deadlines, contacts, other cases, events and
+    letters in one statement, if `who` may see it (the same reach as `load_case`)."""
     _check_id(case_id)
     row = session.execute(_page_query(who), {"case_id": case_id}).first()
     if row is None:
         raise CaseNotFoundError(case_id)
     case: Any = _CaseRow(*row[:_CASE_END])
     pupil: Any = _PupilRow(*row[_CASE_END:_PUPIL_END])
-    urn, name, updated_at, evidence, deadlines, contacts, others, events = row[_PUPIL_END:]
+    urn, name, updated_at, evidence, deadlines, contacts, others, events, letters = row[_PUPIL_END:]
     return CasePage(
         case,
         pupil,
@@ -171,6 +178,7 @@ def load_case_page(session: Session, case_id: int, who: Actor) -> CasePage:
         _PAGE_CONTACTS.decode(contacts),
         _PAGE_OTHER_CASES.decode(others),
         _PAGE_EVENTS.decode(events),
+        _PAGE_LETTERS.decode(letters),
     )
 
 

@@ -107,6 +107,9 @@ class CaseDetail:
     chronology: tuple[EventView, ...]
     next_steps: tuple[NextStep, ...]
     reachable: tuple[str, ...]
+    # The case's letters as rows of their table, oldest first, read with the rest of the page
+    # (the letters service makes them into what its lists show).
+    letter_rows: tuple[Any, ...] = ()
 
 
 def _summary_query() -> Any:
@@ -214,6 +217,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             chronology=chronology,
             next_steps=steps,
             reachable=tuple(sorted({s.dest for s in steps})),
+            letter_rows=tuple(page.letters),
         )
 
 
