@@ -27,6 +27,7 @@ from casework.store.models import (
     Pupil,
     School,
 )
+from casework.store.projection import year_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ def list_cases(db: Database, *, who: Actor, include_closed: bool = False) -> lis
 def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDetail:
     """State, evidence, deadlines, chronology and the next steps for this user."""
     with db.reads() as session:
-        page = load_case_page(session, case_id, who)
+        page = load_case_page(session, case_id, who, year_start(today))
         case, pupil, school = page.case, page.pupil, page.school
         machine = LIFECYCLES[case.kind]
         rows = page.evidence

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from casework.register.marks import Register
 from casework.services.register.schools import SchoolContext
 from casework.store.database import Database
-from casework.store.marks import day_number, school_mark_arrays
+from casework.store.marks import day_number
 from casework.store.models import Pupil
+from casework.store.projection import projected_mark_arrays
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ def load_register(
                 (Pupil.leaving_date.is_(None)) | (Pupil.leaving_date >= on_roll_at),
             )
         pupils = list(session.scalars(query))
-        pupil_ids, day_numbers, sessions, code_ids = school_mark_arrays(
+        pupil_ids, day_numbers, sessions, code_ids = projected_mark_arrays(
             session.connection(), school.id, start, end
         )
     register = Register(school.calendar, start, end, [p.upn for p in pupils])
