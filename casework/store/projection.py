@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from casework.register.calendar import SchoolCalendar
 from casework.register.codes import CODE_ID
 from casework.register.marks import Register
-from casework.store.marks import MarkArrays, day_number, school_mark_arrays
+from casework.store.marks import day_number, school_mark_arrays
 from casework.store.models import Pupil, RegisterYear, School
 
 DAYS_PER_YEAR = 366
@@ -154,42 +154,6 @@ def rebuild(session: Session, school_ids: Iterable[int] | None = None) -> int:
     return total
 
 
-def projected_mark_arrays(
-    connection: Connection, school_id: int, start: date, end: date
-) -> MarkArrays:
-    """Every mark of a school's pupils between two dates, from the dense register, as the four
-    columns `school_mark_arrays` gives from `session_mark` (pupil ids, day numbers, sessions,
-    code ids)."""
-    table = RegisterYear.__table__
-    query = (
-        select(table.c.pupil_id, table.c.year_start, table.c.codes)
-        .join(Pupil.__table__, Pupil.id == table.c.pupil_id)
-        .where(
-            Pupil.school_id == school_id,
-            table.c.year_start >= year_start(start),
-            table.c.year_start <= year_start(end),
-        )
-    )
-    found = connection.execute(query).all()
-    if not found:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint8)
-    matrix = np.frombuffer(b"".join(bytes(r[2]) for r in found), dtype=np.uint8).reshape(
-        len(found), SESSIONS_PER_YEAR
-    )
-    owners = np.array([r[0] for r in found], dtype=np.int64)
-    firsts = np.array([day_number(r[1]) for r in found], dtype=np.int64)
-    rows, offsets = np.nonzero(matrix)
-    day_numbers = firsts[rows] + offsets // 2
-    keep = (day_numbers >= day_number(start)) & (day_numbers <= day_number(end))
-    return (
-        owners[rows][keep],
-        day_numbers[keep],
-        (offsets % 2).astype(np.intp)[keep],
-        matrix[rows, offsets][keep],
-    )
-
-
 _YEARS_T = RegisterYear.__table__
 # Built once (a statement built per call costs more to key for the compiled cache than to run).
 _PUPIL_YEARS = select(_YEARS_T.c.year_start, _YEARS_T.c.codes).where(
@@ -231,3 +195,49 @@ def pupil_window(
         register.codes[0, 2 * here] = row[offsets]
         register.codes[0, 2 * here + 1] = row[offsets + 1]
     return register
+
+
+def school_years(
+    connection: Connection, school_id: int, start: date, end: date
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """The dense school years of a school's pupils that meet the dates start to end: the
+    pupil ids, the day numbers of their 1 Septembers, and the codes as a (rows x 732) matrix,
+    read in one statement."""
+    table = RegisterYear.__table__
+    found = connection.execute(
+        select(table.c.pupil_id, table.c.year_start, table.c.codes)
+        .join(Pupil.__table__, Pupil.id == table.c.pupil_id)
+        .where(
+            Pupil.school_id == school_id,
+            table.c.year_start >= year_start(start),
+            table.c.year_start <= year_start(end),
+        )
+    ).all()
+    owners = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+    firsts = np.fromiter((day_number(r[1]) for r in found), dtype=np.int64, count=len(found))
+    matrix = np.frombuffer(b"".join(bytes(r[2]) for r in found), dtype=np.uint8)
+    return owners, firsts, matrix.reshape(len(found), SESSIONS_PER_YEAR)
+
+
+def fill_register(
+    register: Register,
+    rows: npt.NDArray[np.intp],
+    firsts: npt.NDArray[np.int64],
+    matrix: npt.NDArray[np.uint8],
+) -> None:
+    """Copy dense school years into a register's rows (`rows[i]` for `matrix[i]`, -1 for none):
+    its columns are the school days of its window, picked out of each year's calendar days."""
+    if not len(rows) or not register.days:
+        return
+    days = np.fromiter((day_number(d) for d in register.days), dtype=np.int64)
+    day_firsts = _year_starts(days)
+    for first in np.unique(firsts).tolist():
+        columns = np.nonzero(day_firsts == first)[0]
+        chosen = np.nonzero((firsts == first) & (rows >= 0))[0]
+        if not len(columns) or not len(chosen):
+            continue
+        offsets = 2 * (days[columns] - first)
+        targets = rows[chosen][:, None]
+        years = matrix[chosen]
+        register.codes[targets, 2 * columns[None, :]] = years[:, offsets]
+        register.codes[targets, 2 * columns[None, :] + 1] = years[:, offsets + 1]
