@@ -29,7 +29,13 @@ from casework.services.cases.writes import (
     record_evidence,
     take_off_roll,
 )
-from casework.services.errors import CaseError, ConflictError, LetterError, PupilNotFoundError
+from casework.services.errors import (
+    CaseError,
+    CasePupilNotFoundError,
+    ConflictError,
+    LetterError,
+    PupilNotFoundError,
+)
 from casework.services.reach import Actor, visible_to
 from casework.services.register.schools import SchoolContext, school_context
 from casework.store.database import Database
@@ -43,7 +49,7 @@ def _pupil(session: Session, upn: str, school_urn: str | None, who: Actor) -> Pu
         query = query.join(School).where(School.urn == school_urn)
     found = list(session.scalars(query))
     if not found:
-        raise CaseError(f"no pupil with UPN {upn} at your school")
+        raise CasePupilNotFoundError(upn, f"no pupil with UPN {upn} at your school")
     if len(found) > 1:
         raise PupilNotFoundError(upn, f"UPN {upn} is at more than one school", several=True)
     return found[0]
