@@ -345,6 +345,22 @@ class FindingFacts:
     earliest: bool = False  # the case keeps each date at its earliest (a first day of absence)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SameRequest:
+    """When a new case of a kind repeats one the pupil has: the same values of `details` (a
+    leave request's dates), while that case is in none of the states `free_in` (withdrawn, or
+    over without the leave granted). Opening it again is refused, naming the existing case."""
+
+    details: tuple[str, ...]
+    free_in: tuple[str, ...]
+    words: Callable[[dict[str, Any]], str]  # the shared values in a sentence ("for 2 March ...")
+
+    def repeats(self, new: dict[str, Any], state: str, existing: dict[str, Any]) -> bool:
+        if state in self.free_in:
+            return False
+        return all(new.get(key) == existing.get(key) for key in self.details)
+
+
 # -- transitions ----------------------------------------------------------------------------
 
 
@@ -509,6 +525,7 @@ class Lifecycle:
         time_limits: tuple[TimeLimit, ...] = (),
         evidence_deadlines: tuple[EvidenceDeadline, ...] = (),
         cool_off_after: tuple[str, ...] = (),
+        same_request: SameRequest | None = None,
     ) -> None:
         self.kind = kind
         self.title = title
@@ -535,6 +552,7 @@ class Lifecycle:
         # cools off: for the policy's school weeks a finding of a rule already on it is
         # recorded on the closed case instead of opening a new one (see `cool_off_end`).
         self.cool_off_after = cool_off_after
+        self.same_request = same_request  # a second, identical case of the kind is refused
         for step in self.steps:
             if not step.roles:
                 raise ValueError(f"{kind}: step {step.trigger} says no role may take it")
