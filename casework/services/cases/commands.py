@@ -74,6 +74,10 @@ def open_case(
         raise CaseError(machine.opening_refusal)
     if machine is None or kind not in OPENED_BY_HAND:
         raise CaseError(f"unknown case kind {kind!r} (kinds: {', '.join(OPENED_BY_HAND)})")
+    # A NUL character is kept by no database (PostgreSQL refuses it outright): refused by name.
+    for name, value in [*(details or {}).items(), ("note", note)]:
+        if isinstance(value, str) and "\x00" in value:
+            raise CaseError(f"{name} contains a NUL character", name)
     unknown = sorted(set(details or {}) - set(machine.opening_details))
     if unknown:
         allowed = ", ".join(machine.opening_details) or "none"

@@ -61,3 +61,19 @@ def test_a_role_that_opens_no_case_is_refused(world: World, username: str) -> No
         response = client.post("/api/cases", json=leave(pupil), headers=bearer(db, username))
     assert response.status_code == 403
     assert cases_of(world, pupil) == []
+
+
+@pytest.mark.parametrize(
+    "body", [{"note": "a\x00b"}, {"details": {**MARCH, "reason": "a\x00b"}}], ids=["note", "reason"]
+)
+def test_a_nul_character_is_refused_by_name_on_every_database(
+    world: World, body: dict[str, Any]
+) -> None:
+    db = world.db
+    pupil = world.pupil()
+    with signed_in(db, AO, world.calendar.first_day) as client:
+        response = client.post("/api/cases", json={**leave(pupil), **body}, headers=bearer(db, AO))
+    assert response.status_code == 422
+    name = "note" if "note" in body else "reason"
+    assert response.json()["error"] == f"{name} contains a NUL character"
+    assert cases_of(world, pupil) == []
