@@ -58,6 +58,12 @@ def run_sweep(
         f"{len(done.evidence_added)} findings added to cases, "
         f"{len(done.transitions_fired)} steps fired by deadlines."
     )
+    cooling = sum(1 for row in done.evidence_added if row.get("in_cool_off"))
+    if cooling:  # on a concern closed as improved and sustained: the lead decides
+        out.print(
+            f"{cooling} of them on concerns closed as improved and sustained, in their "
+            "cool-off: no new concern opened (see the worklist)."
+        )
     if done.notices_recorded:  # letters, LA notifications, gaps in the register: no case
         out.print(f"{len(done.notices_recorded)} findings that open no case kept for the worklist.")
     if done.letters_drafted:
