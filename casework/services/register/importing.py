@@ -427,9 +427,15 @@ def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> 
 
 
 def import_ctf(
-    db: Database, path: Path | str, urn: str | None = None, amender: Amender | None = None
+    db: Database,
+    path: Path | str,
+    urn: str | None = None,
+    amender: Amender | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Pupils, contacts and marks from a common transfer file, in one transaction."""
+    if progress:
+        progress("reading")
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -438,6 +444,8 @@ def import_ctf(
         message = f"{reason}: {error.strerror or error}"
         raise ImportFileError([_problem(str(path), message)]) from None
     transfer = ctf.parse_ctf(data, str(path))
+    if progress:
+        progress("storing")
     with db.transaction() as session:
         school = find_school(session, urn)
         context = school_context(school)
@@ -468,7 +476,9 @@ def import_ctf(
         who = amender or Amender(
             context.config.attendance_lead.name, context.config.attendance_lead.position
         )
-        m_added, m_changed, m_same = store_mark_rows(session, marks, pupils, who, "import")
+        m_added, m_changed, m_same = store_mark_rows(
+            session, marks, pupils, who, "import", progress
+        )
         return ImportReport(
             str(path),
             school.urn,
