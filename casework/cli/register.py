@@ -26,7 +26,7 @@ from casework.cli.console import (
 from casework.cli.errors import USAGE_EXIT, reported
 from casework.register.school import load_school
 from casework.services.access import users
-from casework.services.register import importing, schools, statistics
+from casework.services.register import dense, importing, schools, statistics
 from casework.services.register.importing import ImportReport
 from casework.store.database import (
     RECORD_TABLES,
@@ -36,6 +36,7 @@ from casework.store.database import (
 )
 
 import_app = typer.Typer(help="Import register data (each import is all or nothing).")
+register_app = typer.Typer(help="The register's own upkeep.")
 
 
 def init(
@@ -240,3 +241,28 @@ def cohorts(
         )
     out.print(table)
     out.print(f"{report.population[0].upper()}{report.population[1:]}.", highlight=False)
+
+
+@register_app.command("rebuild")
+def rebuild(
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make the dense register the sweep reads again from the marks (every school, or one).
+
+    Imports and amendments keep it in step; rebuild after restoring the marks from a backup
+    or changing them outside Casework.
+    """
+    with reported(), open_database(database, migrate=True) as db:
+        rebuilt = dense.rebuild_dense_register(db, school)
+    if as_json:
+        print_json(rebuilt.as_dict())
+        return
+    schools_word = "school" if rebuilt.schools == 1 else "schools"
+    years_word = "pupil-year" if rebuilt.pupil_years == 1 else "pupil-years"
+    out.print(
+        f"Rebuilt the dense register of {rebuilt.schools} {schools_word}: "
+        f"{rebuilt.pupil_years} {years_word} of marks.",
+        highlight=False,
+    )
