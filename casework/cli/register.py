@@ -101,8 +101,13 @@ def _import(
     school: str | None,
     database: str | None,
     as_json: bool,
+    label: str,
 ) -> None:
-    with reported(), open_database(database, migrate=True) as db:
+    with (
+        reported(),
+        open_database(database, migrate=True) as db,
+        progress_steps(label),  # a spinner and the time taken, on a terminal only
+    ):
         _report(importer(db, file, school), as_json)
 
 
@@ -114,7 +119,7 @@ def import_pupils(
     as_json: JsonOption = False,
 ) -> None:
     """Pupils from CSV (upn,surname,forename,date_of_birth,sex,year_group,...)."""
-    _import(importing.import_pupils, file, school, database, as_json)
+    _import(importing.import_pupils, file, school, database, as_json, "Importing pupils")
 
 
 @import_app.command("contacts")
@@ -125,7 +130,7 @@ def import_contacts(
     as_json: JsonOption = False,
 ) -> None:
     """Contacts from CSV (upn,name,relationship,parental_responsibility,...)."""
-    _import(importing.import_contacts, file, school, database, as_json)
+    _import(importing.import_contacts, file, school, database, as_json, "Importing contacts")
 
 
 @import_app.command("marks")
@@ -159,7 +164,12 @@ def import_ctf(
     as_json: JsonOption = False,
 ) -> None:
     """A common transfer file (XML): pupils, contacts, SEN and FSM flags, attendance marks."""
-    _import(importing.import_ctf, file, school, database, as_json)
+    with (
+        reported(),
+        open_database(database, migrate=True) as db,
+        progress_steps("Importing a transfer file") as step,
+    ):
+        _report(importing.import_ctf(db, file, school, progress=step), as_json)
 
 
 FromOption = Annotated[

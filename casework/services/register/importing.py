@@ -28,7 +28,7 @@ from casework.register.calendar import SchoolCalendar
 from casework.register.codes import BY_CODE
 from casework.services.register.schools import find_school, school_context
 from casework.store.database import Database
-from casework.store.marks import insert_marks
+from casework.store.marks import MarkChange, amend_marks, insert_marks
 from casework.store.models import (
     Case,
     Contact,
@@ -42,6 +42,9 @@ from casework.store.projection import apply_marks, forget_pupils
 
 PLANNED_CLOSURE = "#"
 ProgressCallback = Callable[[str], None]
+# Marks stored per statement (per COPY on PostgreSQL): few statements for a large file, and a
+# step of progress shown after each.
+STORE_BATCH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +258,10 @@ def store_mark_rows(
     pupils: dict[str, Pupil],
     amender: Amender,
     reason: str,
+    progress: ProgressCallback | None = None,
 ) -> tuple[int, int, int]:
+    """Store marks: new ones added, changed ones amended (recorded with who, when and why),
+    the rest left; a batch of STORE_BATCH marks at a time. Returns (added, changed, same)."""
     if not rows:
         return 0, 0, 0
     id_of = {upn: pupil.id for upn, pupil in pupils.items()}  # once, not per mark
@@ -282,7 +288,7 @@ def store_mark_rows(
         if pupil_id in ids:
             existing[(pupil_id, day, sess)] = (code, minutes, comment or None)
     new_rows: list[tuple[int, date, str, str, int | None, str | None]] = []
-    changes: list[tuple[int, date, str, tuple[str, int | None, str | None], MarkRecord]] = []
+    changes: list[MarkChange] = []
     unchanged = 0
     for _line, mark in rows:
         pupil_id = id_of[mark.upn]
@@ -291,46 +297,41 @@ def store_mark_rows(
         if before is None:
             new_rows.append((pupil_id, mark.date, mark.session, *now))
         elif before != now:
-            changes.append((pupil_id, mark.date, mark.session, before, mark))
+            changes.append((pupil_id, mark.date, mark.session, before, now))
         else:
             unchanged += 1
-    insert_marks(session, new_rows)
+    stored = 0
+    total = len(new_rows) + len(changes)
+    for start in range(0, len(new_rows), STORE_BATCH):
+        insert_marks(session, new_rows[start : start + STORE_BATCH])
+        stored = _stored(progress, stored, min(STORE_BATCH, len(new_rows) - start), total)
     stamp = datetime.now(UTC)
-    for pupil_id, day, sess, before, mark in changes:
-        session.execute(
-            update(SessionMark)
-            .where(
-                SessionMark.pupil_id == pupil_id,
-                SessionMark.date == day,
-                SessionMark.session == sess,
-            )
-            .values(code=mark.code, minutes_late=mark.minutes_late, comment=mark.comment or None)
+    for start in range(0, len(changes), STORE_BATCH):
+        amend_marks(
+            session,
+            changes[start : start + STORE_BATCH],
+            reason=reason,
+            amended_at=stamp,
+            amended_by=amender.name,
+            amended_by_position=amender.position,
         )
-        session.add(
-            MarkAmendment(
-                pupil_id=pupil_id,
-                date=day,
-                session=sess,
-                original_code=before[0],
-                original_minutes_late=before[1],
-                original_comment=before[2],
-                new_code=mark.code,
-                new_minutes_late=mark.minutes_late,
-                new_comment=mark.comment or None,
-                reason=reason,
-                amended_at=stamp,
-                amended_by=amender.name,
-                amended_by_position=amender.position,
-            )
-        )
+        stored = _stored(progress, stored, min(STORE_BATCH, len(changes) - start), total)
     # The dense register the sweep reads, in step with the marks in the same transaction.
     apply_marks(
         session,
         [(p, day, sess, code) for p, day, sess, code, _m, _c in new_rows]
-        + [(p, day, sess, mark.code) for p, day, sess, _before, mark in changes],
+        + [(p, day, sess, after[0]) for p, day, sess, _before, after in changes],
     )
     session.flush()
     return len(new_rows), len(changes), unchanged
+
+
+def _stored(progress: ProgressCallback | None, before: int, batch: int, total: int) -> int:
+    """Counts only: a step shown on a terminal never names a pupil."""
+    done = before + batch
+    if progress:
+        progress(f"{done:,} of {total:,} marks stored")
+    return done
 
 
 def import_marks(
@@ -390,7 +391,7 @@ def _import_marks(
         )
         if progress:
             progress("storing")
-        added, changed, unchanged = store_mark_rows(session, rows, pupils, who, "import")
+        added, changed, unchanged = store_mark_rows(session, rows, pupils, who, "import", progress)
         return ImportReport(source, school.urn, added, changed, unchanged)
 
 
@@ -435,9 +436,15 @@ def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> 
 
 
 def import_ctf(
-    db: Database, path: Path | str, urn: str | None = None, amender: Amender | None = None
+    db: Database,
+    path: Path | str,
+    urn: str | None = None,
+    amender: Amender | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Pupils, contacts and marks from a common transfer file, in one transaction."""
+    if progress:
+        progress("reading")
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -446,6 +453,8 @@ def import_ctf(
         message = f"{reason}: {error.strerror or error}"
         raise ImportFileError([_problem(str(path), message)]) from None
     transfer = ctf.parse_ctf(data, str(path))
+    if progress:
+        progress("storing")
     with db.transaction() as session:
         school = find_school(session, urn)
         context = school_context(school)
@@ -476,7 +485,9 @@ def import_ctf(
         who = amender or Amender(
             context.config.attendance_lead.name, context.config.attendance_lead.position
         )
-        m_added, m_changed, m_same = store_mark_rows(session, marks, pupils, who, "import")
+        m_added, m_changed, m_same = store_mark_rows(
+            session, marks, pupils, who, "import", progress
+        )
         return ImportReport(
             str(path),
             school.urn,
