@@ -24,8 +24,9 @@ Every sweep and the floor run in a child process that reports its own time, load
 peak resident memory (VmHWM from /proc/self/status, as bench/run.py does); a CLI process is
 timed by this script around it, its VmHWM sampled from /proc/<pid>/status while it runs. The
 databases of the run (SQLite files in bench/out/, PostgreSQL databases casework_la_<schools>_*)
-are dropped at the end unless --keep. Medians are written into docs/benchmarks.md between
-markers of their own, with the 1-minute load average beside every figure.
+are dropped at the end unless --keep; a process that takes over an hour is killed. Medians
+are written into docs/benchmarks.md between markers of their own, with the 1-minute load
+average beside every figure.
 
     python bench/la.py --scales 1,20,100 --databases sqlite,postgresql --repeat 3
 """
@@ -67,6 +68,7 @@ ENV = {
 ENV.pop("CASEWORK_DATABASE_URL", None)  # every command is given --database
 ROLES = ("setup", "year", "before", "swept", "full", "first", "day")
 CLONE_TRIES = 60  # seconds to wait for autovacuum to leave a template database
+PROCESS_LIMIT = 3600.0  # seconds any one child or CLI process may take before it is killed
 
 log = bench_run.log
 
@@ -213,6 +215,7 @@ def run_child(args: list[str]) -> dict[str, Any]:
         text=True,
         check=True,
         env=ENV,
+        timeout=PROCESS_LIMIT,
     )
     answer: dict[str, Any] = json.loads(completed.stdout)
     return answer
@@ -247,9 +250,12 @@ def run_cli(args: list[str]) -> dict[str, Any]:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        limit = threading.Timer(PROCESS_LIMIT, process.kill)  # a hung process cannot hang us
+        limit.start()
         # wait4 gives the process's own CPU time too (unlike its peak RSS, not inherited).
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        limit.cancel()
         code = process.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
