@@ -470,6 +470,7 @@ STEPS = (
         roles=frozenset({Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER, Role.LA_OFFICER}),
         guards=(guards.outcome_in(*CLOSE_OUTCOMES), guards.pupil_left_roll),
         needs=("outcome", "note"),
+        choices={"outcome": CLOSE_OUTCOMES},
     ),
 )
 
