@@ -29,7 +29,7 @@ from casework.cli.console import (
 from casework.cli.errors import USAGE_EXIT, reported
 from casework.register.school import load_school
 from casework.services.access import users
-from casework.services.register import importing, schools, statistics
+from casework.services.register import dense, importing, schools, statistics
 from casework.services.register.importing import ImportReport
 from casework.store.database import (
     RECORD_TABLES,
@@ -41,6 +41,7 @@ from casework.store.database import (
 import_app = typer.Typer(
     cls=CommandGroup, help="Import register data (each import is all or nothing)."
 )
+register_app = typer.Typer(cls=CommandGroup, help="The register's own upkeep.")
 
 
 def init(
@@ -264,3 +265,26 @@ def cohorts(
         highlight=False,
     )
     out.print(f"{report.population[0].upper()}{report.population[1:]}.", highlight=False)
+
+
+@register_app.command("rebuild")
+def rebuild(
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make the dense register the sweep reads again from the marks (every school, or one).
+
+    Imports and amendments keep it in step; rebuild after restoring the marks from a backup
+    or changing them outside Casework.
+    """
+    with reported(), open_database(database, migrate=True) as db:
+        rebuilt = dense.rebuild_dense_register(db, school)
+    if as_json:
+        print_json(rebuilt.as_dict())
+        return
+    out.print(
+        f"Rebuilt the dense register of {text.counted(rebuilt.schools, 'school')}: "
+        f"{text.counted(rebuilt.pupil_years, 'pupil-year')} of marks.",
+        highlight=False,
+    )

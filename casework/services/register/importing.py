@@ -38,6 +38,7 @@ from casework.store.models import (
     PupilFinding,
     SessionMark,
 )
+from casework.store.projection import apply_marks, forget_pupils
 
 PLANNED_CLOSURE = "#"
 ProgressCallback = Callable[[str], None]
@@ -322,6 +323,12 @@ def store_mark_rows(
                 amended_by_position=amender.position,
             )
         )
+    # The dense register the sweep reads, in step with the marks in the same transaction.
+    apply_marks(
+        session,
+        [(p, day, sess, code) for p, day, sess, code, _m, _c in new_rows]
+        + [(p, day, sess, mark.code) for p, day, sess, _before, mark in changes],
+    )
     session.flush()
     return len(new_rows), len(changes), unchanged
 
@@ -402,6 +409,7 @@ def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> 
         # A letter keeps the name and address it was drafted to; only its link to the contact
         # row goes with the contact.
         session.execute(update(Letter).where(Letter.pupil_id.in_(ids)).values(contact_id=None))
+        forget_pupils(session, ids)
         for table in (MarkAmendment, SessionMark, Contact):
             session.execute(delete(table).where(table.pupil_id.in_(ids)))
         with_case = set(session.scalars(select(Case.pupil_id).where(Case.school_id == school.id)))
