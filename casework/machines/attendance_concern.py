@@ -500,6 +500,7 @@ STEPS = (
         guards=(guards.outcome_in(*CLOSE_OUTCOMES), guards.pupil_left_roll),
         needs=("outcome", "note"),
         effect=closed_with,
+        choices={"outcome": CLOSE_OUTCOMES},
     ),
 )
 

@@ -376,6 +376,9 @@ class Step:
     guards: tuple[Guard, ...] = ()
     needs: tuple[str, ...] = ()  # what the person must supply (a note, an outcome, a date)
     accepts: tuple[str, ...] = ()  # what the person may supply (a date the policy defaults)
+    # The values a supplied parameter may take, where they are few (how a notice was served):
+    # forms and `case show` list them; a guard of the step refuses any other.
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     deadlines: tuple[DeadlineRule, ...] = ()
     automatic: bool = False  # the sweep fires it when its guards allow
     stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
@@ -471,6 +474,7 @@ class NextStep:
     automatic: bool
     needs: tuple[str, ...] = ()  # what the person must supply to take it
     accepts: tuple[str, ...] = ()  # what they may supply besides
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed values
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -625,6 +629,7 @@ class Lifecycle:
                     automatic=step.automatic,
                     needs=step.needs,
                     accepts=step.accepts,
+                    choices=step.choices,
                 )
             )
         return out
