@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from casework import shapes, text
 from casework.cli.console import (
     AsOption,
     CaseIdArgument,
@@ -31,13 +30,11 @@ from casework.cli.console import (
     today_from,
 )
 from casework.cli.errors import reported
-from casework.machines import LIFECYCLES
-from casework.machines.lifecycle import NextStep
-from casework.services import cases
-from casework.services.access import users
-from casework.services.letters.pack import evidence_pack
-from casework.services.reach import Actor
-from casework.store.database import Database
+
+if TYPE_CHECKING:
+    from casework.machines.lifecycle import NextStep
+    from casework.services.reach import Actor
+    from casework.store.database import Database
 
 case_app = typer.Typer(
     cls=CommandGroup,
@@ -54,6 +51,10 @@ def case_list(
     as_json: JsonOption = False,
 ) -> None:
     """The cases you may see."""
+    from casework import shapes, text
+    from casework.services import cases
+    from casework.services.access import users
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         found = cases.list_cases(db, who=who, include_closed=closed)
@@ -85,6 +86,10 @@ def case_show(
     as_json: JsonOption = False,
 ) -> None:
     """State, evidence, deadlines, chronology and next steps of a case."""
+    from casework import shapes, text
+    from casework.services import cases
+    from casework.services.access import users
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         detail = cases.show_case(db, case_id=case_id, who=who, today=today_from(today))
@@ -181,6 +186,10 @@ def case_open(
     as_json: JsonOption = False,
 ) -> None:
     """Open a case by hand (the sweep opens most concerns itself)."""
+    from casework import shapes, text
+    from casework.services import cases
+    from casework.services.access import users
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         summary = cases.open_case(
@@ -224,6 +233,10 @@ def case_evidence(
     as_json: JsonOption = False,
 ) -> None:
     """Record evidence on a case (evidence is never deleted, only superseded with a reason)."""
+    from casework import text
+    from casework.services import cases
+    from casework.services.access import users
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         evidence_id = cases.add_evidence(
@@ -278,6 +291,10 @@ def case_fire(
     as_json: JsonOption = False,
 ) -> None:
     """Take a step on a case, if its guards and your role allow it."""
+    from casework import shapes, text
+    from casework.services import cases
+    from casework.services.access import users
+
     params = pairs(param, "--param") | _step_options(trigger, ctx.args)
     if note:
         params["note"] = note
@@ -348,6 +365,8 @@ def _step_options(trigger: str, args: list[str]) -> dict[str, str]:
     """`--sent-on 2026-03-25` and `--sent-on=2026-03-25` as {"sent_on": "2026-03-25"}, taking
     only what a step with this trigger takes (in any lifecycle: the case's kind is not known
     until the database is read, and the step refuses what its kind does not take)."""
+    from casework.machines import LIFECYCLES
+
     takes = {
         p
         for machine in LIFECYCLES.values()
@@ -376,6 +395,9 @@ def _asked_for(
     db: Database, case_id: int, trigger: str, who: Actor, day: date, given: dict[str, Any]
 ) -> dict[str, Any]:
     """What the step still needs, asked for one at a time (its allowed values offered)."""
+    from casework import text
+    from casework.services import cases
+
     detail = cases.show_case(db, case_id=case_id, who=who, today=day)
     steps = [s for s in detail.next_steps if s.trigger == trigger and s.permitted]
     asked: dict[str, Any] = {}
@@ -403,6 +425,9 @@ def case_pack(
     """Write the case's evidence pack for the LA: one PDF with the cover sheet for the head's
     sign-off, the chronology, contacts and visits, plans, the attendance printout and a copy
     of every letter sent."""
+    from casework.services.access import users
+    from casework.services.letters.pack import evidence_pack
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         pdf = evidence_pack(db, case_id=case_id, who=who, today=today_from(today))

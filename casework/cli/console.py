@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,7 +15,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 from rich.text import Text
 
-from casework.store.database import Database, sqlite_file_missing
+if TYPE_CHECKING:
+    from casework.store.database import Database
 
 VERBOSE_WORDS = ("--verbose", "-v")
 
@@ -151,6 +152,9 @@ def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
 def open_database(url: str | None, *, migrate: bool = False) -> Iterator[Database]:
     """The database to work on; only a command that sets it up (`migrate`) may make one, so
     that reading in the wrong folder leaves no empty database file behind."""
+    # Here, not at the top: `casework --help` and the CLI's start load no database code.
+    from casework.store.database import Database, sqlite_file_missing
+
     missing = sqlite_file_missing(url)
     if missing is not None and not migrate:
         fail(

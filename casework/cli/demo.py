@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date
 from itertools import zip_longest
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from casework import demo, text
 from casework.cli.console import (
     DatabaseOption,
     err,
@@ -24,11 +23,9 @@ from casework.cli.console import (
 )
 from casework.cli.errors import reported
 from casework.cli.serve import run_app
-from casework.services import daily_sweep
-from casework.services import sweep as sweep_service
-from casework.services.access import users
-from casework.services.register import schools, statistics
-from casework.store.database import Database
+
+if TYPE_CHECKING:
+    pass
 
 
 def demo_school(
@@ -63,6 +60,11 @@ def demo_school(
     port: Annotated[int, typer.Option(metavar="N", help="Port for --serve.")] = 8000,
 ) -> None:
     """Build a demo primary school (about 400 pupils, a year and a term of marks) and sweep it."""
+    from casework import demo, text
+    from casework.services import sweep as sweep_service
+    from casework.services.access import users
+    from casework.services.register import schools, statistics
+
     day = parse_day(as_of, "--as-of") or date.today()
     with (
         reported(),
@@ -176,6 +178,10 @@ def demo_school(
 
 def _serve_demo(database: str | None, day: date, port: int) -> None:
     """Open the demo's cases as the daily sweep would, give each demo user a password, serve."""
+    from casework import demo, text
+    from casework.services import daily_sweep
+    from casework.store.database import Database
+
     db = Database(database)
     with reported():
         done = daily_sweep.daily_sweep(db, day, demo.DEMO_URN)

@@ -9,28 +9,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 
 from casework.cli.console import err, fail
-from casework.interchange.csv_readers import ImportFileError
-from casework.interchange.ctf import CTFError
-from casework.machines.lifecycle import TriggerError
-from casework.policy.model import PolicyError
-from casework.register import upn
-from casework.register.school import SchoolFileError
-from casework.services.errors import (
-    ConflictError,
-    LACodeNeededError,
-    PupilNotFoundError,
-    RangeError,
-    SchoolNotFoundError,
-    ServiceError,
-    UserNotFoundError,
-)
-from casework.store.database import DatabaseURLError, without_password
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +29,14 @@ USAGE_EXIT = 2  # the command's own input is wrong (a date, a range)
 
 def wording(error: ServiceError) -> str:
     """A service's refusal with the command-line hint that puts it right."""
+    from casework.register import upn
+    from casework.services.errors import (
+        LACodeNeededError,
+        PupilNotFoundError,
+        SchoolNotFoundError,
+        UserNotFoundError,
+    )
+
     if isinstance(error, SchoolNotFoundError):
         if error.several:
             return f"{error}: name one with --school URN"
@@ -62,43 +59,62 @@ def reported() -> Iterator[None]:
     """Expected failures become one clear message and a non-zero exit, not a traceback."""
     try:
         yield
-    except ImportFileError as error:
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        _report(error)
+
+
+def _report(error: Exception) -> None:
+    """One line (and an exit code) for a failure. The kinds are imported here, when one is
+    to be worded: by then the command has loaded their modules, and a quick command that
+    never fails loads none of them."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.interchange.csv_readers import ImportFileError
+    from casework.interchange.ctf import CTFError
+    from casework.machines.lifecycle import TriggerError
+    from casework.policy.model import PolicyError
+    from casework.register.school import SchoolFileError
+    from casework.services.errors import ConflictError, RangeError, ServiceError
+    from casework.store.database import DatabaseURLError
+
+    if isinstance(error, ImportFileError):
         err.print(Text("import refused; nothing was stored:", "bold red"))
         err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    except ConflictError as error:
+    if isinstance(error, ConflictError):
         err.print(Text.assemble(("conflict:", "bold red"), f" {error}"), highlight=False)
         if error.submitted:
             err.print("What you submitted, to try again:", highlight=False)
             for key, value in error.submitted.items():
                 err.print(f"  {key}: {value}", highlight=False, markup=False)
         raise typer.Exit(CONFLICT_EXIT) from None
-    except RangeError as error:
+    if isinstance(error, RangeError):
         fail(str(error), USAGE_EXIT)
-    except ServiceError as error:
+    if isinstance(error, ServiceError):
         fail(wording(error))
-    except DatabaseURLError as error:
+    if isinstance(error, DatabaseURLError):
         fail(f"database: {error}")
-    except (TriggerError, CTFError, SchoolFileError, PolicyError) as error:
+    if isinstance(error, TriggerError | CTFError | SchoolFileError | PolicyError):
         fail(str(error))
-    except SQLAlchemyError as error:
+    if isinstance(error, SQLAlchemyError):
         fail(_database_problem(error))
-    except OSError as error:
+    if isinstance(error, OSError):
         fail(f"{error.filename}: {error.strerror}" if error.filename else str(error))
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except Exception as error:
-        # A fault of ours, not of the input: one line without the detail (it may quote pupil
-        # data); the traceback only for someone who asked for it with -v.
-        log.info("the detail, as asked for with -v:", exc_info=error)
-        fail(
-            f"unexpected error ({type(error).__name__}); nothing more was done. "
-            "Run the command again with casework -v to see the detail"
-        )
+    # A fault of ours, not of the input: one line without the detail (it may quote pupil
+    # data); the traceback only for someone who asked for it with -v.
+    log.info("the detail, as asked for with -v:", exc_info=error)
+    fail(
+        f"unexpected error ({type(error).__name__}); nothing more was done. "
+        "Run the command again with casework -v to see the detail"
+    )
 
 
 def _database_problem(error: SQLAlchemyError) -> str:
     """The database's own first line of complaint, with a hint for the usual causes."""
+    from casework.store.database import without_password
+
     cause = getattr(error, "orig", None) or error
     lines = str(cause).strip().splitlines()
     text = lines[0] if lines else type(cause).__name__

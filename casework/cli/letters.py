@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from casework import text
 from casework.cli.console import (
     AsOption,
     CommandGroup,
@@ -24,8 +23,9 @@ from casework.cli.console import (
     today_from,
 )
 from casework.cli.errors import reported
-from casework.services.access import users
-from casework.services.letters import drafts
+
+if TYPE_CHECKING:
+    from casework.services.letters import drafts
 
 letters_app = typer.Typer(
     cls=CommandGroup,
@@ -56,6 +56,8 @@ def _write(path: Path, data: bytes) -> None:
 @letters_app.command("templates")
 def letter_templates(as_json: JsonOption = False, database: DatabaseOption = None) -> None:
     """The letters Casework drafts: their ids, titles and readers."""
+    from casework.services.letters import drafts
+
     del database  # the catalogue is the same for every database; taken like every command
     specs = drafts.templates()
     if as_json:
@@ -87,6 +89,9 @@ def letter_draft(
     as_json: JsonOption = False,
 ) -> None:
     """Draft a letter on a case: one per addressee, from the register, the case and policy."""
+    from casework.services.access import users
+    from casework.services.letters import drafts
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         letters = drafts.draft_letters(
@@ -127,6 +132,9 @@ def letter_render(
     database: DatabaseOption = None,
 ) -> None:
     """Write a letter to a file: the PDF (exactly the one sent, once sent) or its HTML."""
+    from casework.services.access import users
+    from casework.services.letters import drafts
+
     parse_day(today, "--today")
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
@@ -151,6 +159,9 @@ def letter_send(
     as_json: JsonOption = False,
 ) -> None:
     """Record a drafted letter as sent: its PDF is kept unchanged, with its SHA-256."""
+    from casework.services.access import users
+    from casework.services.letters import drafts
+
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)
         letter = drafts.send_letter(
@@ -178,6 +189,10 @@ def letter_batch(
     database: DatabaseOption = None,
 ) -> None:
     """Every drafted, unsent letter in one PDF for the office to print."""
+    from casework import text
+    from casework.services.access import users
+    from casework.services.letters import drafts
+
     day = parse_day(on, "--date")
     parse_day(today, "--today")
     with reported(), open_database(database) as db:
@@ -199,6 +214,9 @@ def letter_list(
     as_json: JsonOption = False,
 ) -> None:
     """The letters you may see, newest first."""
+    from casework.services.access import users
+    from casework.services.letters import drafts
+
     parse_day(today, "--today")
     with reported(), open_database(database) as db:
         who = users.resolve(db, as_user)

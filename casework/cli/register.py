@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from casework import text
 from casework.cli.console import (
     CommandGroup,
     DatabaseOption,
@@ -27,16 +26,10 @@ from casework.cli.console import (
     progress_steps,
 )
 from casework.cli.errors import USAGE_EXIT, reported
-from casework.register.school import load_school
-from casework.services.access import users
-from casework.services.register import dense, importing, schools, statistics
-from casework.services.register.importing import ImportReport
-from casework.store.database import (
-    RECORD_TABLES,
-    Database,
-    RoleError,
-    grant_application_role,
-)
+
+if TYPE_CHECKING:
+    from casework.services.register.importing import ImportReport
+    from casework.store.database import Database
 
 import_app = typer.Typer(
     cls=CommandGroup, help="Import register data (each import is all or nothing)."
@@ -64,6 +57,10 @@ def init(
     database: DatabaseOption = None,
 ) -> None:
     """Create or upgrade the database schema, and add or update a school."""
+    from casework.register.school import load_school
+    from casework.services.register import schools
+    from casework.store.database import RECORD_TABLES, RoleError, grant_application_role
+
     with reported(), open_database(database, migrate=True) as db:
         if roles:
             try:
@@ -126,6 +123,8 @@ def import_pupils(
     as_json: JsonOption = False,
 ) -> None:
     """Pupils from CSV (upn,surname,forename,date_of_birth,sex,year_group,...)."""
+    from casework.services.register import importing
+
     _import(importing.import_pupils, file, school, database, as_json, "Importing pupils")
 
 
@@ -137,6 +136,8 @@ def import_contacts(
     as_json: JsonOption = False,
 ) -> None:
     """Contacts from CSV (upn,name,relationship,parental_responsibility,...)."""
+    from casework.services.register import importing
+
     _import(importing.import_contacts, file, school, database, as_json, "Importing contacts")
 
 
@@ -152,6 +153,8 @@ def import_marks(
     position: Annotated[str | None, typer.Option(help="Their position.")] = None,
 ) -> None:
     """Register marks from CSV (upn,date,session,code,minutes_late,comment)."""
+    from casework.services.register import importing
+
     if (by is None) != (position is None):
         fail("--by and --position go together: an amendment records who made it and their role", 2)
     amender = importing.Amender(by, position) if by is not None and position is not None else None
@@ -171,6 +174,8 @@ def import_ctf(
     as_json: JsonOption = False,
 ) -> None:
     """A common transfer file (XML): pupils, contacts, SEN and FSM flags, attendance marks."""
+    from casework.services.register import importing
+
     with (
         reported(),
         open_database(database, migrate=True) as db,
@@ -197,6 +202,10 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """A pupil's attendance statistics for a date range (within the school's calendar)."""
+    from casework import text
+    from casework.services.access import users
+    from casework.services.register import statistics
+
     end = parse_day(as_of, "--as-of") or date.today()
     first = parse_day(start, "--from")
     with reported(), open_database(database) as db:
@@ -228,6 +237,8 @@ def stats(
 
 def _value(key: str, value: Any) -> str:
     """A statistic as a person reads it: rates as percentages, flags as yes or no."""
+    from casework import text
+
     if value is None:
         return ""
     if key.endswith("_rate"):
@@ -243,6 +254,10 @@ def cohorts(
     as_json: JsonOption = False,
 ) -> None:
     """Attendance for the whole school, each year group, pupil premium and SEND."""
+    from casework import text
+    from casework.services.access import users
+    from casework.services.register import statistics
+
     end = parse_day(as_of, "--as-of") or date.today()
     first = parse_day(start, "--from")
     with reported(), open_database(database) as db:
@@ -288,6 +303,9 @@ def rebuild(
     Imports and amendments keep it in step; rebuild after restoring the marks from a backup
     or changing them outside Casework.
     """
+    from casework import text
+    from casework.services.register import dense
+
     with reported(), open_database(database, migrate=True) as db:
         rebuilt = dense.rebuild_dense_register(db, school)
     if as_json:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
 from casework.cli.console import DatabaseOption, err, open_database, out
 from casework.cli.errors import reported
-from casework.store.database import Database
+
+if TYPE_CHECKING:
+    from casework.store.database import Database
 
 
 def serve(
@@ -22,6 +24,8 @@ def serve(
     database: DatabaseOption = None,
 ) -> None:
     """Serve the web app (sign-in, worklists, case pages and the JSON API)."""
+    from casework.store.database import Database
+
     with reported(), open_database(database, migrate=True):
         pass  # the schema is brought up to date before anyone signs in
     run_app(Database(database), host, port)

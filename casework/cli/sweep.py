@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from casework import text
 from casework.cli.console import (
     DatabaseOption,
     JsonOption,
@@ -21,7 +20,9 @@ from casework.cli.console import (
     progress_steps,
 )
 from casework.cli.errors import reported
-from casework.services import daily_sweep
+
+if TYPE_CHECKING:
+    pass
 
 
 def run_sweep(
@@ -43,6 +44,9 @@ def run_sweep(
     as_json: JsonOption = False,
 ) -> None:
     """Run every rule over every pupil on roll; open cases, raise deadlines, fire what is due."""
+    from casework import text
+    from casework.services import daily_sweep
+
     day = parse_day(as_of, "--as-of") or date.today()
     with reported(), open_database(database) as db, progress_steps("Sweeping") as step:
         done = daily_sweep.daily_sweep(db, day, school, record=not dry_run, progress=step)

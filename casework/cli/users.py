@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from casework import shapes, text
 from casework.cli.console import (
     CommandGroup,
     DatabaseOption,
@@ -19,7 +18,9 @@ from casework.cli.console import (
     print_json,
 )
 from casework.cli.errors import reported
-from casework.services.access import sign_in, users
+
+if TYPE_CHECKING:
+    pass
 
 user_app = typer.Typer(
     cls=CommandGroup, help="People who use Casework and their roles.", no_args_is_help=True
@@ -44,6 +45,8 @@ def user_add(
     database: DatabaseOption = None,
 ) -> None:
     """Add a user with a role at a school (or at an LA for LA officers)."""
+    from casework.services.access import users
+
     with reported(), open_database(database, migrate=True) as db:
         who = users.add_user(
             db,
@@ -60,6 +63,9 @@ def user_add(
 @user_app.command("list")
 def user_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
     """Everyone who can use this database."""
+    from casework import shapes
+    from casework.services.access import users
+
     with reported(), open_database(database) as db:
         everyone = users.list_users(db)
     if as_json:
@@ -77,6 +83,8 @@ def user_password(
     database: DatabaseOption = None,
 ) -> None:
     """Set a password for signing in (asked for twice; read from standard input if piped)."""
+    from casework.services.access import sign_in
+
     if sys.stdin.isatty():
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     else:
@@ -95,6 +103,9 @@ def user_token(
     database: DatabaseOption = None,
 ) -> None:
     """Print a new API token once (only its hash is kept), or end them all with --revoke."""
+    from casework import text
+    from casework.services.access import sign_in
+
     with reported(), open_database(database, migrate=True) as db:
         if revoke:
             ended = sign_in.revoke_tokens(db, username)

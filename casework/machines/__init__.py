@@ -1,26 +1,35 @@
-"""The case lifecycles: one declared machine per kind of case."""
+"""The case lifecycles: one declared machine per kind of case.
+
+The lifecycles are loaded when first asked for (`casework.machines.LIFECYCLES`), not when a
+module of this package is: who may do what (`casework.machines.roles`) is read by every
+command and page, the machines with their guards and rules only by those that work cases.
+"""
 
 from __future__ import annotations
 
-from casework.machines import attendance_concern, leave_request, missing_education, penalty_notice
-from casework.machines.lifecycle import Lifecycle
-from casework.machines.penalty_notice import related_facts
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-LIFECYCLES: dict[str, Lifecycle] = {
-    m.LIFECYCLE.kind: m.LIFECYCLE
-    for m in (attendance_concern, penalty_notice, missing_education, leave_request)
+if TYPE_CHECKING:
+    from casework.machines.kinds import LIFECYCLES, OPENED_BY_HAND, lifecycle_of
+    from casework.machines.lifecycle import Lifecycle
+    from casework.machines.penalty_notice import related_facts
+
+_WHERE = {
+    "LIFECYCLES": "casework.machines.kinds",
+    "OPENED_BY_HAND": "casework.machines.kinds",
+    "lifecycle_of": "casework.machines.kinds",
+    "Lifecycle": "casework.machines.lifecycle",
+    "related_facts": "casework.machines.penalty_notice",
 }
 
-# Kinds a person may open by hand; the others are only opened by another case's step.
-OPENED_BY_HAND = tuple(kind for kind, machine in LIFECYCLES.items() if machine.opened_by)
 
-
-def lifecycle_of(kind: str) -> Lifecycle:
-    """The lifecycle of a kind of case."""
-    try:
-        return LIFECYCLES[kind]
-    except KeyError:
-        raise ValueError(f"unknown case kind {kind!r} (kinds: {', '.join(LIFECYCLES)})") from None
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name]), name)
+        globals()[name] = value  # once
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["LIFECYCLES", "OPENED_BY_HAND", "Lifecycle", "lifecycle_of", "related_facts"]

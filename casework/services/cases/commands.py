@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from typing import Any, Protocol
 
@@ -242,7 +243,7 @@ def fire(
         session.flush()
         letters, refused = (
             _draft_step_letter(session, case, fired.step.letter, who, today, school)
-            if fired.step.letter and STEP_LETTERS
+            if fired.step.letter
             else ([], None)
         )
         summary, *started = case_summaries(session, [case.id, *(c.id for c in opened)])
@@ -258,8 +259,17 @@ class LetterDrafter(Protocol):
 
 
 # Who drafts the letter a step names: the letters service, which reads cases and so cannot be
-# imported by them; it puts itself here when casework.services is imported.
+# imported by them. It puts itself here when it is loaded, which a step that names a letter
+# does by the module's name (so that a command that drafts nothing never loads the letters,
+# their templates and Jinja).
 STEP_LETTERS: list[LetterDrafter] = []
+LETTERS_SERVICE = "casework.services.letters.drafts"
+
+
+def _step_drafters() -> list[LetterDrafter]:
+    if not STEP_LETTERS:
+        importlib.import_module(LETTERS_SERVICE)
+    return STEP_LETTERS
 
 
 def _draft_step_letter(
@@ -276,7 +286,7 @@ def _draft_step_letter(
         with session.begin_nested():  # a refusal leaves no half-drafted letters behind
             drafted = [
                 i
-                for draft in STEP_LETTERS
+                for draft in _step_drafters()
                 for i in draft(session, case, letter, who, today, school)
             ]
     except LetterError as error:

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.drafting.catalogue import LETTERS
-from casework.drafting.render import check_school_letters
 from casework.policy.loader import load_policy
 from casework.policy.model import Policy, PolicyError
 from casework.register.calendar import SchoolCalendar
@@ -43,6 +42,9 @@ def save_school(db: Database, config: SchoolConfig) -> tuple[int, bool]:
                 f"policy {policy.id}: rules.{rule.id}.letter {rule.letter!r} is not a letter "
                 f"(letters: {', '.join(LETTERS)})"
             )
+    # Here, not at the top: only saving a school reads its letters (and loads Jinja to).
+    from casework.drafting.render import check_school_letters
+
     check_school_letters(config)
     with db.transaction() as session:
         school = session.scalars(select(School).where(School.urn == config.urn)).one_or_none()
