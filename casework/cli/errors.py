@@ -22,6 +22,7 @@ from casework.policy.model import PolicyError
 from casework.register.school import SchoolFileError
 from casework.services.errors import (
     ConflictError,
+    ImportConflictError,
     LACodeNeededError,
     PupilNotFoundError,
     RangeError,
@@ -33,7 +34,7 @@ from casework.store.database import DatabaseURLError, without_password
 
 log = logging.getLogger(__name__)
 
-CONFLICT_EXIT = 3  # someone else changed the case first: look again and retry
+CONFLICT_EXIT = 3  # someone else changed the case (or the marks) first: look again and retry
 USAGE_EXIT = 2  # the command's own input is wrong (a date, a range)
 
 
@@ -70,6 +71,8 @@ def reported() -> Iterator[None]:
             for key, value in error.submitted.items():
                 err.print(f"  {key}: {value}", highlight=False, markup=False)
         raise typer.Exit(CONFLICT_EXIT) from None
+    except ImportConflictError as error:
+        fail(str(error), CONFLICT_EXIT)
     except RangeError as error:
         fail(str(error), USAGE_EXIT)
     except ServiceError as error:
