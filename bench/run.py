@@ -449,18 +449,24 @@ def report(results: list[Result], command: str, info: dict[str, str], record: bo
     )
 
 
-def write_docs(text: str, key: str, path: Path = DOCS) -> None:
-    """Put a run's results in the docs, replacing an earlier run with the same scales."""
-    start, end = f"<!-- results {key} start -->", f"<!-- results {key} end -->"
+def write_docs(
+    text: str, key: str, path: Path = DOCS, prefix: str = "results", anchor: str = START
+) -> None:
+    """Put a run's results in the docs, replacing an earlier run with the same scales.
+
+    A block sits between `<!-- {prefix} {key} start -->` and its end marker; a new one goes
+    just after `anchor`, newest first.
+    """
+    start, end = f"<!-- {prefix} {key} start -->", f"<!-- {prefix} {key} end -->"
     block = f"{start}\n{text}{end}"
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if start in current and end in current:
         before = current.split(start, 1)[0]
         after = current.split(end, 1)[1]
         path.write_text(before + block + after, encoding="utf-8")
-    elif START in current:  # new runs go after the marker, newest first
-        before, after = current.split(START, 1)
-        path.write_text(before + START + "\n\n" + block + "\n" + after, encoding="utf-8")
+    elif anchor in current:  # new runs go after the marker, newest first
+        before, after = current.split(anchor, 1)
+        path.write_text(before + anchor + "\n\n" + block + "\n" + after, encoding="utf-8")
     else:
         path.write_text(current.rstrip() + "\n\n" + block + "\n", encoding="utf-8")
 

@@ -230,4 +230,11 @@ def build(url: str, cases: int, seed: int = 7) -> dict[str, Any]:
                 f"(SELECT max(id) FROM {table}))"
             )
         conn.execute("ANALYZE")
+    # The marks went in by COPY, past the imports that keep the dense register in step.
+    from casework.services.register.dense import rebuild_dense_register
+    from casework.store.database import Database
+
+    db = Database(url)
+    counts["register_year"] = rebuild_dense_register(db).pupil_years
+    db.dispose()
     return {"counts": counts, "lead": LEAD, "case_ids": list(range(1, cases + 1))}

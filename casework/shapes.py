@@ -175,6 +175,8 @@ def worklist(work: Worklist) -> dict[str, Any]:
                 "reason": i.reason,
                 "staff_reason": i.staff_reason,
                 "recorded_on": i.recorded_on.isoformat(),
+                "in_cool_off": i.in_cool_off,
+                "cool_off_ends": _day(i.cool_off_ends),
             }
             for i in work.findings
         ],

@@ -26,6 +26,21 @@ def money(amount: float) -> str:
     return f"£{amount:.2f}"
 
 
+# Percentages are shown to two decimal places everywhere a person reads one (the sweep's
+# sentences say "10.34%"), so that one figure never reads differently in two places.
+PERCENT_PLACES = 2
+
+
+def percent(value: float | None) -> str:
+    """`89.66%`: a rate as the CLI and pages show it; blank when there is nothing to divide."""
+    return "" if value is None else f"{value:.{PERCENT_PLACES}f}%"
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 pupil`, `2 pupils`, `0 cases`: a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def detail_line(key: str, value: Any) -> str | None:
     """One line of a case's details (`Full amount: £160.00`); None for what is not a line."""
     label = words(key).capitalize()
@@ -37,6 +52,8 @@ def detail_line(key: str, value: Any) -> str | None:
         if "decision" in value:
             return f"LA decision: {la_decision_words(value, by='')}"
         return None
+    if isinstance(value, bool):
+        return f"{label}: {yes_no(value)}"
     shown = money(value) if key.endswith("amount") and isinstance(value, float) else value
     return f"{label}: {shown}"
 

@@ -12,8 +12,16 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
-from casework import demo
-from casework.cli.console import DatabaseOption, err, fail, open_database, out, parse_day
+from casework import demo, text
+from casework.cli.console import (
+    DatabaseOption,
+    err,
+    fail,
+    open_database,
+    out,
+    parse_day,
+    print_table,
+)
 from casework.cli.errors import reported
 from casework.cli.serve import run_app
 from casework.services import daily_sweep
@@ -25,15 +33,22 @@ from casework.store.database import Database
 
 def demo_school(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Build and sweep as of this day (default: today).")
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Build and sweep as of this day (default: today)."
+        ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", help="The same seed and day always give the same school.")
+        int,
+        typer.Option(
+            "--seed", metavar="N", help="The same seed and day always give the same school."
+        ),
     ] = 2024,
     policy: Annotated[
         str,
         typer.Option(
             "--policy",
+            metavar="NAME",
             help="The demo school's policy: national-2024 or a preset (cooper, copnor, ...).",
         ),
     ] = "national-2024",
@@ -45,7 +60,7 @@ def demo_school(
             help="Then open its cases, print a sign-in for each demo user and serve the web app.",
         ),
     ] = False,
-    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
+    port: Annotated[int, typer.Option(metavar="N", help="Port for --serve.")] = 8000,
 ) -> None:
     """Build a demo primary school (about 400 pupils, a year and a term of marks) and sweep it."""
     day = parse_day(as_of, "--as-of") or date.today()
@@ -64,8 +79,8 @@ def demo_school(
     ):
         task = bar.add_task("Demo school", total=demo.DEMO_STEPS + 1)
 
-        def step(text: str, done: int) -> None:
-            bar.update(task, description=f"Demo school: {text}", completed=done)
+        def step(what: str, done: int) -> None:
+            bar.update(task, description=f"Demo school: {what}", completed=done)
 
         try:
             built = demo.build_demo(db, day, seed, policy, progress=step)
@@ -105,17 +120,19 @@ def demo_school(
     cohort = whole.cohorts["whole school"] if whole else None
     if whole and cohort and cohort.attendance_rate is not None:
         out.print(
-            f"  This school year (since {whole.start}): attendance {cohort.attendance_rate:.2f}%, "
-            f"persistent absence {cohort.persistent_absence_rate:.1f}% "
-            f"({cohort.persistent_absentees} pupils), severe absence {cohort.severe_absentees} "
-            "pupils",
+            f"  This school year (since {whole.start}): attendance "
+            f"{text.percent(cohort.attendance_rate)}, persistent absence "
+            f"{text.percent(cohort.persistent_absence_rate)} "
+            f"({text.counted(cohort.persistent_absentees, 'pupil')}), severe absence "
+            f"{text.counted(cohort.severe_absentees, 'pupil')}",
             soft_wrap=True,
             highlight=False,
         )
     else:
         out.print(f"  No school day yet this school year on {day}.", highlight=False)
 
-    by_rule = Table(title=f"Findings as of {day} ({found.pupils} pupils swept)")
+    swept = text.counted(found.pupils, "pupil")
+    by_rule = Table(title=f"Findings as of {day} ({swept} swept)")
     by_rule.add_column("rule")
     by_rule.add_column("findings", justify="right")
     by_rule.add_column("what it starts")
@@ -123,18 +140,20 @@ def demo_school(
     for rule_id, spec in context.policy.rules.items():
         count = sum(1 for f in findings if f.rule == rule_id)
         by_rule.add_row(rule_id, str(count), spec.action)
-    out.print(by_rule)
+    print_table(by_rule, "rule")
 
     # A few findings, taking each rule in turn so that the first rows show every rule.
     per_rule = [[f for f in findings if f.rule == rule_id] for rule_id in context.policy.rules]
     sample = [f for row in zip_longest(*per_rule) for f in row if f is not None][:15]
-    table = Table(title=f"First {len(sample)} of {len(findings)} findings")
+    table = Table(title=f"First {len(sample)} of {text.counted(len(findings), 'finding')}")
+    table.add_column("pupil")
     table.add_column("UPN")
     table.add_column("rule")
     table.add_column("why")
-    for finding in sample:  # the staff sentence names the pupil
-        table.add_row(finding.pupil, finding.rule, finding.staff_reason or finding.reason)
-    out.print(table)
+    for finding in sample:
+        why = finding.staff_reason or finding.reason
+        table.add_row(found.names.get(finding.pupil, ""), finding.pupil, finding.rule, why)
+    print_table(table, "UPN", "rule")
 
     where = ""
     if database and database != os.environ.get("CASEWORK_DATABASE_URL"):
@@ -162,7 +181,8 @@ def _serve_demo(database: str | None, day: date, port: int) -> None:
         done = daily_sweep.daily_sweep(db, day, demo.DEMO_URN)
         sign_ins = demo.demo_sign_ins(db)
     out.print(
-        f"The daily sweep opened {len(done.cases_opened)} cases. Sign in as:", highlight=False
+        f"The daily sweep opened {text.counted(len(done.cases_opened), 'case')}. Sign in as:",
+        highlight=False,
     )
     table = Table("username", "role", "password")
     for username, role, password in sign_ins:

@@ -19,6 +19,7 @@ from casework.interchange.csv_readers import ImportFileError
 from casework.interchange.ctf import CTFError
 from casework.machines.lifecycle import TriggerError
 from casework.policy.model import PolicyError
+from casework.register import upn
 from casework.register.school import SchoolFileError
 from casework.services.errors import (
     ConflictError,
@@ -48,6 +49,8 @@ def wording(error: ServiceError) -> str:
         return f"{error}; add it with casework init --school"
     if isinstance(error, PupilNotFoundError) and error.several:
         return f"{error}: name one with --school URN"
+    if isinstance(error, PupilNotFoundError) and (problem := upn.hint(error.upn)):
+        return f"{error}: {problem}"  # a UPN typed wrong: what is wrong with it
     if isinstance(error, UserNotFoundError):
         return f"{error}; add one with casework user add"
     if isinstance(error, LACodeNeededError):

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from casework import text
 from casework.cli.console import (
     AsOption,
+    CommandGroup,
     DatabaseOption,
     JsonOption,
     TodayOption,
@@ -18,6 +20,7 @@ from casework.cli.console import (
     out,
     parse_day,
     print_json,
+    print_table,
     today_from,
 )
 from casework.cli.errors import reported
@@ -25,16 +28,21 @@ from casework.services.access import users
 from casework.services.letters import drafts
 
 letters_app = typer.Typer(
+    cls=CommandGroup,
     help="Letters: draft them from a case, preview or print them, and record them sent.",
     no_args_is_help=True,
 )
 
-OutOption = Annotated[Path, typer.Option("--out", help="The file to write.")]
+OutOption = Annotated[Path, typer.Option("--out", metavar="FILE", help="The file to write.")]
 # Taken by every letters command, as by the case commands; a drafted letter keeps the date and
 # the figures it was drafted with, so reading or printing it does not depend on the day.
 KeptDateOption = Annotated[
     str | None,
-    typer.Option("--today", help="Act as of this day (a letter keeps the date it was drafted)."),
+    typer.Option(
+        "--today",
+        metavar="DATE",
+        help="Act as of this day (a letter keeps the date it was drafted).",
+    ),
 ]
 
 
@@ -135,7 +143,8 @@ def letter_send(
     letter_id: Annotated[int, typer.Argument(help="Letter number.")],
     as_user: AsOption,
     channel: Annotated[
-        str, typer.Option("--channel", help="How it went: post, hand or email.")
+        str,
+        typer.Option("--channel", metavar="post|hand|email", help="How it went."),
     ] = "post",
     today: TodayOption = None,
     database: DatabaseOption = None,
@@ -162,7 +171,8 @@ def letter_batch(
     out_file: OutOption,
     as_user: AsOption,
     on: Annotated[
-        str | None, typer.Option("--date", help="Only the letters of this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option("--date", metavar="DATE", help="Only the letters of this date (YYYY-MM-DD)."),
     ] = None,
     today: KeptDateOption = None,
     database: DatabaseOption = None,
@@ -174,13 +184,15 @@ def letter_batch(
         who = users.resolve(db, as_user)
         pdf, count = drafts.batch_pdf(db, who=who, on=day)
     _write(out_file, pdf)
-    out.print(f"{count} letters written to {out_file!s}", highlight=False)
+    out.print(f"{text.counted(count, 'letter')} written to {out_file!s}", highlight=False)
 
 
 @letters_app.command("list")
 def letter_list(
     as_user: AsOption,
-    case_id: Annotated[int | None, typer.Option("--case", help="Only this case's.")] = None,
+    case_id: Annotated[
+        int | None, typer.Option("--case", metavar="CASE_ID", help="Only this case's.")
+    ] = None,
     unsent: Annotated[bool, typer.Option("--unsent", help="Only letters not yet sent.")] = False,
     today: KeptDateOption = None,
     database: DatabaseOption = None,
@@ -206,4 +218,4 @@ def letter_list(
             str(letter.case_id or ""),
             sent,
         )
-    out.print(table)
+    print_table(table, "id", "date", "case")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from casework import text
 from casework.cli.console import (
+    CommandGroup,
     DatabaseOption,
     JsonOption,
     SchoolOption,
@@ -21,12 +23,13 @@ from casework.cli.console import (
     out,
     parse_day,
     print_json,
+    print_table,
     progress_steps,
 )
 from casework.cli.errors import USAGE_EXIT, reported
 from casework.register.school import load_school
 from casework.services.access import users
-from casework.services.register import importing, schools, statistics
+from casework.services.register import dense, importing, schools, statistics
 from casework.services.register.importing import ImportReport
 from casework.store.database import (
     RECORD_TABLES,
@@ -35,12 +38,16 @@ from casework.store.database import (
     grant_application_role,
 )
 
-import_app = typer.Typer(help="Import register data (each import is all or nothing).")
+import_app = typer.Typer(
+    cls=CommandGroup, help="Import register data (each import is all or nothing)."
+)
+register_app = typer.Typer(cls=CommandGroup, help="The register's own upkeep.")
 
 
 def init(
     school: Annotated[
-        Path | None, typer.Option("--school", help="School TOML file to add or update.")
+        Path | None,
+        typer.Option("--school", metavar="FILE", help="School TOML file to add or update."),
     ] = None,
     roles: Annotated[
         bool,
@@ -51,7 +58,8 @@ def init(
         ),
     ] = False,
     app_role: Annotated[
-        str, typer.Option("--app-role", help="The application's role, with --roles.")
+        str,
+        typer.Option("--app-role", metavar="ROLE", help="The application's role, with --roles."),
     ] = "casework_app",
     database: DatabaseOption = None,
 ) -> None:
@@ -91,7 +99,7 @@ def _report(report: ImportReport, as_json: bool) -> None:
         )
 
 
-FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
+FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
 
 
 def _import(
@@ -100,8 +108,13 @@ def _import(
     school: str | None,
     database: str | None,
     as_json: bool,
+    label: str,
 ) -> None:
-    with reported(), open_database(database, migrate=True) as db:
+    with (
+        reported(),
+        open_database(database, migrate=True) as db,
+        progress_steps(label),  # a spinner and the time taken, on a terminal only
+    ):
         _report(importer(db, file, school), as_json)
 
 
@@ -113,7 +126,7 @@ def import_pupils(
     as_json: JsonOption = False,
 ) -> None:
     """Pupils from CSV (upn,surname,forename,date_of_birth,sex,year_group,...)."""
-    _import(importing.import_pupils, file, school, database, as_json)
+    _import(importing.import_pupils, file, school, database, as_json, "Importing pupils")
 
 
 @import_app.command("contacts")
@@ -124,7 +137,7 @@ def import_contacts(
     as_json: JsonOption = False,
 ) -> None:
     """Contacts from CSV (upn,name,relationship,parental_responsibility,...)."""
-    _import(importing.import_contacts, file, school, database, as_json)
+    _import(importing.import_contacts, file, school, database, as_json, "Importing contacts")
 
 
 ImporterOption = Annotated[
@@ -175,44 +188,69 @@ def import_ctf(
     username: ImporterOption = None,
 ) -> None:
     """A common transfer file (XML): pupils, contacts, SEN and FSM flags, attendance marks."""
-    with reported(), open_database(database, migrate=True) as db:
+    with (
+        reported(),
+        open_database(database, migrate=True) as db,
+        progress_steps("Importing a transfer file") as step,
+    ):
         who = users.resolve(db, username) if username is not None else None
-        _report(importing.import_ctf(db, file, school, who=who), as_json)
+        _report(importing.import_ctf(db, file, school, progress=step, who=who), as_json)
 
 
 FromOption = Annotated[
-    str | None, typer.Option("--from", help="First day (default: start of the school year).")
+    str | None,
+    typer.Option("--from", metavar="DATE", help="First day (default: start of the school year)."),
 ]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Last day (default: today).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", metavar="DATE", help="Last day (default: today).")
+]
 
 
 def stats(
-    upn: Annotated[str, typer.Argument(help="The pupil's UPN.")],
+    upn: Annotated[str, typer.Argument(metavar="UPN", help="The pupil's UPN.")],
     start: FromOption = None,
     as_of: AsOfOption = None,
     school: SchoolOption = None,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A pupil's attendance statistics for a date range."""
+    """A pupil's attendance statistics for a date range (within the school's calendar)."""
     end = parse_day(as_of, "--as-of") or date.today()
     first = parse_day(start, "--from")
     with reported(), open_database(database) as db:
         # Whoever runs the CLI against the database sees every school, as the sweep does.
         who = users.system_actor(db)
         try:
-            context, result = statistics.pupil_statistics(db, upn, end, first, school, who=who)
+            report = statistics.pupil_report(
+                db, upn, end, first, school, who=who, within_calendar=True
+            )
         except ValueError as error:
             fail(str(error), USAGE_EXIT)
     if as_json:
-        print_json(result.as_dict())
+        print_json(report.stats.as_dict())
         return
-    table = Table(title=f"{upn} at {context.name}, to {end}")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for key, value in result.as_dict().items():
-        table.add_row(key.replace("_", " "), "" if value is None else str(value))
-    out.print(table)
+    out.print(
+        Text.assemble(
+            (report.pupil_name, "bold"),
+            f" ({upn}) at {report.school.name}, school {report.school.urn}",
+        ),
+        highlight=False,
+    )
+    out.print(f"From {report.start} to {report.as_of} (both days counted).", highlight=False)
+    table = Table("measure", "value")
+    table.columns[1].justify = "right"
+    for key, value in report.stats.as_dict().items():
+        table.add_row(text.words(key), _value(key, value))
+    print_table(table)
+
+
+def _value(key: str, value: Any) -> str:
+    """A statistic as a person reads it: rates as percentages, flags as yes or no."""
+    if value is None:
+        return ""
+    if key.endswith("_rate"):
+        return text.percent(value)
+    return str(text.yes_no(value))
 
 
 def cohorts(
@@ -228,24 +266,53 @@ def cohorts(
     with reported(), open_database(database) as db:
         who = users.system_actor(db)
         try:
-            report = statistics.cohort_statistics(db, end, first, school, who=who)
+            report = statistics.cohort_statistics(
+                db, end, first, school, who=who, within_calendar=True
+            )
         except ValueError as error:
             fail(str(error), USAGE_EXIT)
     if as_json:
         print_json(report.as_dict())
         return
-    table = Table(title=f"School {report.school_urn}, {report.start} to {report.as_of}")
-    for column in ("cohort", "pupils", "possible", "attendance %", "persistent", "PA %", "severe"):
+    table = Table(title=f"School {report.school_urn}, from {report.start} to {report.as_of}")
+    for column in ("cohort", "pupils", "possible", "attendance", "persistent", "PA", "severe"):
         table.add_column(column, justify="left" if column == "cohort" else "right")
     for name, c in report.cohorts.items():
         table.add_row(
             name,
             str(c.pupils),
             str(c.possible_sessions),
-            "" if c.attendance_rate is None else f"{c.attendance_rate:.2f}",
+            text.percent(c.attendance_rate),
             str(c.persistent_absentees),
-            "" if c.persistent_absence_rate is None else f"{c.persistent_absence_rate:.1f}",
+            text.percent(c.persistent_absence_rate),
             str(c.severe_absentees),
         )
-    out.print(table)
+    print_table(table)
+    out.print(
+        "PA: persistent absence, the share of pupils who are persistently absent.",
+        highlight=False,
+    )
     out.print(f"{report.population[0].upper()}{report.population[1:]}.", highlight=False)
+
+
+@register_app.command("rebuild")
+def rebuild(
+    school: SchoolOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make the dense register the sweep reads again from the marks (every school, or one).
+
+    Imports and amendments keep it in step; rebuild after restoring the marks from a backup
+    or changing them outside Casework.
+    """
+    with reported(), open_database(database, migrate=True) as db:
+        rebuilt = dense.rebuild_dense_register(db, school)
+    if as_json:
+        print_json(rebuilt.as_dict())
+        return
+    out.print(
+        f"Rebuilt the dense register of {text.counted(rebuilt.schools, 'school')}: "
+        f"{text.counted(rebuilt.pupil_years, 'pupil-year')} of marks.",
+        highlight=False,
+    )

@@ -18,7 +18,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(metavar="N", help="Port to listen on.")] = 8000,
     database: DatabaseOption = None,
 ) -> None:
     """Serve the web app (sign-in, worklists, case pages and the JSON API)."""

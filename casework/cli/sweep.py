@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from casework import text
 from casework.cli.console import (
     DatabaseOption,
     JsonOption,
@@ -16,6 +17,7 @@ from casework.cli.console import (
     out,
     parse_day,
     print_json,
+    print_table,
     progress_steps,
 )
 from casework.cli.errors import reported
@@ -24,11 +26,18 @@ from casework.services import daily_sweep
 
 def run_sweep(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Sweep as of this day (default: today).")
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Sweep as of this day (default: today)."),
     ] = None,
     school: SchoolOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List findings only: open no case, fire nothing.")
+    ] = False,
+    findings: Annotated[
+        bool,
+        typer.Option(
+            "--findings", help="Print every finding (pupil, rule, why), not only the summary."
+        ),
     ] = False,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
@@ -41,34 +50,72 @@ def run_sweep(
         print_json(done.as_dict())
         return
     result = done.findings
-    table = Table(title=f"Findings as of {day} ({result.pupils} pupils swept)")
-    table.add_column("UPN")
-    table.add_column("rule")
-    table.add_column("why")
-    table.add_column("marks", justify="right")
-    for _urn, finding in result.findings:
-        why = finding.staff_reason or finding.reason
-        table.add_row(finding.pupil, finding.rule, why, str(len(finding.evidence)))
-    out.print(table)
-    out.print(f"{len(result.findings)} findings.")
+    found = [finding for _urn, finding in result.findings]
+    out.print(
+        f"Swept {text.counted(result.pupils, 'pupil')} as of {day}: "
+        f"{text.counted(len(found), 'finding')}.",
+        highlight=False,
+    )
+    if findings:
+        table = Table("pupil and UPN", "rule", "why", "marks", title=f"Findings as of {day}")
+        table.columns[-1].justify = "right"
+        for finding in found:
+            table.add_row(
+                f"{result.names.get(finding.pupil, '')}\n{finding.pupil}",
+                finding.rule,
+                finding.staff_reason or finding.reason,
+                str(len(finding.evidence)),
+            )
+        print_table(table, "pupil and UPN", "rule", "marks")
+    elif found:
+        by_rule = Table("rule", "findings", "pupils", title=f"Findings as of {day} by rule")
+        for column in by_rule.columns[1:]:
+            column.justify = "right"
+        for rule in dict.fromkeys(f.rule for f in found):
+            of_rule = [f for f in found if f.rule == rule]
+            pupils = {f.pupil for f in of_rule}
+            by_rule.add_row(rule, str(len(of_rule)), str(len(pupils)))
+        print_table(by_rule, "rule")
+        out.print("Each finding with its pupil and why: casework sweep --findings", highlight=False)
     if dry_run:
         return
     out.print(
-        f"{len(done.cases_opened)} cases opened, "
-        f"{len(done.evidence_added)} findings added to cases, "
-        f"{len(done.transitions_fired)} steps fired by deadlines."
+        f"{text.counted(len(done.cases_opened), 'case')} opened, "
+        f"{text.counted(len(done.evidence_added), 'finding')} added to cases, "
+        f"{text.counted(len(done.transitions_fired), 'step')} fired by deadlines.",
+        highlight=False,
     )
+    cooling = sum(1 for row in done.evidence_added if row.get("in_cool_off"))
+    if cooling:  # on a concern closed as improved and sustained: the lead decides
+        out.print(
+            f"{cooling} of them on concerns closed as improved and sustained, in their "
+            "cool-off: no new concern opened (see the worklist)."
+        )
     if done.notices_recorded:  # letters, LA notifications, gaps in the register: no case
-        out.print(f"{len(done.notices_recorded)} findings that open no case kept for the worklist.")
+        kept = len(done.notices_recorded)
+        opens = "opens" if kept == 1 else "open"
+        out.print(
+            f"{text.counted(kept, 'finding')} that {opens} no case kept for the worklist.",
+            highlight=False,
+        )
     if done.letters_drafted:
         count = sum(len(row["letters"]) for row in done.letters_drafted)
-        letters = "1 letter" if count == 1 else f"{count} letters"
-        out.print(f"{letters} drafted to review and send (casework letters list --unsent).")
+        out.print(
+            f"{text.counted(count, 'letter')} drafted to review and send "
+            "(casework letters list --unsent).",
+            highlight=False,
+        )
     for row in done.letters_refused:  # a person must put the data right before it can go
         out.print(f"Letter not drafted: {row['reason']}", markup=False, highlight=False)
     for label, rows in (("Due today", done.deadlines_due), ("Overdue", done.deadlines_overdue)):
         if rows:
-            deadlines = Table("case", "UPN", "deadline", "due", title=label)
+            deadlines = Table("case", "pupil", "UPN", "deadline", "due", title=label)
             for row in rows:
-                deadlines.add_row(str(row["case"]), row["upn"], row["label"], row["due_on"])
-            out.print(deadlines)
+                deadlines.add_row(
+                    str(row["case"]),
+                    result.names.get(row["upn"], ""),
+                    row["upn"],
+                    row["label"],
+                    row["due_on"],
+                )
+            print_table(deadlines, "case", "UPN", "due")

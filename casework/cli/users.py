@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from casework import shapes
+from casework import shapes, text
 from casework.cli.console import (
+    CommandGroup,
     DatabaseOption,
     JsonOption,
     SchoolOption,
@@ -20,19 +21,26 @@ from casework.cli.console import (
 from casework.cli.errors import reported
 from casework.services.access import sign_in, users
 
-user_app = typer.Typer(help="People who use Casework and their roles.", no_args_is_help=True)
+user_app = typer.Typer(
+    cls=CommandGroup, help="People who use Casework and their roles.", no_args_is_help=True
+)
 
 
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Argument(help="Sign-in name, e.g. b.example")],
-    name: Annotated[str, typer.Option(help="Full name, as letters are signed.")],
-    position: Annotated[str, typer.Option(help="Job title, e.g. Attendance Lead.")],
+    name: Annotated[str, typer.Option(metavar="TEXT", help="Full name, as letters are signed.")],
+    position: Annotated[str, typer.Option(metavar="TEXT", help="Job title, e.g. Attendance Lead.")],
     role: Annotated[
-        str, typer.Option(help="attendance_officer, senior_leader, la_officer or teacher.")
+        str,
+        typer.Option(
+            metavar="ROLE", help="attendance_officer, senior_leader, la_officer or teacher."
+        ),
     ],
     school: SchoolOption = None,
-    la: Annotated[str | None, typer.Option("--la", help="LA code, for an LA officer.")] = None,
+    la: Annotated[
+        str | None, typer.Option("--la", metavar="CODE", help="LA code, for an LA officer.")
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Add a user with a role at a school (or at an LA for LA officers)."""
@@ -90,7 +98,7 @@ def user_token(
     with reported(), open_database(database, migrate=True) as db:
         if revoke:
             ended = sign_in.revoke_tokens(db, username)
-            out.print(f"Ended {ended} token{'' if ended == 1 else 's'} of {username}.")
+            out.print(f"Ended {text.counted(ended, 'token')} of {username}.", highlight=False)
             return
         token = sign_in.issue_token(db, username)
     sys.stdout.write(token + "\n")

@@ -361,8 +361,13 @@ def _parse_sex(value: str) -> str:
 
 
 def _parse_priority(value: str) -> int:
-    # isdigit alone takes "²" and other digits int() refuses: only 0-9 are numbers here.
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MOST_CONTACTS:
+    # isdigit alone takes "²" and other digits int() refuses: only 0-9 are numbers here, and
+    # few enough of them for int() to read at once.
+    if (
+        not (value.isascii() and value.isdigit())
+        or len(value) > len(str(MOST_CONTACTS))
+        or not 1 <= int(value) <= MOST_CONTACTS
+    ):
         raise FieldError(f"{value[:20]!r} must be a whole number from 1 to {MOST_CONTACTS}")
     return int(value)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from xml.parsers import expat
 
+from casework.interchange.csv_readers import LONGEST, MOST_CONTACTS, YEAR_GROUPS
 from casework.interchange.limits import LARGEST, too_large
 from casework.interchange.records import (
     ContactRecord,
@@ -161,6 +162,12 @@ def _build_tree(data: bytes | str, source: str) -> _Node:
         ) from None
     except _Refused as exc:
         raise CTFError(f"{source}: line {exc.line}: {exc.what}") from None
+    except (LookupError, ValueError) as exc:
+        # The encoding the XML declaration names: unknown, not text, multi-byte or broken.
+        raise CTFError(
+            f"{source}: line {parser.CurrentLineNumber}: the encoding of the XML declaration "
+            f"cannot be read ({exc})"
+        ) from None
     return root[0]
 
 
@@ -198,6 +205,8 @@ def _weekday_sessions(start: date) -> Iterator[tuple[date, str]]:
         if day.weekday() < 5:
             yield day, "AM"
             yield day, "PM"
+        if day == date.max:  # marks said to run past the calendar's end have no day
+            return
         day += timedelta(days=1)
 
 
@@ -305,7 +314,7 @@ class _Reader:
                 details.value("NCyearActual", "NCyearGroup", "YearGroup")
                 or node.value("NCyearActual", "YearGroup")
                 or ""
-            ),
+            ).upper(),
             pupil_premium=self.pupil_premium(node, details, who),
             send=send,
             ehcp=ehcp,
@@ -315,7 +324,29 @@ class _Reader:
             admission_date=admission,
             leaving_date=leaving,
         )
+        self.fits(node.line, who, record)
         return record, contacts, marks
+
+    def fits(self, line: int, where: str, record: PupilRecord | ContactRecord) -> None:
+        """What the CSV readers check, so that a transfer file stores the same on every
+        database: text no longer than its column, a year group that is one, a contact's
+        priority from 1 to MOST_CONTACTS (SQLite would store any of these; PostgreSQL
+        refuses them with a bare database error)."""
+        for name, longest in LONGEST.items():
+            value = getattr(record, name, "")
+            if len(value) > longest:
+                shown = f"{len(value):,} characters long; at most {longest} fit"
+                self.problem(line, f"{where}: {name} is {shown}")
+        if isinstance(record, PupilRecord) and record.year_group not in ("", *YEAR_GROUPS):
+            self.problem(
+                line,
+                f"{where}: {record.year_group[:20]!r} is not a year group "
+                "(one of N1, N2, R, 1 to 14, X; reception is R)",
+            )
+        if isinstance(record, ContactRecord) and not 1 <= record.priority <= MOST_CONTACTS:
+            self.problem(
+                line, f"{where}: Order {record.priority} must be from 1 to {MOST_CONTACTS}"
+            )
 
     def upn(self, node: _Node, seen: dict[str, int]) -> str:
         """The pupil's UPN, or "" when it is missing, invalid or repeated (each a problem)."""
@@ -351,10 +382,11 @@ class _Reader:
         history = node.child("FSMhistory")
         if history is None:
             return False
+        year = max(self.reference.year - _FSM_YEARS, 1)  # a file dated in year 1 still reads
         try:
-            cutoff = self.reference.replace(year=self.reference.year - _FSM_YEARS)
+            cutoff = self.reference.replace(year=year)
         except ValueError:  # 29 February
-            cutoff = self.reference.replace(year=self.reference.year - _FSM_YEARS, day=28)
+            cutoff = self.reference.replace(year=year, day=28)
         for instance in history.descendants("FSMinstance"):
             start = self.date_of(instance.child("FSMstartDate"), who)
             end_node = instance.child("FSMendDate")
@@ -441,6 +473,7 @@ class _Reader:
             return []
         pupil_address = self.address(node.child("Address"))
         found: list[ContactRecord] = []
+        named: dict[str, int] = {}  # a pupil's contacts are told apart by name
         for position, contact in enumerate(holder.all("Contact"), start=1):
             where = f"{who}, contact {position}"
             priority = position
@@ -476,6 +509,13 @@ class _Reader:
                     address=own_address or (pupil_address if as_pupil else ""),
                 )
             )
+            self.fits(contact.line, where, found[-1])
+            same = named.setdefault(found[-1].name, position)
+            if same != position:
+                self.problem(
+                    contact.line,
+                    f"{where}: has the name {found[-1].name[:200]!r} of contact {same} too",
+                )
         return found
 
     # attendance

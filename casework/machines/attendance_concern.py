@@ -24,6 +24,7 @@ from casework.machines.lifecycle import (
     TimeLimit,
     Unit,
     as_date,
+    cool_off_end,
 )
 from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
 from casework.policy.model import PolicyError
@@ -315,6 +316,34 @@ def notice_to_improve(source: tuple[str, ...], support_offered: Guard) -> Step:
     )
 
 
+# -- closing, and the cool-off after "improved and sustained" (issue 10, item 11) -------------
+
+# Attendance that improved is still short of the line for a while (a year-to-date rate takes
+# weeks to recover), so the sweep would open a new concern the day after one closes.
+COOL_OFF_AFTER = ("improved_sustained",)
+
+
+def closed_with(facts: CaseFacts) -> Changes:
+    """The case keeps the outcome it was closed with: the sweep reads whether it cools off."""
+    return Changes({"close_outcome": facts.params.get("outcome")})
+
+
+def cool_off_ends(facts: CaseFacts) -> date | None:
+    """The day a closed concern's cool-off ends, from which a finding opens a new concern."""
+    if facts.state != "closed" or facts.details.get("close_outcome") not in COOL_OFF_AFTER:
+        return None
+    if facts.policy.cool_off_school_weeks is None or facts.entered_state_on is None:
+        return None
+    return cool_off_end(facts.policy, facts.calendar, facts.entered_state_on)
+
+
+COOL_OFF = TimeLimit(
+    name="cool_off_ends",
+    label="cool-off ends (until then the sweep records a finding here, not in a new concern)",
+    due=cool_off_ends,
+)
+
+
 STEPS = (
     Step(
         trigger="offer_support",
@@ -470,6 +499,8 @@ STEPS = (
         roles=frozenset({Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER, Role.LA_OFFICER}),
         guards=(guards.outcome_in(*CLOSE_OUTCOMES), guards.pupil_left_roll),
         needs=("outcome", "note"),
+        effect=closed_with,
+        choices={"outcome": CLOSE_OUTCOMES},
     ),
 )
 
@@ -510,6 +541,7 @@ LIFECYCLE = Lifecycle(
     one_open_per_pupil=True,
     measures=(PENALTY_THRESHOLD_NOW, LAST_UNAUTHORISED_ABSENCE),
     from_finding=holiday_finding,
-    time_limits=(PROSECUTION_TIME_LIMIT,),
+    time_limits=(PROSECUTION_TIME_LIMIT, COOL_OFF),
     evidence_deadlines=MEASURE_DEADLINES,
+    cool_off_after=COOL_OFF_AFTER,
 )

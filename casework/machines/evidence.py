@@ -427,6 +427,10 @@ EVIDENCE_KINDS: dict[str, EvidenceKind] = {
                 Field("as_of", "date"),
                 Field("began", "date", required=False),  # when this occurrence began
                 Field("marks", "list", required=False),
+                # Recorded on a concern closed as improved and sustained, in its cool-off,
+                # instead of opening a new one; and the day the cool-off ends, if known.
+                Field("in_cool_off", "flag", required=False),
+                Field("cool_off_ends", "date", required=False),
             ),
             frozenset({Role.SYSTEM}),
         ),

@@ -16,6 +16,7 @@ from casework.machines.lifecycle import (
     MeasureContext,
     OpeningError,
     PupilFacts,
+    SameRequest,
     State,
     Step,
     Unit,
@@ -370,7 +371,12 @@ def leave_details(details: dict[str, Any], calendar: SchoolCalendar, today: date
         raise OpeningError(f"leave dates must be YYYY-MM-DD: {error}") from None
     if end < start:
         raise OpeningError(f"the leave ends ({end}) before it starts ({start})")
-    requested = date.fromisoformat(str(details.get("requested_on") or today))
+    try:
+        requested = date.fromisoformat(str(details.get("requested_on") or today))
+    except ValueError:
+        raise OpeningError(
+            f"requested_on {details.get('requested_on')!r} is not a date in the form YYYY-MM-DD"
+        ) from None
     days = len(calendar.school_days(start, end))
     if days == 0:
         raise OpeningError(f"there are no school days from {start} to {end}")
@@ -551,6 +557,17 @@ STEPS = (
     ),
 )
 
+# The same dates asked for again while a request for them is open or was granted: refused,
+# naming it (a family's further reasons go on that request, by its reconsider step). A request
+# withdrawn, or declined and over, leaves the dates free to be asked for again.
+SAME_DATES = SameRequest(
+    details=("start", "end"),
+    free_in=("withdrawn", "not_taken", "taken_without_permission"),
+    words=lambda details: (
+        f"for {long_date(as_date(details['start']))} to {long_date(as_date(details['end']))}"
+    ),
+)
+
 LIFECYCLE = Lifecycle(
     kind=KIND,
     title="Leave of absence request",
@@ -562,4 +579,5 @@ LIFECYCLE = Lifecycle(
     measures=(LEAVE_DAYS_NOW,),
     prepare=leave_details,
     opening_check=applicant_lives_with_pupil,
+    same_request=SAME_DATES,
 )

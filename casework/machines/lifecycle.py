@@ -209,6 +209,18 @@ class DeadlineRule:
         return add_period(facts.calendar, start, amount, self.unit)
 
 
+def cool_off_end(policy: Policy, calendar: SchoolCalendar, closed_on: date) -> date | None:
+    """The first day after the cool-off of a case closed on `closed_on`: the policy's school
+    weeks on, as a deadline counts them. None when the calendar does not reach that day yet,
+    so the cool-off runs on (a school file that lists next year's terms tells the end)."""
+    if policy.cool_off_school_weeks is None:
+        return closed_on  # no cool-off: a finding opens a new case from the day it closed
+    try:
+        return add_period(calendar, closed_on, policy.cool_off_school_weeks, Unit.SCHOOL_WEEKS)
+    except ValueError:
+        return None
+
+
 def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -333,6 +345,22 @@ class FindingFacts:
     earliest: bool = False  # the case keeps each date at its earliest (a first day of absence)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SameRequest:
+    """When a new case of a kind repeats one the pupil has: the same values of `details` (a
+    leave request's dates), while that case is in none of the states `free_in` (withdrawn, or
+    over without the leave granted). Opening it again is refused, naming the existing case."""
+
+    details: tuple[str, ...]
+    free_in: tuple[str, ...]
+    words: Callable[[dict[str, Any]], str]  # the shared values in a sentence ("for 2 March ...")
+
+    def repeats(self, new: dict[str, Any], state: str, existing: dict[str, Any]) -> bool:
+        if state in self.free_in:
+            return False
+        return all(new.get(key) == existing.get(key) for key in self.details)
+
+
 # -- transitions ----------------------------------------------------------------------------
 
 
@@ -348,6 +376,9 @@ class Step:
     guards: tuple[Guard, ...] = ()
     needs: tuple[str, ...] = ()  # what the person must supply (a note, an outcome, a date)
     accepts: tuple[str, ...] = ()  # what the person may supply (a date the policy defaults)
+    # The values a supplied parameter may take, where they are few (how a notice was served):
+    # forms and `case show` list them; a guard of the step refuses any other.
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     deadlines: tuple[DeadlineRule, ...] = ()
     automatic: bool = False  # the sweep fires it when its guards allow
     stamps: tuple[str, ...] = ()  # case details set to the day the step is taken
@@ -443,6 +474,7 @@ class NextStep:
     automatic: bool
     needs: tuple[str, ...] = ()  # what the person must supply to take it
     accepts: tuple[str, ...] = ()  # what they may supply besides
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # allowed values
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -496,6 +528,8 @@ class Lifecycle:
         opening_check: Callable[[dict[str, Any], PupilFacts], dict[str, Any]] | None = None,
         time_limits: tuple[TimeLimit, ...] = (),
         evidence_deadlines: tuple[EvidenceDeadline, ...] = (),
+        cool_off_after: tuple[str, ...] = (),
+        same_request: SameRequest | None = None,
     ) -> None:
         self.kind = kind
         self.title = title
@@ -518,6 +552,11 @@ class Lifecycle:
         self.opening_check = opening_check
         self.time_limits = time_limits  # dates drawn from the facts, shown with the deadlines
         self.evidence_deadlines = evidence_deadlines  # deadlines recording evidence sets
+        # The outcomes of a close (the case's `close_outcome` detail) after which the case
+        # cools off: for the policy's school weeks a finding of a rule already on it is
+        # recorded on the closed case instead of opening a new one (see `cool_off_end`).
+        self.cool_off_after = cool_off_after
+        self.same_request = same_request  # a second, identical case of the kind is refused
         for step in self.steps:
             if not step.roles:
                 raise ValueError(f"{kind}: step {step.trigger} says no role may take it")
@@ -590,6 +629,7 @@ class Lifecycle:
                     automatic=step.automatic,
                     needs=step.needs,
                     accepts=step.accepts,
+                    choices=step.choices,
                 )
             )
         return out

@@ -249,6 +249,7 @@ STEPS = (
         roles=LA,
         guards=(guards.outcome_in(*ELSEWHERE),),
         needs=("outcome", "note"),
+        choices={"outcome": ELSEWHERE},
     ),
     Step(
         trigger="delete_from_roll",

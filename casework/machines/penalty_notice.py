@@ -383,6 +383,7 @@ STEPS = (
         roles=LA | SLT,
         guards=(service_recorded,),
         needs=("service", "sent_on"),
+        choices={"service": SERVICE_METHODS},
         deadlines=(PAYMENT_DUE, PAYMENT_FINAL),
         effect=record_served,
     ),

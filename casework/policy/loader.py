@@ -174,6 +174,7 @@ def _load_raw(
     for rule_id, body in own_rules.items():
         rules[f"{policy_id}.{rule_id}"] = (body, path)
     _keep_statutory_tables(parent, raw, path, str(parent_name))
+    _keep_floors(parent, raw, path, str(parent_name))
     merged = _deep_merge(
         {k: v for k, v in parent.items() if k != "_rules"},
         {k: v for k, v in raw.items() if k not in ("rules", "overrides")},
@@ -201,6 +202,50 @@ def _keep_statutory_tables(
                 f"{path}: [{name}] changes {', '.join(changed)}, statutory in "
                 f"{parent_name}: a preset may not change it"
             )
+
+
+def _keep_floors(parent: dict[str, Any], raw: dict[str, Any], path: Path, parent_name: str) -> None:
+    """A table the parent marks `floor = true` (the cool-off after a concern closes) holds
+    floors: a preset may raise a number in it, never lower it (nor drop the mark)."""
+    for name, table in raw.items():
+        inherited = parent.get(name)
+        if not (isinstance(inherited, dict) and inherited.get("floor") is True):
+            continue
+        if not isinstance(table, dict):
+            raise PolicyError(f"{path}: [{name}] must be a table, a floor in {parent_name}")
+        if table.get("floor", True) is not True:
+            raise PolicyError(f"{path}: [{name}] is a floor in {parent_name}: it stays one")
+        for key, floor in inherited.items():
+            if key == "floor" or key not in table or not _is_number(floor):
+                continue
+            value = table[key]
+            if not _is_number(value):
+                raise PolicyError(f"{path}: [{name}] {key} must be a number, not {value!r}")
+            if value < floor:
+                raise PolicyError(
+                    f"{path}: [{name}] {key} = {value} is below {parent_name}'s {floor}: a "
+                    "preset may lengthen it, never shorten it"
+                )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _cool_off_weeks(sections: dict[str, Any], path: Path) -> int | None:
+    """[cool_off] school_weeks: a whole number of school weeks, 1 or more."""
+    table = sections.get("cool_off")
+    if table is None:
+        return None
+    if not isinstance(table, dict) or "school_weeks" not in table:
+        raise PolicyError(f"{path}: [cool_off] needs school_weeks (a number of school weeks)")
+    weeks = table["school_weeks"]
+    if not isinstance(weeks, int) or isinstance(weeks, bool) or weeks < 1:
+        raise PolicyError(
+            f"{path}: [cool_off] school_weeks must be a whole number of school weeks, 1 or "
+            f"more, not {weeks!r}"
+        )
+    return weeks
 
 
 @cache
@@ -248,6 +293,7 @@ def load_policy(name_or_path: str = DEFAULT_POLICY) -> Policy:
         bands=tuple(bands),
         rules=rules,
         sections=sections,
+        cool_off_school_weeks=_cool_off_weeks(sections, path),
     )
 
 

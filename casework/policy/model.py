@@ -58,6 +58,10 @@ class Policy:
     bands: tuple[Band, ...]
     rules: dict[str, RuleSpec]
     sections: dict[str, Any] = field(default_factory=dict)  # other numbered tables
+    # School weeks an attendance concern closed as "improved and sustained" cools off: a finding
+    # of a rule already on it is recorded on it instead of opening a new concern ([cool_off]
+    # school_weeks). None: the policy has no [cool_off] table, so no concern cools off.
+    cool_off_school_weeks: int | None = None
 
     def band_for(self, attendance_rate: float | None) -> str | None:
         if attendance_rate is None:

@@ -9,6 +9,10 @@ class InvalidUPNError(ValueError):
     """A UPN that is malformed or whose check letter does not match."""
 
 
+class CheckLetterError(InvalidUPNError):
+    """A well-formed UPN whose check letter does not match its digits (one mistyped, say)."""
+
+
 def check_letter(upn: str) -> str:
     """The check letter for characters 2..13 of a UPN (weights 2..13, mod 23)."""
     total = 0
@@ -41,7 +45,7 @@ def validate(upn: str) -> str:
     _check_body(upn, upn[1:])
     expected = check_letter(upn)
     if first != expected:
-        raise InvalidUPNError(f"UPN {upn!r} has check letter {first}, expected {expected}")
+        raise CheckLetterError(f"UPN {upn!r} has check letter {first}, expected {expected}")
     return upn
 
 
@@ -51,6 +55,22 @@ def is_valid(upn: str) -> bool:
     except InvalidUPNError:
         return False
     return True
+
+
+def hint(typed: str) -> str | None:
+    """What is wrong with a UPN someone typed, and the fix when it is plain (capitals, no
+    spaces); None for a well-formed UPN with its check letter right."""
+    try:
+        validate(typed)
+    except CheckLetterError as error:
+        # Every single-digit change alters the check letter: a digit or the letter is wrong.
+        return f"{error}: a character is mistyped, or it is another pupil's number"
+    except InvalidUPNError as error:
+        fixed = "".join(typed.split()).upper()
+        if fixed != typed and is_valid(fixed):
+            return f"{error}; did you mean {fixed}?"
+        return f"{error} (a UPN is a check letter and 12 more characters, like B801200005001)"
+    return None
 
 
 def make(digits: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework.drafting.catalogue import UnknownLetterError, letter_spec
 from casework.machines import LIFECYCLES
-from casework.machines.lifecycle import TriggerError
+from casework.machines.lifecycle import TriggerError, cool_off_end
 from casework.policy.rules import Finding
 from casework.services import cases
 from casework.services.access.users import SYSTEM_USERNAME, actor_in, system_actor
@@ -27,7 +27,7 @@ from casework.services.cases.writes import (
 from casework.services.errors import LetterError
 from casework.services.letters.drafts import draft_in_session
 from casework.services.reach import Actor, visible_to
-from casework.services.register.schools import school_context
+from casework.services.register.schools import SchoolContext, school_context
 from casework.services.sweep import SweepResult, sweep
 from casework.store.database import Database
 from casework.store.models import (
@@ -93,7 +93,7 @@ def apply_findings(
     added: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
     notice_rows: list[dict[str, Any]] = []
-    policies: dict[str, Any] = {}
+    contexts: dict[str, SchoolContext] = {}
     with db.transaction() as session:
         schools = {s.urn: s for s in session.scalars(select(School))}
         swept = {schools[urn].id for urn, _ in result.findings}
@@ -127,11 +127,13 @@ def apply_findings(
             day = date.fromisoformat(seen)
             rules[rule] = max(day, rules.get(rule, day))
         kept = _kept_notices(session, swept)
+        closed_cases = _last_closed(session, swept)
         for urn, finding in result.findings:
             school = schools[urn]
-            if urn not in policies:
-                policies[urn] = school_context(school).policy
-            spec = policies[urn].rules[finding.rule]
+            if urn not in contexts:
+                contexts[urn] = school_context(school)
+            context = contexts[urn]
+            spec = context.policy.rules[finding.rule]
             pupil = pupils[(school.id, finding.pupil)]
             if off_roll(pupil, today):
                 continue  # off roll from the leaving date (deleted, say): no case opens or grows
@@ -147,6 +149,39 @@ def apply_findings(
                 continue
             case = open_cases.get((pupil.id, spec.opens))
             machine = LIFECYCLES[spec.opens]
+            closed = closed_cases.get((pupil.id, spec.opens)) if case is None else None
+            if closed is not None and _cooling_off(closed, finding.rule, on_case, context, today):
+                # The same finding, on a concern closed as improved and sustained, within its
+                # cool-off: recorded there for the lead to see, and no new concern opens. No
+                # letter is drafted: the lead decides whether the concern starts again.
+                rules_on_closed = on_case[closed.id]
+                if not _new_occurrence(finding, rules_on_closed.get(finding.rule)):
+                    continue
+                rules_on_closed[finding.rule] = result.as_of
+                ends = cool_off_end(context.policy, context.calendar, closed.closed_on or today)
+                session.execute(select(Case.id).where(Case.id == closed.id).with_for_update())
+                record_evidence(
+                    session,
+                    closed,
+                    who,
+                    today,
+                    "finding",
+                    {
+                        **_finding_details(finding, result.as_of),
+                        "in_cool_off": True,
+                        "cool_off_ends": ends,
+                    },
+                )
+                added.append(
+                    {
+                        "case": closed.id,
+                        "upn": pupil.upn,
+                        "rule": finding.rule,
+                        "in_cool_off": True,
+                        "cool_off_ends": ends.isoformat() if ends else None,
+                    }
+                )
+                continue
             learned = machine.from_finding(finding) if machine.from_finding else None
             details = learned.details if learned else {}
             if learned and learned.earliest and case is not None:
@@ -182,14 +217,7 @@ def apply_findings(
                 who,
                 today,
                 "finding",
-                {
-                    "rule": finding.rule,
-                    "reason": finding.reason,
-                    "staff_reason": finding.staff_reason or finding.reason,
-                    "as_of": result.as_of,
-                    "began": finding.began,
-                    "marks": [m.as_dict() for m in finding.evidence],
-                },
+                _finding_details(finding, result.as_of),
             )
             added.append({"case": case.id, "upn": pupil.upn, "rule": finding.rule})
             if spec.letter:
@@ -201,6 +229,54 @@ def apply_findings(
     for notice in notices:
         notice["began"] = notice["began"].isoformat()
     return opened, added, notices
+
+
+def _finding_details(finding: Finding, as_of: date) -> dict[str, Any]:
+    """A finding as the evidence on a case holds it."""
+    return {
+        "rule": finding.rule,
+        "reason": finding.reason,
+        "staff_reason": finding.staff_reason or finding.reason,
+        "as_of": as_of,
+        "began": finding.began,
+        "marks": [m.as_dict() for m in finding.evidence],
+    }
+
+
+def _last_closed(session: Session, school_ids: set[int]) -> dict[tuple[int, str], Case]:
+    """Per pupil and kind, the case closed last, of the kinds that cool off after a close."""
+    kinds = [kind for kind, machine in LIFECYCLES.items() if machine.cool_off_after]
+    if not kinds:
+        return {}
+    found: dict[tuple[int, str], Case] = {}
+    for case in session.scalars(
+        select(Case)
+        .where(Case.school_id.in_(school_ids), Case.kind.in_(kinds), Case.closed_on.is_not(None))
+        .order_by(Case.closed_on, Case.id)
+    ):
+        found[(case.pupil_id, case.kind)] = case  # a later close replaces an earlier one
+    return found
+
+
+def _cooling_off(
+    case: Case,
+    rule: str,
+    on_case: dict[int, dict[str, date]],
+    context: SchoolContext,
+    today: date,
+) -> bool:
+    """Whether a finding of `rule` goes on this closed case rather than opening a new one: it
+    closed with an outcome its kind cools off after, `rule` is already on it, and today is
+    within the policy's cool-off from the day it closed."""
+    outcome = case.details.get("close_outcome")
+    if outcome not in LIFECYCLES[case.kind].cool_off_after or case.closed_on is None:
+        return False
+    if rule not in on_case.get(case.id, {}) or case.closed_on > today:
+        return False
+    if context.policy.cool_off_school_weeks is None:
+        return False
+    ends = cool_off_end(context.policy, context.calendar, case.closed_on)
+    return ends is None or today < ends
 
 
 # The first key of the advisory locks that serialise sweeps of a school (the second is the

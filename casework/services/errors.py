@@ -57,6 +57,15 @@ class CaseError(ServiceError, ValueError):
         self.field = field
 
 
+class CasePupilNotFoundError(CaseError, PupilNotFoundError):
+    """No pupil with the UPN a case action names, within reach: refused as a case action is,
+    and not found (404) where a status is given."""
+
+    def __init__(self, upn: str, message: str) -> None:
+        PupilNotFoundError.__init__(self, upn, message)
+        self.field = "upn"
+
+
 class CaseNotFoundError(CaseError, NotFoundError):
     def __init__(self, case_id: int) -> None:
         NotFoundError.__init__(self, "case", case_id)

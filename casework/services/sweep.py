@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,9 @@ class SweepResult:
     as_of: date
     findings: list[tuple[str, Finding]]  # (school URN, finding)
     pupils: int
+    # Each pupil's name by UPN, for a person reading the findings beside the UPNs; not part
+    # of the findings' data (as_dict), and never logged.
+    names: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ def sweep(
             ]
     due = [s for s in schools if s.calendar.covers(as_of) or as_of >= s.calendar.first_day]
     findings: list[tuple[str, Finding]] = []
+    names: dict[str, str] = {}
     pupils = 0
     # While one school's rules run, the next school's marks are read in a thread: the read
     # mostly waits on the database, which releases the GIL, so the two overlap on two cores.
@@ -71,12 +75,13 @@ def sweep(
                 else None
             )
             births = [p.date_of_birth for p in loaded.pupils]
-            names = [f"{p.forename} {p.surname}" for p in loaded.pupils]
+            names_here = [f"{p.forename} {p.surname}" for p in loaded.pupils]
             found = evaluate_policy(
-                school.policy, loaded.register, as_of, births=births, names=names
+                school.policy, loaded.register, as_of, births=births, names=names_here
             )
             findings.extend((school.urn, f) for f in found)
+            names.update((p.upn, name) for p, name in zip(loaded.pupils, names_here, strict=True))
             pupils += len(loaded.pupils)
             if progress:
                 progress(school.urn)
-    return SweepResult(as_of, findings, pupils)
+    return SweepResult(as_of, findings, pupils, names)

@@ -34,6 +34,10 @@ class FindingItem:
     reason: str  # the sentence for parents
     recorded_on: date
     staff_reason: str = ""  # the same for staff, naming the pupil (the one screens show)
+    # Recorded on a concern closed as improved and sustained, in its cool-off, instead of
+    # opening a new one: the lead decides whether the concern starts again.
+    in_cool_off: bool = False
+    cool_off_ends: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +88,28 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
                 .order_by(CaseDeadline.due_on, CaseDeadline.id)
             )
         )
-        findings = list(
-            session.execute(
-                select(CaseEvidence.case_id, CaseEvidence.details, CaseEvidence.recorded_on)
+        # New findings on open cases, and those the sweep recorded on a closed concern in its
+        # cool-off (after it closed, marked so) instead of opening a new one.
+        findings = [
+            (case_id, details, on)
+            for case_id, details, on, closed_on in session.execute(
+                select(
+                    CaseEvidence.case_id,
+                    CaseEvidence.details,
+                    CaseEvidence.recorded_on,
+                    Case.closed_on,
+                )
                 .join(Case, Case.id == CaseEvidence.case_id)
                 .where(
-                    open_cases,
+                    visible_to(who, Case),
+                    Case.closed_on.is_(None) | (Case.closed_on <= CaseEvidence.recorded_on),
                     CaseEvidence.kind == "finding",
                     CaseEvidence.recorded_on > today - timedelta(days=NEW_FINDING_DAYS),
                 )
                 .order_by(CaseEvidence.recorded_on.desc(), CaseEvidence.id.desc())
             )
-        )
+            if closed_on is None or details.get("in_cool_off")
+        ]
         notices = session.execute(
             select(
                 Pupil.upn,
@@ -152,6 +166,8 @@ def worklist(db: Database, *, who: Actor, today: date) -> Worklist:
                 str(d.get("reason", "")),
                 on,
                 str(d.get("staff_reason") or d.get("reason", "")),
+                bool(d.get("in_cool_off")),
+                date.fromisoformat(d["cool_off_ends"]) if d.get("cool_off_ends") else None,
             )
             for c, d, on in findings
         ),

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, exc, insert, text
+from sqlalchemy import Connection, bindparam, exc, insert, text, update
 from sqlalchemy.orm import Session
 
 from casework.register.codes import CODE_ID, CODES
-from casework.store.models import SessionMark
+from casework.store.models import MarkAmendment, SessionMark
 
 EPOCH = date(1970, 1, 1)
 _EPOCH_ORDINAL = EPOCH.toordinal()
@@ -119,6 +119,162 @@ def _insert_through_driver(
         return
     keys = ("pupil_id", "date", "session", "code", "minutes_late", "comment")
     session.execute(insert(SessionMark), [dict(zip(keys, row, strict=True)) for row in rows])
+
+
+MarkEntry = tuple[str, int | None, str | None]  # code, minutes late, comment (None: none)
+# A changed mark: pupil id, date, session, the entry stored and the entry it becomes.
+MarkChange = tuple[int, date, str, MarkEntry, MarkEntry]
+
+# PostgreSQL: a batch of changed marks as one UPDATE, the new entries given as arrays.
+_UPDATE_MARKS = (
+    "UPDATE session_mark AS m SET code = v.code, minutes_late = v.minutes_late, "
+    "comment = v.comment FROM unnest(%s::integer[], %s::date[], %s::text[], %s::text[], "
+    "%s::smallint[], %s::text[]) AS v(pupil_id, date, session, code, minutes_late, comment) "
+    "WHERE m.pupil_id = v.pupil_id AND m.date = v.date AND m.session = v.session"
+)
+_SQLITE_UPDATE_MARKS = (
+    "UPDATE session_mark SET code = ?, minutes_late = ?, comment = ? "
+    "WHERE pupil_id = ? AND date = ? AND session = ?"
+)
+_AMENDMENT_COLUMNS = (
+    "pupil_id",
+    "date",
+    "session",
+    "original_code",
+    "original_minutes_late",
+    "original_comment",
+    "new_code",
+    "new_minutes_late",
+    "new_comment",
+    "reason",
+    "amended_at",
+    "amended_by",
+    "amended_by_position",
+)
+_COPY_AMENDMENTS = f"COPY mark_amendment ({', '.join(_AMENDMENT_COLUMNS)}) FROM STDIN"
+_SQLITE_INSERT_AMENDMENTS = (
+    f"INSERT INTO mark_amendment ({', '.join(_AMENDMENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _AMENDMENT_COLUMNS)})"
+)
+
+
+def _copy_value(value: str | int | None) -> str:
+    if value is None:
+        return "\\N"
+    return _copy_text(value) if isinstance(value, str) else str(value)
+
+
+def _amendment_lines(changes: Sequence[MarkChange], fixed: str) -> Iterator[str]:
+    """The amendments as COPY text; `fixed` is the reason, time and amender, escaped once."""
+    days: dict[date, str] = {}
+    lines: list[str] = []
+    for pupil_id, day, session, before, after in changes:
+        iso = days.get(day)
+        if iso is None:
+            iso = days[day] = day.isoformat()
+        entries = "\t".join(_copy_value(value) for value in (*before, *after))
+        lines.append(f"{pupil_id}\t{iso}\t{session}\t{entries}\t{fixed}\n")
+        if len(lines) == _COPY_CHUNK:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def amend_marks(
+    session: Session,
+    changes: Sequence[MarkChange],
+    *,
+    reason: str,
+    amended_at: datetime,
+    amended_by: str,
+    amended_by_position: str,
+) -> None:
+    """Change stored marks and record each change as an amendment (the original and new
+    entries, why, when and by whom), in bulk: a statement per batch, not per mark.
+
+    PostgreSQL updates the marks with one UPDATE from arrays and records the amendments
+    through COPY. SQLite takes one executemany for each on the driver's cursor, with dates
+    and the time stored as the text SQLAlchemy stores for them (the time converted once, by
+    the column's own type). Both run in the session's transaction.
+    """
+    if not changes:
+        return
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        rows = [(p, d, s, *after) for p, d, s, _, after in changes]
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        fixed = "\t".join(
+            _copy_text(value)
+            for value in (reason, amended_at.isoformat(), amended_by, amended_by_position)
+        )
+        with raw.cursor() as cursor:
+            cursor.execute(_UPDATE_MARKS, columns)
+            with cursor.copy(_COPY_AMENDMENTS) as copy:
+                for chunk in _amendment_lines(changes, fixed):
+                    copy.write(chunk)
+        return
+    if dialect == "sqlite":
+        days: dict[date, str] = {}
+        for change in changes:
+            if change[1] not in days:
+                days[change[1]] = change[1].isoformat()
+        stamp_type = MarkAmendment.__table__.c.amended_at.type
+        stamp = (stamp_type.bind_processor(connection.dialect) or (lambda value: value))(amended_at)
+        stamped = (reason, stamp, amended_by, amended_by_position)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(
+                _SQLITE_UPDATE_MARKS,
+                [(c, m, n, p, days[d], s) for p, d, s, _, (c, m, n) in changes],
+            )
+            cursor.executemany(
+                _SQLITE_INSERT_AMENDMENTS,
+                [(p, days[d], s, *before, *after, *stamped) for p, d, s, before, after in changes],
+            )
+        finally:
+            cursor.close()
+        return
+    connection.execute(
+        update(SessionMark)
+        .where(
+            SessionMark.pupil_id == bindparam("key_pupil"),
+            SessionMark.date == bindparam("key_date"),
+            SessionMark.session == bindparam("key_session"),
+        )
+        .values(
+            code=bindparam("new_code"),
+            minutes_late=bindparam("new_minutes"),
+            comment=bindparam("new_comment"),
+        ),
+        [
+            {
+                "key_pupil": p,
+                "key_date": d,
+                "key_session": s,
+                "new_code": c,
+                "new_minutes": m,
+                "new_comment": n,
+            }
+            for p, d, s, _, (c, m, n) in changes
+        ],
+    )
+    connection.execute(
+        insert(MarkAmendment),
+        [
+            dict(
+                zip(
+                    _AMENDMENT_COLUMNS,
+                    (p, d, s, *before, *after, reason, amended_at, amended_by, amended_by_position),
+                    strict=True,
+                )
+            )
+            for p, d, s, before, after in changes
+        ],
+    )
 
 
 def _day_number_sql(connection: Connection) -> str:

@@ -96,6 +96,17 @@ class SessionMark(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
+class RegisterYear(Base):
+    """A pupil's school year of codes, one byte per session: a projection of `session_mark`
+    kept in step with it (casework.store.projection), which the sweep reads."""
+
+    __tablename__ = "register_year"
+
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id"), primary_key=True)
+    year_start: Mapped[date] = mapped_column(Date, primary_key=True)  # 1 September
+    codes: Mapped[bytes] = mapped_column(LargeBinary)  # 732 bytes: AM and PM of each day
+
+
 class MarkAmendment(Base):
     """A change to a mark: the original and new entries, why, when and by whom (kept 6 years)."""
 

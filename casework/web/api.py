@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from msgspec import Meta, Struct, field
 
 from casework import shapes
+from casework.machines.roles import SCHOOL_STAFF
 from casework.services import cases, pupils, worklist
 from casework.services.letters import drafts
 from casework.services.register import statistics
@@ -45,6 +46,16 @@ class EvidenceRequest(Struct, forbid_unknown_fields=True):
     recorded_on: date | None = None
 
 
+class OpenCaseRequest(Struct, forbid_unknown_fields=True):
+    """Open a case of `kind` for the pupil with `upn` by hand, as `casework case open` does
+    (a leave request: `details` start, end and applicant)."""
+
+    upn: Annotated[str, Meta(min_length=1, max_length=100)]
+    kind: Annotated[str, Meta(min_length=1, max_length=100)]
+    details: dict[str, Value] = field(default_factory=dict)
+    note: str | None = None
+
+
 def case_shown(db: DB, who: Who, today: Today, case_id: int) -> dict[str, Any]:
     return shapes.case_shown(cases.show_case(db, case_id=case_id, who=who, today=today))
 
@@ -54,6 +65,29 @@ def list_cases(db: DB, who: Who, closed: FromQuery[bool] = False) -> list[dict[s
     """The cases the caller may see, newest first (open ones unless `closed`)."""
     found = cases.list_cases(db, who=who, include_closed=closed)
     return [shapes.case_summary(c) for c in found]
+
+
+@post(
+    "/api/cases",
+    status_code=HTTP_201_CREATED,
+    sync_to_thread=True,
+    tags=["cases"],
+    guards=[requires(*sorted(SCHOOL_STAFF))],
+)
+def open_case(db: DB, who: Who, today: Today, data: JSONBody[OpenCaseRequest]) -> dict[str, Any]:
+    """Open a case by hand; the case as `casework case open --json` prints it. A pupil out of
+    reach is not found (404); a request the case kind refuses (the same leave dates asked for
+    again, say) is 422, naming what is wrong, and nothing is opened."""
+    summary = cases.open_case(
+        db,
+        upn=data.upn,
+        kind=data.kind,
+        who=who,
+        today=today,
+        details=dict(data.details),
+        note=data.note,
+    )
+    return shapes.case_summary(summary)
 
 
 @get("/api/cases/{case_id:int}", sync_to_thread=True, tags=["cases"])
@@ -165,6 +199,7 @@ def show_worklist(db: DB, who: Who, today: Today) -> dict[str, Any]:
 
 ROUTES = [
     list_cases,
+    open_case,
     show_case,
     take_step,
     record_evidence,

@@ -29,6 +29,7 @@ from casework.web.errors import EXCEPTION_HANDLERS
 from casework.web.pages import ROUTES
 from casework.web.provide import DEPENDENCIES
 from casework.web.sessions import DatabaseStore, SessionConfig
+from casework.web.turnover import Turnover
 
 HERE = Path(__file__).parent
 SECRET_VARIABLE = "CASEWORK_SECRET"
@@ -135,4 +136,5 @@ def app_from_environment() -> Any:
     # The app, its templates and the modules loaded so far live as long as the worker: keep
     # them out of the collector's sweeps (each full sweep over them stalls every request).
     gc.freeze()
-    return app
+    # Outermost, so that every answer counts (those of the exception handlers too).
+    return Turnover(app)

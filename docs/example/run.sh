@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
 # The README's worked example: from a sweep finding to a penalty notice, with the CLI only.
+# Run it from anywhere, as `bash docs/example/run.sh`: with the clone's virtual environment
+# activated or not (the README's `python3 -m venv .venv` is used when it is there), or with
+# `casework` installed anywhere else on PATH.
 set -euo pipefail
 cd "$(dirname "$0")"
+if [ -x ../../.venv/bin/casework ]; then
+  PATH="$(cd ../../.venv/bin && pwd):$PATH"
+fi
+if ! command -v casework >/dev/null; then
+  echo "run.sh: no casework command: install it first (README, Quick start)" >&2
+  exit 1
+fi
+# marks.py uses Casework's calendar: the Python that has it is the one beside the command.
+bin="$(dirname "$(command -v casework)")"
+python=python3
+for candidate in "$bin/python3" "$bin/python"; do
+  if [ -x "$candidate" ]; then python="$candidate"; break; fi
+done
+exec 2>&1  # a refusal is part of the story: its line goes in the transcript where it happens
 export COLUMNS=110
-export CASEWORK_DATABASE_URL="sqlite:///$(mktemp -d)/example.sqlite"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+export CASEWORK_DATABASE_URL="sqlite:///$scratch/example.sqlite"
 run() { printf "$ casework"; printf " %q" "$@"; printf "\n"; casework "$@"; echo; }
 
-python marks.py
+"$python" marks.py
 run init --school school.toml
 run import pupils pupils.csv
 run import contacts contacts.csv
@@ -16,7 +35,7 @@ run user add head --name "Ann Example" --position Headteacher --role senior_lead
 run user add la --name "Lee Officer" --position "LA attendance officer" --role la_officer --la 850
 
 # 23 January: the daily sweep finds the pattern and opens a case.
-run sweep --as-of 2026-01-23
+run sweep --as-of 2026-01-23 --findings
 run case list --as lead
 # School-led support: a call, then the offer.
 run case evidence 1 contact_attempt --as lead --today 2026-01-23 -f channel=phone -f contact="Dana Testington" -f outcome=reached

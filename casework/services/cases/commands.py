@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.machines import LIFECYCLES, OPENED_BY_HAND
 from casework.machines.evidence import EvidenceError, evidence_kind
-from casework.machines.lifecycle import OpeningError, PupilFacts
+from casework.machines.lifecycle import Lifecycle, OpeningError, PupilFacts
 from casework.machines.roles import may
 from casework.services.cases.facts import (
     build_facts,
@@ -29,7 +29,13 @@ from casework.services.cases.writes import (
     record_evidence,
     take_off_roll,
 )
-from casework.services.errors import CaseError, ConflictError, LetterError, PupilNotFoundError
+from casework.services.errors import (
+    CaseError,
+    CasePupilNotFoundError,
+    ConflictError,
+    LetterError,
+    PupilNotFoundError,
+)
 from casework.services.reach import Actor, visible_to
 from casework.services.register.schools import SchoolContext, school_context
 from casework.store.database import Database
@@ -38,12 +44,14 @@ from casework.text import long_date
 
 
 def _pupil(session: Session, upn: str, school_urn: str | None, who: Actor) -> Pupil:
+    if "\x00" in upn:  # no UPN holds one, and no database can be asked about it
+        raise CasePupilNotFoundError(upn, f"no pupil with UPN {upn!r} at your school")
     query = select(Pupil).where(Pupil.upn == upn, visible_to(who, Pupil))
     if school_urn:
         query = query.join(School).where(School.urn == school_urn)
     found = list(session.scalars(query))
     if not found:
-        raise CaseError(f"no pupil with UPN {upn} at your school")
+        raise CasePupilNotFoundError(upn, f"no pupil with UPN {upn} at your school")
     if len(found) > 1:
         raise PupilNotFoundError(upn, f"UPN {upn} is at more than one school", several=True)
     return found[0]
@@ -66,6 +74,10 @@ def open_case(
         raise CaseError(machine.opening_refusal)
     if machine is None or kind not in OPENED_BY_HAND:
         raise CaseError(f"unknown case kind {kind!r} (kinds: {', '.join(OPENED_BY_HAND)})")
+    # A NUL character is kept by no database (PostgreSQL refuses it outright): refused by name.
+    for name, value in [*(details or {}).items(), ("note", note)]:
+        if isinstance(value, str) and "\x00" in value:
+            raise CaseError(f"{name} contains a NUL character", name)
     unknown = sorted(set(details or {}) - set(machine.opening_details))
     if unknown:
         allowed = ", ".join(machine.opening_details) or "none"
@@ -100,6 +112,8 @@ def open_case(
                 details = machine.opening_check(details, facts)
             except OpeningError as error:
                 raise CaseError(str(error)) from None
+        if machine.same_request is not None:
+            _refuse_same_request(session, machine, pupil, details)
         existing = open_case_of(session, pupil.id, kind)
         if existing is not None and machine.one_open_per_pupil:
             raise CaseError(
@@ -116,6 +130,26 @@ def open_case(
             note=note,
         )
         return case_summaries(session, [case.id])[0]
+
+
+def _refuse_same_request(
+    session: Session, machine: Lifecycle, pupil: Pupil, details: dict[str, Any]
+) -> None:
+    """Refuse a case that repeats one the pupil has (a leave request for the same dates),
+    naming that case and where it is."""
+    same = machine.same_request
+    assert same is not None
+    # Two people asking at once: the second waits here, then sees the first one's request.
+    session.execute(select(Pupil.id).where(Pupil.id == pupil.id).with_for_update())
+    for case in session.scalars(
+        select(Case).where(Case.pupil_id == pupil.id, Case.kind == machine.kind).order_by(Case.id)
+    ):
+        if same.repeats(details, case.state, case.details):
+            state = machine.states[case.state].label.lower()
+            raise CaseError(
+                f"{pupil.upn} already has a {machine.title.lower()} {same.words(details)}: "
+                f"case {case.id} ({state}); nothing was opened"
+            )
 
 
 def add_evidence(

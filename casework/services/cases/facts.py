@@ -35,10 +35,12 @@ from casework.store.models import (
     CaseEvent,
     CaseEvidence,
     Contact,
+    Letter,
     Pupil,
+    RegisterYear,
     School,
-    SessionMark,
 )
+from casework.store.projection import pupil_window, pupil_years, year_start
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
 
@@ -75,6 +77,10 @@ class CasePage:
     contacts: list[Any]
     other_cases: list[Any]
     chronology: list[Any]
+    letters: list[Any]  # the case's letters that `who` may see, oldest first
+    # The pupil's dense school year asked for (its 1 September, and its bytes or None when
+    # the pupil has no mark in it), or None when none was asked for.
+    dense_year: tuple[date, bytes | None] | None = None
 
 
 _EVIDENCE_T = CaseEvidence.__table__
@@ -82,6 +88,9 @@ _DEADLINES_T = CaseDeadline.__table__
 _CONTACTS_T = Contact.__table__
 _EVENTS_T = CaseEvent.__table__
 _USERS_T = AppUser.__table__
+_LETTERS_T = Letter.__table__
+_YEARS_T = RegisterYear.__table__
+NO_YEAR = date(1900, 9, 1)  # a school year no mark is in
 _OTHER_T = Case.__table__.alias("other_case")  # the pupil's other cases, beside this one
 
 # The lists under a case, each gathered into one column of the case's own statement (one
@@ -108,6 +117,7 @@ _PAGE_EVENTS = JsonRows(
     ],
     order=["seq"],
 )
+_PAGE_LETTERS = JsonRows("LetterRow", list(_LETTERS_T.c), order=["id"])
 _PAGE_LISTS = (
     _PAGE_EVIDENCE.gathered().where(_EVIDENCE_T.c.case_id == Case.id).scalar_subquery(),
     _PAGE_DEADLINES.gathered().where(_DEADLINES_T.c.case_id == Case.id).scalar_subquery(),
@@ -144,6 +154,15 @@ def _page_query(who: Actor) -> Select[Any]:
             School.name,
             School.updated_at,
             *_PAGE_LISTS,
+            _PAGE_LETTERS.gathered()
+            .where(_LETTERS_T.c.case_id == Case.id, visible_to(who, Letter))
+            .scalar_subquery(),
+            select(_YEARS_T.c.codes)
+            .where(
+                _YEARS_T.c.pupil_id == Case.pupil_id,
+                _YEARS_T.c.year_start == bindparam("year", type_=_YEARS_T.c.year_start.type),
+            )
+            .scalar_subquery(),
         )
         .select_from(Case.__table__)
         .join(Pupil.__table__, Pupil.id == Case.pupil_id)
@@ -152,16 +171,22 @@ def _page_query(who: Actor) -> Select[Any]:
     )
 
 
-def load_case_page(session: Session, case_id: int, who: Actor) -> CasePage:
-    """The case with its pupil, school, evidence, deadlines, contacts, other cases and events
-    in one statement, if `who` may see it (the same reach as `load_case`)."""
+def load_case_page(
+    session: Session, case_id: int, who: Actor, year: date | None = None
+) -> CasePage:
+    """The case with its pupil, school, evidence, deadlines, contacts, other cases, events and
+    letters in one statement, if `who` may see it (the same reach as `load_case`)."""
     _check_id(case_id)
-    row = session.execute(_page_query(who), {"case_id": case_id}).first()
+    # The school year (its 1 September) whose dense register comes with the page, if any.
+    asked = year or NO_YEAR
+    row = session.execute(_page_query(who), {"case_id": case_id, "year": asked}).first()
     if row is None:
         raise CaseNotFoundError(case_id)
     case: Any = _CaseRow(*row[:_CASE_END])
     pupil: Any = _PupilRow(*row[_CASE_END:_PUPIL_END])
-    urn, name, updated_at, evidence, deadlines, contacts, others, events = row[_PUPIL_END:]
+    urn, name, updated_at, evidence, deadlines, contacts, others, events, letters, codes = row[
+        _PUPIL_END:
+    ]
     return CasePage(
         case,
         pupil,
@@ -171,6 +196,8 @@ def load_case_page(session: Session, case_id: int, who: Actor) -> CasePage:
         _PAGE_CONTACTS.decode(contacts),
         _PAGE_OTHER_CASES.decode(others),
         _PAGE_EVENTS.decode(events),
+        _PAGE_LETTERS.decode(letters),
+        None if year is None else (year, None if codes is None else bytes(codes)),
     )
 
 
@@ -192,12 +219,6 @@ _CONTACTS = (
     .order_by(Contact.__table__.c.priority)
 )
 
-_MARKS_T = SessionMark.__table__
-_MARKS = select(_MARKS_T.c.date, _MARKS_T.c.session, _MARKS_T.c.code).where(
-    _MARKS_T.c.pupil_id == bindparam("pupil_id"),
-    _MARKS_T.c.date >= bindparam("start", type_=_MARKS_T.c.date.type),
-    _MARKS_T.c.date <= bindparam("end", type_=_MARKS_T.c.date.type),
-)
 _CASES_T = Case.__table__
 _OTHER_CASES = select(
     _CASES_T.c.kind, _CASES_T.c.state, _CASES_T.c.details, _CASES_T.c.parent_case_id
@@ -225,19 +246,31 @@ def all_deadlines(session: Session, case_id: int) -> list[Row[Any]]:
 
 
 def pupil_register(
-    session: Session, school: SchoolContext, pupil: Pupil, start: date, end: date
+    session: Session,
+    school: SchoolContext,
+    pupil: Pupil,
+    start: date,
+    end: date,
+    read: tuple[date, bytes | None] | None = None,
 ) -> Register:
-    """One pupil's marks in a window, for guards that quote the register."""
-    # All at once: fetching a window of marks row by row costs more than reading them.
-    marks = session.execute(_MARKS, {"pupil_id": pupil.id, "start": start, "end": end}).all()
+    """One pupil's marks in a window, for guards that quote the register: from the dense
+    register (a row of 732 bytes per school year, not a row per mark), or from `read`, a
+    school year of it read already, when the window lies in that year."""
+    if read is not None and year_start(start) == read[0] == year_start(end):
+        years = {} if read[1] is None else {read[0]: read[1]}
+    else:
+        years = pupil_years(session, pupil.id, start, end)
     start = max(start, school.calendar.first_day)
-    return Register.from_marks(
-        school.calendar, start, end, [pupil.upn], ((0, d, s, c) for d, s, c in marks)
-    )
+    return pupil_window(school.calendar, start, end, pupil.upn, years)
 
 
 def live_measures(
-    session: Session, case: Case, school: SchoolContext, pupil: Pupil, today: date
+    session: Session,
+    case: Case,
+    school: SchoolContext,
+    pupil: Pupil,
+    today: date,
+    read: tuple[date, bytes | None] | None = None,
 ) -> dict[str, Any]:
     """The figures the case's kind measures from the register as it is today."""
     calendar = school.calendar
@@ -251,7 +284,7 @@ def live_measures(
         window = measure.window(context)
         if window is None or window[0] > window[1]:
             continue
-        register = pupil_register(session, school, pupil, *window)
+        register = pupil_register(session, school, pupil, *window, read=read)
         out.update(measure.measure(register, context))
     return out
 
@@ -321,7 +354,8 @@ def build_facts(
     # The case's open deadlines, as "<name>_due" dates: guards such as the CME welfare check
     # read them (the deadline rows are the only place those dates are kept).
     due = {f"{d.name}_due": d.due_on.isoformat() for d in deadlines if d.status == "open"}
-    details = {**due, **case.details, **live_measures(session, case, school, pupil, today)}
+    read = page.dense_year if page is not None else None
+    details = {**due, **case.details, **live_measures(session, case, school, pupil, today, read)}
     facts = CaseFacts(
         kind=case.kind,
         state=case.state,

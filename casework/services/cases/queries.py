@@ -27,6 +27,7 @@ from casework.store.models import (
     Pupil,
     School,
 )
+from casework.store.projection import year_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,9 @@ class CaseDetail:
     chronology: tuple[EventView, ...]
     next_steps: tuple[NextStep, ...]
     reachable: tuple[str, ...]
+    # The case's letters as rows of their table, oldest first, read with the rest of the page
+    # (the letters service makes them into what its lists show).
+    letter_rows: tuple[Any, ...] = ()
 
 
 def _summary_query() -> Any:
@@ -150,7 +154,7 @@ def list_cases(db: Database, *, who: Actor, include_closed: bool = False) -> lis
 def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDetail:
     """State, evidence, deadlines, chronology and the next steps for this user."""
     with db.reads() as session:
-        page = load_case_page(session, case_id, who)
+        page = load_case_page(session, case_id, who, year_start(today))
         case, pupil, school = page.case, page.pupil, page.school
         machine = LIFECYCLES[case.kind]
         rows = page.evidence
@@ -214,6 +218,7 @@ def show_case(db: Database, *, case_id: int, who: Actor, today: date) -> CaseDet
             chronology=chronology,
             next_steps=steps,
             reachable=tuple(sorted({s.dest for s in steps})),
+            letter_rows=tuple(page.letters),
         )
 
 

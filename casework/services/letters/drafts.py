@@ -23,6 +23,7 @@ from casework.drafting.render import (
 )
 from casework.machines.roles import LA as LA_ROLES
 from casework.machines.roles import SCHOOL_STAFF, SYSTEM, may, role_words, with_article
+from casework.services.cases import CaseDetail
 from casework.services.cases.commands import STEP_LETTERS
 from casework.services.cases.facts import load_case, school_context_of
 from casework.services.cases.writes import record_evidence
@@ -83,7 +84,8 @@ class LetterView:
         }
 
 
-def _view(letter: Letter, upn: str, pupil_name: str) -> LetterView:
+def _view(letter: Any, upn: str, pupil_name: str) -> LetterView:
+    # `letter`: a Letter, or a row of its table (the case page reads them with the case).
     return LetterView(
         letter.id,
         letter.template,
@@ -329,13 +331,20 @@ def list_letters(
     on: date | None = None,
 ) -> list[LetterView]:
     """The letters `who` may see, newest first: of one case, only unsent, or of one date."""
-    with db.transaction() as session:
+    with db.reads() as session:
         return _list(session, who, case_id, unsent, on)
+
+
+def shown_with_case(detail: CaseDetail) -> list[LetterView]:
+    """The letters of a case as its page lists them (newest first), from what `show_case`
+    read with the page: no statement of their own."""
+    summary = detail.summary
+    return [_view(row, summary.upn, summary.pupil_name) for row in reversed(detail.letter_rows)]
 
 
 def case_letters(db: Database, *, case_id: int, who: Actor) -> list[LetterView]:
     """The letters of one case, newest first; a case out of reach is not found."""
-    with db.transaction() as session:
+    with db.reads() as session:
         load_case(session, case_id, who)
         return _list(session, who, case_id, False, None)
 

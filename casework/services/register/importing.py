@@ -34,7 +34,7 @@ from casework.services.errors import ImportConflictError, ImportNotPermittedErro
 from casework.services.reach import Actor
 from casework.services.register.schools import find_school, school_context
 from casework.store.database import Database
-from casework.store.marks import insert_marks
+from casework.store.marks import MarkChange, amend_marks, insert_marks
 from casework.store.models import (
     Case,
     Contact,
@@ -45,9 +45,13 @@ from casework.store.models import (
     School,
     SessionMark,
 )
+from casework.store.projection import apply_marks, forget_pupils
 
 PLANNED_CLOSURE = "#"
 ProgressCallback = Callable[[str], None]
+# Marks stored per statement (per COPY on PostgreSQL): few statements for a large file, and a
+# step of progress shown after each.
+STORE_BATCH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +326,10 @@ def store_mark_rows(
     pupils: dict[str, Pupil],
     amender: Amender,
     reason: str,
+    progress: ProgressCallback | None = None,
 ) -> tuple[int, int, int]:
+    """Store marks: new ones added, changed ones amended (recorded with who, when and why),
+    the rest left; a batch of STORE_BATCH marks at a time. Returns (added, changed, same)."""
     if not rows:
         return 0, 0, 0
     id_of = {upn: pupil.id for upn, pupil in pupils.items()}  # once, not per mark
@@ -349,7 +356,7 @@ def store_mark_rows(
         if pupil_id in ids:
             existing[(pupil_id, day, sess)] = (code, minutes, comment or None)
     new_rows: list[tuple[int, date, str, str, int | None, str | None]] = []
-    changes: list[tuple[int, date, str, tuple[str, int | None, str | None], MarkRecord]] = []
+    changes: list[MarkChange] = []
     unchanged = 0
     for _line, mark in rows:
         pupil_id = id_of[mark.upn]
@@ -358,40 +365,41 @@ def store_mark_rows(
         if before is None:
             new_rows.append((pupil_id, mark.date, mark.session, *now))
         elif before != now:
-            changes.append((pupil_id, mark.date, mark.session, before, mark))
+            changes.append((pupil_id, mark.date, mark.session, before, now))
         else:
             unchanged += 1
-    insert_marks(session, new_rows)
+    stored = 0
+    total = len(new_rows) + len(changes)
+    for start in range(0, len(new_rows), STORE_BATCH):
+        insert_marks(session, new_rows[start : start + STORE_BATCH])
+        stored = _stored(progress, stored, min(STORE_BATCH, len(new_rows) - start), total)
     stamp = datetime.now(UTC)
-    for pupil_id, day, sess, before, mark in changes:
-        session.execute(
-            update(SessionMark)
-            .where(
-                SessionMark.pupil_id == pupil_id,
-                SessionMark.date == day,
-                SessionMark.session == sess,
-            )
-            .values(code=mark.code, minutes_late=mark.minutes_late, comment=mark.comment or None)
+    for start in range(0, len(changes), STORE_BATCH):
+        amend_marks(
+            session,
+            changes[start : start + STORE_BATCH],
+            reason=reason,
+            amended_at=stamp,
+            amended_by=amender.name,
+            amended_by_position=amender.position,
         )
-        session.add(
-            MarkAmendment(
-                pupil_id=pupil_id,
-                date=day,
-                session=sess,
-                original_code=before[0],
-                original_minutes_late=before[1],
-                original_comment=before[2],
-                new_code=mark.code,
-                new_minutes_late=mark.minutes_late,
-                new_comment=mark.comment or None,
-                reason=reason,
-                amended_at=stamp,
-                amended_by=amender.name,
-                amended_by_position=amender.position,
-            )
-        )
+        stored = _stored(progress, stored, min(STORE_BATCH, len(changes) - start), total)
+    # The dense register the sweep reads, in step with the marks in the same transaction.
+    apply_marks(
+        session,
+        [(p, day, sess, code) for p, day, sess, code, _m, _c in new_rows]
+        + [(p, day, sess, after[0]) for p, day, sess, _before, after in changes],
+    )
     session.flush()
     return len(new_rows), len(changes), unchanged
+
+
+def _stored(progress: ProgressCallback | None, before: int, batch: int, total: int) -> int:
+    """Counts only: a step shown on a terminal never names a pupil."""
+    done = before + batch
+    if progress:
+        progress(f"{done:,} of {total:,} marks stored")
+    return done
 
 
 def import_marks(
@@ -490,7 +498,7 @@ def _import_marks(
         by, reason = _amendments_by(amender, source)
         if progress:
             progress("storing")
-        added, changed, unchanged = store_mark_rows(session, rows, pupils, by, reason)
+        added, changed, unchanged = store_mark_rows(session, rows, pupils, by, reason, progress)
         return ImportReport(source, school.urn, added, changed, unchanged)
 
 
@@ -509,6 +517,7 @@ def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> 
         # A letter keeps the name and address it was drafted to; only its link to the contact
         # row goes with the contact.
         session.execute(update(Letter).where(Letter.pupil_id.in_(ids)).values(contact_id=None))
+        forget_pupils(session, ids)
         for table in (MarkAmendment, SessionMark, Contact):
             session.execute(delete(table).where(table.pupil_id.in_(ids)))
         with_case = set(session.scalars(select(Case.pupil_id).where(Case.school_id == school.id)))
@@ -538,11 +547,14 @@ def import_ctf(
     path: Path | str,
     urn: str | None = None,
     amender: Amender | None = None,
+    progress: ProgressCallback | None = None,
     *,
     who: Actor | None = None,
 ) -> ImportReport:
     """Pupils, contacts and marks from a common transfer file, in one transaction; a changed
     mark is amended in the name of `amender`, else `who`, else the system account."""
+    if progress:
+        progress("reading")
     path = Path(path)
     try:
         data = read_bytes(path, "ctf")
@@ -555,6 +567,8 @@ def import_ctf(
     transfer = ctf.parse_ctf(data, str(path))
     source = str(path)
     amender = _amender_of(amender, who)
+    if progress:
+        progress("storing")
     with _all_or_nothing(db, source) as session:
         school = find_school(session, urn)
         _check_importer(who, school)
@@ -585,7 +599,7 @@ def import_ctf(
                 "roll here and were not imported"
             )
         by, reason = _amendments_by(amender, source)
-        m_added, m_changed, m_same = store_mark_rows(session, marks, pupils, by, reason)
+        m_added, m_changed, m_same = store_mark_rows(session, marks, pupils, by, reason, progress)
         return ImportReport(
             source,
             school.urn,

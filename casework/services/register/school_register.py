@@ -11,8 +11,8 @@ from sqlalchemy import select
 from casework.register.marks import Register
 from casework.services.register.schools import SchoolContext
 from casework.store.database import Database
-from casework.store.marks import day_number, school_mark_arrays
 from casework.store.models import Pupil
+from casework.store.projection import fill_register, school_years
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,26 +39,14 @@ def load_register(
                 (Pupil.leaving_date.is_(None)) | (Pupil.leaving_date >= on_roll_at),
             )
         pupils = list(session.scalars(query))
-        pupil_ids, day_numbers, sessions, code_ids = school_mark_arrays(
-            session.connection(), school.id, start, end
-        )
+        pupil_ids, firsts, years = school_years(session.connection(), school.id, start, end)
     register = Register(school.calendar, start, end, [p.upn for p in pupils])
     if len(pupil_ids):
         row_of = np.full(int(pupil_ids.max()) + 1, -1, dtype=np.intp)
         for row, pupil in enumerate(pupils):
             if pupil.id < len(row_of):
                 row_of[pupil.id] = row
-        rows = row_of[pupil_ids]
-        # Calendar day index for each day number (-1 where it is not a school day).
-        calendar = school.calendar
-        first = day_number(calendar.first_day)
-        index_of = np.full(day_number(calendar.last_day) - first + 1, -1, dtype=np.intp)
-        index_of[[day_number(d) - first for d in calendar.days]] = np.arange(len(calendar.days))
-        offsets = day_numbers - first
-        inside = (rows >= 0) & (offsets >= 0) & (offsets < len(index_of))
-        day_idx = np.where(inside, index_of[np.clip(offsets, 0, len(index_of) - 1)], -1)
-        keep = inside & (day_idx >= 0)
-        register.set_marks(rows[keep], day_idx[keep], sessions[keep], code_ids[keep])
+        fill_register(register, row_of[pupil_ids], firsts, years)
     for row, pupil in enumerate(pupils):
         register.clear_outside(row, pupil.admission_date, pupil.leaving_date)
     return SchoolRegister(school, register, pupils)

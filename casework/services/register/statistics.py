@@ -36,6 +36,46 @@ def pupil_statistics(
     who: Actor,
 ) -> tuple[SchoolContext, PupilStats]:
     """One pupil's statistics from `start` (default: the academic year's start) to `as_of`."""
+    report = pupil_report(db, upn, as_of, start, urn, who=who)
+    return report.school, report.stats
+
+
+@dataclass(frozen=True, slots=True)
+class PupilReport:
+    """A pupil's statistics with whom and what days they count: the first and last day used."""
+
+    school: SchoolContext
+    upn: str
+    pupil_name: str
+    start: date
+    as_of: date
+    stats: PupilStats
+
+
+def check_in_calendar(school: SchoolContext, day: date, what: str = "as of") -> None:
+    """Refuse a day the school's calendar does not reach: its figures would be counted over
+    another day than the one asked for (the last school day, or none at all)."""
+    calendar = school.calendar
+    if not calendar.covers(day):
+        first, last = calendar.terms[0].start, calendar.terms[-1].end
+        raise RangeError(
+            f"{what} {day} is outside the calendar of school {school.urn} {school.name} "
+            f"({long_date(first)} to {long_date(last)})"
+        )
+
+
+def pupil_report(
+    db: Database,
+    upn: str,
+    as_of: date,
+    start: date | None = None,
+    urn: str | None = None,
+    *,
+    who: Actor,
+    within_calendar: bool = False,
+) -> PupilReport:
+    """One pupil's statistics from `start` (default: the academic year's start) to `as_of`;
+    with `within_calendar`, a day outside the school's calendar is refused (RangeError)."""
     with db.transaction() as session:
         query = select(Pupil).where(Pupil.upn == upn, visible_to(who, Pupil))
         if urn is not None:
@@ -47,13 +87,20 @@ def pupil_statistics(
             raise PupilNotFoundError(
                 upn, f"UPN {upn} is on roll at more than one school", several=True
             )
-        school = school_context(session.get_one(School, found[0].school_id))
+        pupil = found[0]
+        name = f"{pupil.forename} {pupil.surname}".strip()
+        school = school_context(session.get_one(School, pupil.school_id))
+    if within_calendar:
+        check_in_calendar(school, as_of)
+        if start is not None:
+            check_in_calendar(school, start, "from")
     start = start or default_start(school, as_of)
     if start > as_of:
         raise RangeError(f"the start {start} is after {as_of}")
     loaded = load_register(db, school, start, as_of)
     row = loaded.register.pupils.index(upn)
-    return school, pupil_stats(loaded.register, row, school.policy)
+    stats = pupil_stats(loaded.register, row, school.policy)
+    return PupilReport(school, upn, name, start, as_of, stats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +126,22 @@ def _year_key(year_group: str) -> tuple[int, str]:
 
 
 def cohort_statistics(
-    db: Database, as_of: date, start: date | None = None, urn: str | None = None, *, who: Actor
+    db: Database,
+    as_of: date,
+    start: date | None = None,
+    urn: str | None = None,
+    *,
+    who: Actor,
+    within_calendar: bool = False,
 ) -> CohortReport:
-    """Whole school, each year group, pupil premium and SEND cohorts (pupils on roll in range)."""
+    """Whole school, each year group, pupil premium and SEND cohorts (pupils on roll in range);
+    with `within_calendar`, a day outside the school's calendar is refused (RangeError)."""
     with db.transaction() as session:
         school = school_context(find_school(session, urn, who))
+    if within_calendar:
+        check_in_calendar(school, as_of)
+        if start is not None:
+            check_in_calendar(school, start, "from")
     start = start or default_start(school, as_of)
     if start > as_of:
         raise RangeError(f"the start {start} is after {as_of}")

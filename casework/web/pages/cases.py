@@ -58,7 +58,7 @@ def case_page(
         "chosen": chosen,
         "problem": problem or {},
         "done": done,
-        "letters": drafts.list_letters(db, who=who, case_id=case_id),
+        "letters": drafts.shown_with_case(detail),
         "letter_templates": drafts.templates(),
         "writes_letters": may(who.role, drafts.SENDERS),
         "channels": drafts.CHANNELS,

@@ -185,10 +185,50 @@ def test_stats_from_a_later_day(loaded: str) -> None:
     assert stats["persistent_absence"] is True  # exactly 20% missed
 
 
-def test_stats_table_without_json(loaded: str) -> None:
+def test_stats_table_names_the_pupil_and_the_days_it_counted(loaded: str) -> None:
     result = ok(run(loaded, "stats", ALEX, "--as-of", "2025-09-09"))
-    assert "possible sessions" in result.output
-    assert "77.7778" in result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Alex Testington ({ALEX}) at Example Primary School, school 100001"
+    # The first day is the school year's, by default: said, not left to be guessed.
+    assert lines[1] == "From 2025-09-03 to 2025-09-09 (both days counted)."
+    assert "possible sessions" in result.stdout
+
+
+def test_stats_table_shows_rates_to_two_places_and_flags_as_yes_or_no(loaded: str) -> None:
+    result = ok(run(loaded, "stats", ALEX, "--as-of", "2025-09-09"))
+    rows = {
+        cells[0]: cells[1]
+        for line in result.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.strip("│").split("│")]) == 2
+    }
+    assert rows["attendance rate"] == "77.78%"
+    assert rows["absence rate"] == "22.22%"
+    assert (rows["persistent absence"], rows["severe absence"]) == ("yes", "no")
+    assert "True" not in result.stdout and "False" not in result.stdout
+
+
+def test_cohorts_table_shows_rates_to_the_same_two_places(loaded: str) -> None:
+    result = ok(run(loaded, "cohorts", "--as-of", "2025-09-09"))
+    assert "from 2025-09-03 to 2025-09-09" in result.stdout
+    whole = next(line for line in result.stdout.splitlines() if "whole" in line)
+    rates = re.findall(r"\d+\.\d+%", whole)
+    assert rates and all(re.fullmatch(r"\d+\.\d\d%", rate) for rate in rates), whole
+
+
+def test_stats_refuses_a_day_outside_the_school_calendar_in_one_line(loaded: str) -> None:
+    for day in ("2030-01-01", "2025-08-01"):
+        result = run(loaded, "stats", ALEX, "--as-of", day)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"error: as of {day} is outside the calendar of school 100001 Example Primary "
+            "School (3 September 2025 to 22 July 2026)"
+        ]
+        no_traceback(result)
+    refused = run(loaded, "stats", ALEX, "--from", "2024-09-01", "--as-of", "2025-09-09")
+    assert refused.exit_code == 2
+    assert "from 2024-09-01 is outside the calendar of school 100001" in refused.stderr
+    assert run(loaded, "cohorts", "--as-of", "2030-01-01").exit_code == 2
 
 
 def test_stats_from_after_as_of_fails_clearly(loaded: str) -> None:
@@ -253,13 +293,40 @@ def test_sweep_json_shape_and_a_persistent_absence_finding(loaded: str) -> None:
     assert "3 September 2025 AM, 3 September 2025 PM" in robin["register_incomplete"]["reason"]
 
 
-def test_sweep_table_without_json(loaded: str) -> None:
-    result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001"))
-    assert JORDAN in result.output
-    assert "findings." in result.output
+def test_sweep_findings_table_on_request_names_each_pupil_beside_the_upn(loaded: str) -> None:
+    result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001", "--findings"))
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("│ Jordan Sampleby") for line in lines), result.stdout
+    assert any(line.startswith(f"│ {JORDAN}") for line in lines), result.stdout
     # Staff read the sentence that names the pupil, not the one written to parents.
     assert "Jordan Sampleby has missed" in result.output
     assert "your child" not in result.output.lower()
+
+
+def test_sweep_prints_a_summary_by_default(loaded: str) -> None:
+    dry = as_json(run(loaded, "sweep", "--as-of", "2025-09-09", "--dry-run", "--json"))
+    result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001"))
+    found = len(dry["findings"])
+    assert result.stdout.splitlines()[0] == f"Swept 3 pupils as of 2025-09-09: {found} findings."
+    # Counted by rule, not pupil by pupil: no sentence about any one pupil.
+    assert "has missed" not in result.stdout and JORDAN not in result.stdout
+    rules = {f["rule"] for f in dry["findings"]}
+    assert all(re.search(rf"│ {rule} +│", result.stdout) for rule in rules), result.stdout
+    assert "casework sweep --findings" in result.stdout
+
+
+def test_sweep_json_is_the_same_with_or_without_the_findings_table(loaded: str) -> None:
+    plain = as_json(run(loaded, "sweep", "--as-of", "2025-09-09", "--dry-run", "--json"))
+    table = run(loaded, "sweep", "--as-of", "2025-09-09", "--dry-run", "--json", "--findings")
+    assert as_json(table) == plain
+    assert set(plain) == {
+        "as_of", "findings", "cases_opened", "evidence_added", "deadlines_due",
+        "deadlines_overdue", "transitions_fired", "notices_recorded", "letters_drafted",
+        "letters_refused",
+    }  # fmt: skip
+    assert set(plain["findings"][0]) == {
+        "school", "upn", "rule", "reason", "staff_reason", "began", "evidence"
+    }  # fmt: skip
 
 
 def test_the_sweep_keeps_a_finding_that_opens_no_case_once_and_says_so(loaded: str) -> None:
@@ -269,7 +336,7 @@ def test_the_sweep_keeps_a_finding_that_opens_no_case_once_and_says_so(loaded: s
     ]
     # The same gap in the register found again the next day: nothing more kept, nothing said.
     again = ok(run(loaded, "sweep", "--as-of", "2025-09-10", "--school", "100001"))
-    assert "open no case kept for the worklist" not in again.output
+    assert "no case kept for the worklist" not in again.output
     again_json = as_json(run(loaded, "sweep", "--as-of", "2025-09-10", "--json"))
     assert again_json["notices_recorded"] == []
 
@@ -277,7 +344,7 @@ def test_the_sweep_keeps_a_finding_that_opens_no_case_once_and_says_so(loaded: s
 def test_the_sweep_table_counts_the_findings_kept_for_the_worklist(loaded: str) -> None:
     result = ok(run(loaded, "sweep", "--as-of", "2025-09-09", "--school", "100001"))
     # Robin has no marks yet this year (register_incomplete, a rule that opens no case).
-    (count,) = re.findall(r"^(\d+) findings that open no case kept for the worklist\.$",
+    (count,) = re.findall(r"^(\d+) findings? that opens? no case kept for the worklist\.$",
                           result.output, re.MULTILINE)  # fmt: skip
     assert int(count) >= 1
 

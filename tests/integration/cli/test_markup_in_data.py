@@ -63,6 +63,7 @@ def test_the_sweep_prints_pupils_names_as_written(
             text("UPDATE pupil SET surname = :name WHERE upn = :upn"),
             {"name": "[/x][white on white]Hidden", "upn": upn},
         )
-    swept = run(database_url, "sweep", "--as-of", "2025-11-28")
+    # The findings table names the pupil (beside the UPN, and in each sentence).
+    swept = run(database_url, "sweep", "--as-of", "2025-11-28", "--findings")
     assert swept.exit_code == 0, swept.output
     assert "[white" in swept.output and "Traceback" not in swept.output

@@ -765,10 +765,11 @@ def test_leave_requested_after_it_started_cannot_be_reviewed(db: Database, world
     assert blocked(db, lid, "review", AO, "2026-03-04") == [
         "requested on 4 March 2026, once the leave had started: no retrospective approval"
     ]
-    # Leave is decided before it starts.
+    # Leave is decided before it starts (another pupil: the same dates again would repeat the
+    # request above).
     late = cases.open_case(
         db,
-        upn=pupil,
+        upn=world.pupil(),
         kind="leave_request",
         who=as_user(db, AO),
         today=d("2026-02-23"),

@@ -89,8 +89,8 @@ def test_the_application_records_a_parent_the_pupil_lives_with(
         URN,
     )
 
-    def open_with(applicant: str | None) -> int:
-        details = {"start": "2026-03-02", "end": "2026-03-06"}
+    def open_with(applicant: str | None, start: str = "2026-03-02", end: str = "2026-03-06") -> int:
+        details = {"start": start, "end": end}
         return cases.open_case(
             db,
             upn=pupil,
@@ -122,7 +122,8 @@ def test_the_application_records_a_parent_the_pupil_lives_with(
     (opened,) = events(db, lid)
     assert opened["data"]["details"]["applicant"] == MOTHER
     # Opened as before applicants were recorded: taken as from the parent the pupil lives with.
-    assumed = case_row(db, open_with(None))["details"]
+    # (Other dates: the same dates again would repeat the request above, and be refused.)
+    assumed = case_row(db, open_with(None, "2026-03-09", "2026-03-13"))["details"]
     assert (assumed["applicant"], assumed["applicant_assumed"]) == (MOTHER, True)
 
 

@@ -79,6 +79,7 @@ def api_schema(demo_db: Database) -> Any:
 # Every operation of the API; a test below fails when the document has one not listed here.
 OPERATIONS = [
     ("GET", "/api/cases"),
+    ("POST", "/api/cases"),
     ("GET", "/api/cases/{case_id}"),
     ("POST", "/api/cases/{case_id}/transitions"),
     ("POST", "/api/cases/{case_id}/evidence"),
@@ -134,6 +135,18 @@ def seeded(method: str, path: str, operation: Any, upns: list[str]) -> st.Search
         )
     elif path == "/api/cases/{case_id}/letters" and method == "POST":
         body = st.fixed_dictionaries({"template": st.sampled_from(sorted(LETTERS))})
+    elif path == "/api/cases" and method == "POST":
+        opening = ["start", "end", "applicant", "requested_on", "reason", "note"]
+        body = st.fixed_dictionaries(
+            {
+                "upn": st.sampled_from(upns) | st.text(max_size=14),
+                "kind": st.sampled_from(sorted(LIFECYCLES)),
+                "details": st.dictionaries(st.sampled_from(opening), VALUES, max_size=4),
+            }
+        )
+        return body.flatmap(
+            lambda b: operation.as_strategy(positive, body=b, media_type="application/json")
+        )
     elif path == "/api/pupils/{upn}":
         dates = st.none() | st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
         return st.tuples(st.sampled_from(upns), dates, dates).flatmap(

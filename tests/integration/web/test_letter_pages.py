@@ -14,6 +14,7 @@ from casework.store.database import Database
 from tests.integration.services.test_letters import ABSENT
 from tests.support.actions import as_user
 from tests.support.dates import d
+from tests.support.escalations import referred_to_la
 from tests.support.letters import PARENTS, text_of
 from tests.support.rows import TableRows, table_rows
 from tests.support.web import app_client, bearer, csrf, signed_in
@@ -252,6 +253,18 @@ def test_letters_of_a_case_out_of_reach_are_not_found(db: Database, world: World
         ]
         assert stored(db) == before
     assert got == [404, 404, 404, 404]
+
+
+def test_a_referred_case_page_lists_its_letters_for_the_la_and_the_school_alike(
+    db: Database, world: World
+) -> None:
+    _pupil, case_id = referred_to_la(db, world)
+    listed = drafts.case_letters(db, case_id=case_id, who=as_user(db, AO))
+    assert [v.template for v in listed].count("formal_referral") == 1
+    for username in (LA, AO):
+        with signed_in(db, username, TODAY) as client:
+            page = client.get(f"/cases/{case_id}").text
+        assert [int(n) for n in re.findall(r'id="letter-(\d+)"', page)] == [v.id for v in listed]
 
 
 def test_a_letter_address_that_is_not_a_number_is_not_found(db: Database, world: World) -> None:

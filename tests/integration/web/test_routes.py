@@ -72,6 +72,10 @@ EXPECTED: dict[str, Expect] = {
     # The LA evidence pack: the school's attendance staff and the LA; not a teacher.
     "GET /cases/{case_id:int}/pack.pdf": Expect({**RECORD, TEACHER: DENY}),
     "GET /api/cases": Expect(everyone()),
+    # Opening a case by hand: the school's attendance staff (an unknown kind is their 422).
+    "POST /api/cases": Expect(
+        only(AO, HEAD, OTHER_LEAD), {"upn": "B801200005001", "kind": "no_such_kind"}
+    ),
     "GET /api/cases/{case_id:int}": Expect(RECORD),
     "POST /api/cases/{case_id:int}/transitions": Expect(
         RECORD, {"trigger": "no_such_step", "version": 1}

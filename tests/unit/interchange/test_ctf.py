@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import date, datetime, timedelta
 
@@ -550,7 +551,9 @@ def test_writer_refuses_unknown_codes_and_strays() -> None:
 
 
 _SCHOOL_DAYS = st.dates(date(2023, 6, 1), date(2025, 10, 31)).filter(lambda d: d.weekday() < 5)
-_NAMES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'-", min_size=1)
+_NAMES = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'-", min_size=1, max_size=60
+)
 
 
 @st.composite
@@ -579,11 +582,13 @@ def transfers(draw: st.DrawFn) -> Transfer:
                 looked_after=draw(st.booleans()),
             )
         )
-        for priority in range(1, draw(st.integers(0, 2)) + 1):
+        # A pupil's contacts are told apart by name: no two the same.
+        names = draw(st.lists(st.tuples(_NAMES, _NAMES).map(" ".join), max_size=2, unique=True))
+        for priority, name in enumerate(names, start=1):
             contacts.append(
                 ContactRecord(
                     pupil_upn,
-                    f"{draw(_NAMES)} {draw(_NAMES)}",
+                    name,
                     draw(st.sampled_from(["PAM", "PAF", "CAR", "OTH"])),
                     draw(st.booleans()),
                     draw(st.booleans()),
@@ -618,3 +623,31 @@ def test_sample_file() -> None:
     assert {c.upn for c in transfer.contacts} == {UPN_A, UPN_B}
     assert {m.code for m in transfer.marks} >= {"C1", "J1", "Y3", "#", "I", "N", "L"}
     assert transfer.source is not None and transfer.source.estab == "2001"
+
+
+_FIRST_CONTACT = re.search(r"<Contact>.*?</Contact>", SAMPLE.read_text(), re.DOTALL)
+assert _FIRST_CONTACT is not None
+
+
+@pytest.mark.parametrize(
+    ("find", "put", "line", "message"),
+    [
+        ("<NCyearActual>5<", "<NCyearActual>Reception<", 22, "'RECEPTION' is not a year group"),
+        ("<Surname>Testpupil<", f"<Surname>{'x' * 101}<", 22, "surname is 101 characters long"),
+        ("<Order>1<", "<Order>100<", 52, "contact 1: Order 100 must be from 1 to 99"),
+        (
+            _FIRST_CONTACT.group(),
+            _FIRST_CONTACT.group() * 2,
+            71,
+            "contact 2: has the name 'Carol Testpupil' of contact 1 too",
+        ),
+    ],
+)
+def test_a_value_the_csv_readers_refuse_is_refused_in_a_ctf_naming_its_line(
+    find: str, put: str, line: int, message: str
+) -> None:
+    """The same checks as the CSV readers, so a transfer file stores alike on every database."""
+    with pytest.raises(CTFError) as caught:
+        parse_ctf(SAMPLE.read_text().replace(find, put, 1), "t.xml")
+    assert f"t.xml: line {line}: pupil {UPN_A}" in str(caught.value)
+    assert message in str(caught.value)

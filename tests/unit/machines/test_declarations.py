@@ -43,3 +43,26 @@ def test_every_shipped_step_says_who_may_take_it() -> None:
 def test_every_follow_on_case_is_of_a_known_kind() -> None:
     kinds = {follow.kind for m in LIFECYCLES.values() for s in m.steps for follow in s.opens}
     assert kinds == {"penalty_notice", "missing_education", "attendance_concern"}
+
+
+def test_every_allowed_value_list_belongs_to_something_the_step_takes() -> None:
+    declared = {
+        (machine.kind, step.trigger, name): values
+        for machine in LIFECYCLES.values()
+        for step in machine.steps
+        for name, values in step.choices.items()
+        if name in (*step.needs, *step.accepts) and values
+    }
+    every = {
+        (machine.kind, step.trigger, name)
+        for machine in LIFECYCLES.values()
+        for step in machine.steps
+        for name in step.choices
+    }
+    assert set(declared) == every
+    # The steps whose guards refuse any other value say which values they take.
+    assert declared[("penalty_notice", "record_service", "service")] == ("hand", "post")
+    assert "improved_sustained" in declared[("attendance_concern", "close", "outcome")]
+    assert (
+        "home_education" in declared[("missing_education", "record_located_elsewhere", "outcome")]
+    )

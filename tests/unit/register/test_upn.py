@@ -158,3 +158,36 @@ def test_final_digit_and_letter_of_same_value_share_a_check_letter(digits: str, 
 
 def test_invalid_upn_error_is_a_value_error() -> None:
     assert issubclass(upn.InvalidUPNError, ValueError)
+
+
+# -- hints for a UPN someone typed (issue 10, item 12) ---------------------------------------
+
+
+def test_a_valid_upn_needs_no_hint() -> None:
+    assert upn.hint("B801200005001") is None
+    assert upn.hint(make("80120000500A")) is None  # a temporary UPN
+
+
+def test_the_hint_says_the_length_is_wrong() -> None:
+    assert upn.hint("B80120000500") == (
+        "UPN 'B80120000500' must be 13 characters, not 12 "
+        "(a UPN is a check letter and 12 more characters, like B801200005001)"
+    )
+
+
+def test_the_hint_says_a_character_is_not_a_digit() -> None:
+    hint = upn.hint("B8012000O5001")
+    assert hint is not None and "characters 2 to 12 must be digits" in hint
+
+
+def test_the_hint_says_the_check_letter_does_not_match() -> None:
+    assert upn.hint("A801200005001") == (
+        "UPN 'A801200005001' has check letter A, expected B: a character is mistyped, "
+        "or it is another pupil's number"
+    )
+
+
+@pytest.mark.parametrize("typed", ["b801200005001", " B801200005001", "B8012 00005001"])
+def test_the_hint_gives_the_upn_meant_in_capitals_without_spaces(typed: str) -> None:
+    hint = upn.hint(typed)
+    assert hint is not None and hint.endswith("; did you mean B801200005001?")
