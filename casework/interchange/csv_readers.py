@@ -156,7 +156,6 @@ def _rows(
             except StopIteration:
                 problems.add(1, None, None, "the file is empty; expected a header line")
                 return
-            problems.columns = {name: at for at, name in enumerate(header, start=1)}
             missing = [c for c in expected if c not in header]
             for name in missing:
                 # Point at where the column belongs in the documented order (or past the end).
@@ -174,6 +173,8 @@ def _rows(
                 problems.add(1, at, name, f"column {name!r} is also column {first}")
             if missing or unknown or repeated:
                 return
+            # Only a good header's columns: the checks after reading look each name up.
+            problems.columns = {name: at for at, name in enumerate(header, start=1)}
             positions = {name: header.index(name) for name in expected}
             # A record may run over several lines (a quoted newline): it is named by the line
             # it starts on, the one after where the record before it ended.
