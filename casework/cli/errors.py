@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONFLICT_EXIT = 3  # someone else changed the case first: look again and retry
+CONFLICT_EXIT = 3  # someone else changed the case (or the marks) first: look again and retry
 USAGE_EXIT = 2  # the command's own input is wrong (a date, a range)
 
 
@@ -76,7 +76,12 @@ def _report(error: Exception) -> None:
     from casework.machines.lifecycle import TriggerError
     from casework.policy.model import PolicyError
     from casework.register.school import SchoolFileError
-    from casework.services.errors import ConflictError, RangeError, ServiceError
+    from casework.services.errors import (
+        ConflictError,
+        ImportConflictError,
+        RangeError,
+        ServiceError,
+    )
     from casework.store.database import DatabaseURLError
 
     if isinstance(error, ImportFileError):
@@ -90,6 +95,8 @@ def _report(error: Exception) -> None:
             for key, value in error.submitted.items():
                 err.print(f"  {key}: {value}", highlight=False, markup=False)
         raise typer.Exit(CONFLICT_EXIT) from None
+    if isinstance(error, ImportConflictError):
+        fail(str(error), CONFLICT_EXIT)
     if isinstance(error, RangeError):
         fail(str(error), USAGE_EXIT)
     if isinstance(error, ServiceError):

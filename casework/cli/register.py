@@ -141,6 +141,16 @@ def import_contacts(
     _import(importing.import_contacts, file, school, database, as_json, "Importing contacts")
 
 
+ImporterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Your username: a changed mark is amended in your name (default: the system "
+        "account, with the file named in the reason).",
+    ),
+]
+
+
 @import_app.command("marks")
 def import_marks(
     file: FileArgument,
@@ -148,22 +158,29 @@ def import_marks(
     database: DatabaseOption = None,
     as_json: JsonOption = False,
     by: Annotated[
-        str | None, typer.Option(help="Who amends changed marks (default: the attendance lead).")
+        str | None,
+        typer.Option(help="Who amends changed marks, by name (default: whoever --as names)."),
     ] = None,
     position: Annotated[str | None, typer.Option(help="Their position.")] = None,
+    username: ImporterOption = None,
 ) -> None:
     """Register marks from CSV (upn,date,session,code,minutes_late,comment)."""
+    from casework.services.access import users
     from casework.services.register import importing
 
     if (by is None) != (position is None):
         fail("--by and --position go together: an amendment records who made it and their role", 2)
+    if by is not None and username is not None:
+        fail("--as and --by name who amends changed marks: give one of them", 2)
     amender = importing.Amender(by, position) if by is not None and position is not None else None
     with (
         reported(),
         open_database(database, migrate=True) as db,
         progress_steps("Importing marks") as step,
     ):
-        _report(importing.import_marks(db, file, school, amender, progress=step), as_json)
+        who = users.resolve(db, username) if username is not None else None
+        report = importing.import_marks(db, file, school, amender, progress=step, who=who)
+        _report(report, as_json)
 
 
 @import_app.command("ctf")
@@ -172,8 +189,10 @@ def import_ctf(
     school: SchoolOption = None,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
+    username: ImporterOption = None,
 ) -> None:
     """A common transfer file (XML): pupils, contacts, SEN and FSM flags, attendance marks."""
+    from casework.services.access import users
     from casework.services.register import importing
 
     with (
@@ -181,7 +200,8 @@ def import_ctf(
         open_database(database, migrate=True) as db,
         progress_steps("Importing a transfer file") as step,
     ):
-        _report(importing.import_ctf(db, file, school, progress=step), as_json)
+        who = users.resolve(db, username) if username is not None else None
+        _report(importing.import_ctf(db, file, school, progress=step, who=who), as_json)
 
 
 FromOption = Annotated[

@@ -9,11 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from casework.interchange.limits import LineTooLongError, TooLargeError, open_text
 from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
 from casework.register.codes import BY_CODE
 from casework.register.upn import InvalidUPNError, validate
 
-MAX_PROBLEMS = 20  # enough to fix a file in one go without flooding the terminal
+MAX_PROBLEMS = 50  # enough to fix a file in one go without flooding the terminal
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,9 @@ class Problems:
         self.file = file
         self.items: list[Problem] = []
         self.more = 0
+        # The 1-based column of each header name, as the file has them (a reader fills it
+        # in): checks made after reading name the column where the file has it.
+        self.columns: dict[str, int] = {}
 
     def add(self, line: int, column: int | None, field: str | None, message: str) -> None:
         if len(self.items) < MAX_PROBLEMS:
@@ -65,7 +69,9 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise ImportFileError(self.items, self.more)
+            # Problems found by the reader and by later checks, in the order of the file.
+            ordered = sorted(self.items, key=lambda p: (p.line, p.column or 0))
+            raise ImportFileError(ordered, self.more)
 
 
 PUPIL_COLUMNS = [
@@ -126,47 +132,56 @@ def parse_upn(value: str) -> str:
 
 
 def _rows(
-    path: Path, expected: list[str], problems: Problems
+    path: Path, expected: list[str], problems: Problems, kind: str
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file as dicts with their line numbers, after checking the header."""
+    """Rows of a CSV file as dicts with the line each starts on, after checking the header.
+
+    The file is read no further than the limit of its kind (casework.interchange.limits).
+    """
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        handle = open_text(path, kind)
     except OSError as error:  # missing, a folder, not readable: a message, not a traceback
         reason = "no such file" if isinstance(error, FileNotFoundError) else "cannot be read"
         problems.add(0, None, None, f"{reason}: {error.strerror or error}")
         problems.raise_if_any()
         raise AssertionError("unreachable") from None
+    except TooLargeError as error:
+        problems.add(0, None, None, str(error))
+        return
     with handle:
         reader = csv.reader(handle)
         try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            problems.add(1, None, None, "the file is empty; expected a header line")
-            return
-        except UnicodeDecodeError:
-            problems.add(1, None, None, "the file is not UTF-8 text")
-            return
-        missing = [c for c in expected if c not in header]
-        for name in missing:
-            # Point at where the column belongs in the documented order (or just past the end).
-            at = min(expected.index(name), len(header)) + 1
-            problems.add(1, at, name, f"missing column {name!r}")
-        unknown = [h for h in header if h not in expected]
-        for name in unknown:
-            problems.add(1, header.index(name) + 1, name, f"unexpected column {name!r}")
-        # A column given twice: which of the two is meant cannot be told, so neither is read.
-        repeated = [
-            (at, name) for at, name in enumerate(header, start=1) if header.index(name) + 1 < at
-        ]
-        for at, name in repeated:
-            first = header.index(name) + 1
-            problems.add(1, at, name, f"column {name!r} is also column {first}")
-        if missing or unknown or repeated:
-            return
-        positions = {name: header.index(name) for name in expected}
-        try:
+            try:
+                header = [h.strip() for h in next(reader)]
+            except StopIteration:
+                problems.add(1, None, None, "the file is empty; expected a header line")
+                return
+            missing = [c for c in expected if c not in header]
+            for name in missing:
+                # Point at where the column belongs in the documented order (or past the end).
+                at = min(expected.index(name), len(header)) + 1
+                problems.add(1, at, name, f"missing column {name!r}")
+            unknown = [h for h in header if h not in expected]
+            for name in unknown:
+                problems.add(1, header.index(name) + 1, name, f"unexpected column {name!r}")
+            # A column given twice: which of the two is meant cannot be told, so neither is read.
+            repeated = [
+                (at, name) for at, name in enumerate(header, start=1) if header.index(name) + 1 < at
+            ]
+            for at, name in repeated:
+                first = header.index(name) + 1
+                problems.add(1, at, name, f"column {name!r} is also column {first}")
+            if missing or unknown or repeated:
+                return
+            # Only a good header's columns: the checks after reading look each name up.
+            problems.columns = {name: at for at, name in enumerate(header, start=1)}
+            positions = {name: header.index(name) for name in expected}
+            # A record may run over several lines (a quoted newline): it is named by the line
+            # it starts on, the one after where the record before it ended.
+            ended = reader.line_num
             for values in reader:
-                line = reader.line_num
+                line = ended + 1
+                ended = reader.line_num
                 if not values or values == [""]:
                     continue
                 if len(values) != len(header):
@@ -178,10 +193,37 @@ def _rows(
                     )
                     continue
                 yield line, {name: values[i].strip() for name, i in positions.items()}
-        except UnicodeDecodeError:
-            problems.add(reader.line_num + 1, None, None, "the file is not UTF-8 text")
+        except UnicodeDecodeError as error:
+            line, column = _bad_byte(path, reader.line_num + 1)
+            byte = error.object[error.start : error.start + 1].hex()
+            problems.add(line, column, None, f"byte 0x{byte} is not UTF-8 text")
         except csv.Error as error:
             problems.add(reader.line_num, None, None, f"not valid CSV: {error}")
+        except TooLargeError as error:
+            problems.add(0, None, None, str(error))
+        except LineTooLongError as error:
+            problems.add(error.line, None, None, str(error))
+
+
+def _bad_byte(path: Path, reached: int) -> tuple[int, int | None]:
+    """The line and column of the first byte that is not UTF-8. The text is decoded a chunk
+    ahead of the csv module, so the line it had reached may be lines before the byte: the
+    file is read again, only when such a byte is found (a regular file; a pipe cannot be)."""
+    try:
+        if not path.is_file():
+            return reached, None
+        data = path.read_bytes()  # within the limit: the first reading got this far
+    except OSError:
+        return reached, None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        start_of_line = before.rfind(b"\n") + 1
+        # The column counts characters, as an editor does, not bytes.
+        column = len(before[start_of_line:].decode("utf-8-sig", errors="replace")) + 1
+        return before.count(b"\n") + 1, column
+    return reached, None
 
 
 # The longest value each text column holds, as the database declares it: refused here, with
@@ -262,15 +304,19 @@ def column_numbers(path: Path | str) -> dict[str, int]:
     return {name: number for number, name in enumerate(_columns_of(Path(path)), start=1)}
 
 
-def read_pupils(path: Path | str) -> list[tuple[int, PupilRecord]]:
-    """Pupil rows with their line numbers; raises ImportFileError naming every problem."""
+def read_pupils(
+    path: Path | str, problems: Problems | None = None
+) -> list[tuple[int, PupilRecord]]:
+    """Pupil rows with the line each starts on; raises ImportFileError naming every problem,
+    or, given `problems`, adds them there for the caller to raise with its own."""
     path = Path(path)
-    problems = Problems(str(path))
+    given = problems  # a caller's, to add its own checks to before refusing the file
+    problems = given if given is not None else Problems(str(path))
     out: list[tuple[int, PupilRecord]] = []
     seen: dict[str, int] = {}
     columns: list[str] = []
-    for line, row in _rows(path, PUPIL_COLUMNS, problems):
-        columns = columns or _columns_of(path)
+    for line, row in _rows(path, PUPIL_COLUMNS, problems, "pupils"):
+        columns = columns or list(problems.columns)
         f: dict[str, Any] = {}
         f["upn"] = _field(row, "upn", columns, line, problems, parse_upn)
         for name in ("surname", "forename"):
@@ -304,7 +350,8 @@ def read_pupils(path: Path | str) -> list[tuple[int, PupilRecord]]:
             continue
         seen[f["upn"]] = line
         out.append((line, PupilRecord(**f)))
-    problems.raise_if_any()
+    if given is None:
+        problems.raise_if_any()
     return out
 
 
@@ -326,15 +373,19 @@ def _parse_priority(value: str) -> int:
     return int(value)
 
 
-def read_contacts(path: Path | str) -> list[tuple[int, ContactRecord]]:
-    """Contact rows with their line numbers; raises ImportFileError naming every problem."""
+def read_contacts(
+    path: Path | str, problems: Problems | None = None
+) -> list[tuple[int, ContactRecord]]:
+    """Contact rows with the line each starts on; raises ImportFileError naming every problem,
+    or, given `problems`, adds them there for the caller to raise with its own."""
     path = Path(path)
-    problems = Problems(str(path))
+    given = problems  # a caller's, to add its own checks to before refusing the file
+    problems = given if given is not None else Problems(str(path))
     out: list[tuple[int, ContactRecord]] = []
     seen: dict[tuple[str, str], int] = {}
     columns: list[str] = []
-    for line, row in _rows(path, CONTACT_COLUMNS, problems):
-        columns = columns or _columns_of(path)
+    for line, row in _rows(path, CONTACT_COLUMNS, problems, "contacts"):
+        columns = columns or list(problems.columns)
         f: dict[str, Any] = {
             "upn": _field(row, "upn", columns, line, problems, parse_upn),
             "name": _field(row, "name", columns, line, problems, text_of_length("name")),
@@ -370,7 +421,8 @@ def read_contacts(path: Path | str) -> list[tuple[int, ContactRecord]]:
             continue
         seen[key] = line
         out.append((line, ContactRecord(**f)))
-    problems.raise_if_any()
+    if given is None:
+        problems.raise_if_any()
     return out
 
 
@@ -393,17 +445,19 @@ def _parse_minutes(value: str) -> int:
     return int(value)
 
 
-def read_marks(path: Path | str) -> list[tuple[int, MarkRecord]]:
-    """Mark rows with their line numbers; raises ImportFileError naming every problem."""
+def read_marks(path: Path | str, problems: Problems | None = None) -> list[tuple[int, MarkRecord]]:
+    """Mark rows with the line each starts on; raises ImportFileError naming every problem,
+    or, given `problems`, adds them there for the caller to raise with its own."""
     path = Path(path)
-    problems = Problems(str(path))
+    given = problems  # a caller's, to add its own checks to before refusing the file
+    problems = given if given is not None else Problems(str(path))
     out: list[tuple[int, MarkRecord]] = []
     seen: dict[tuple[str, date, str], int] = {}
     columns: list[str] = []
     upn_ok: dict[str, bool] = {}  # a file repeats each UPN hundreds of times; check once
     dates: dict[str, date] = {}
-    for line, row in _rows(path, MARK_COLUMNS, problems):
-        columns = columns or _columns_of(path)
+    for line, row in _rows(path, MARK_COLUMNS, problems, "marks"):
+        columns = columns or list(problems.columns)
         upn = row["upn"]
         if upn not in upn_ok:
             upn_ok[upn] = _field(row, "upn", columns, line, problems, parse_upn) is not None
@@ -456,5 +510,6 @@ def read_marks(path: Path | str) -> list[tuple[int, MarkRecord]]:
             continue
         seen[key] = line
         out.append((line, MarkRecord(upn, day, session, code, minutes, comment)))
-    problems.raise_if_any()
+    if given is None:
+        problems.raise_if_any()
     return out

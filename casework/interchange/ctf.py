@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from xml.parsers import expat
 
 from casework.interchange.csv_readers import LONGEST, MOST_CONTACTS, YEAR_GROUPS
+from casework.interchange.limits import LARGEST, too_large
 from casework.interchange.records import (
     ContactRecord,
     MarkRecord,
@@ -31,6 +32,19 @@ _SEX = {"M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}
 _PP_FLAGS = ("PupilPremium", "PupilPremiumIndicator", "PPindicator", "PPeligible", "EverFSM6")
 _PHONE_NUMBER = ("PhoneNo", "TelephoneNumber", "Number", "PhoneNumber")
 _FSM_YEARS = 6  # "Ever 6 FSM": free school meals at any point in the last six years
+
+# Dates a CTF may hold: no pupil, term or free-meals record falls outside these years, and a
+# date that does (9999-12-30, some systems' "no end") would run the register past the end of
+# the calendar. Refused, naming the element, rather than stored.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+# A CTF's elements nest about eight deep (CTfile, CTFpupilData, Pupil, Contacts, Contact,
+# Address, BS7666Address, PAON); far deeper nesting is an attack on the parser, refused as soon
+# as it is seen rather than built into a tree.
+DEEPEST = 40
+# Sessions one AttendanceMarks may hold: a block holds a school year (at most 522 weekday
+# sessions); this is enough for twenty, and refuses 10 MB of marks at once, before reading them.
+MOST_SESSIONS = 20 * 522
 
 
 class CTFError(ValueError):
@@ -112,6 +126,11 @@ def _build_tree(data: bytes | str, source: str) -> _Node:
     root: list[_Node] = []
 
     def start(name: str, _attrs: dict[str, str]) -> None:
+        if len(stack) >= DEEPEST:
+            raise _Refused(
+                parser.CurrentLineNumber,
+                f"elements are nested more than {DEEPEST} deep (a CTF needs about 8)",
+            )
         node = _Node(_local(name), parser.CurrentLineNumber)
         if stack:
             stack[-1].children.append(node)
@@ -218,14 +237,24 @@ class _Reader:
         return value
 
     def date_of(self, node: _Node | None, where: str) -> date | None:
-        """A date that is optional: an unreadable one is a warning, not a failure."""
+        """The date an element holds (None when it is absent or empty). One that is not a
+        date, or is outside EARLIEST to LATEST, is a problem naming the element."""
         if node is None or not node.text:
             return None
+        shown = node.text[:40]
         try:
-            return _parse_date(node.text)
+            found = _parse_date(node.text)
         except ValueError:
-            self.warn(node.line, f"{where}: {node.tag} {node.text!r} is not a date")
+            self.problem(node.line, f"{where}: {node.tag} {shown!r} is not a date (YYYY-MM-DD)")
             return None
+        if not EARLIEST <= found <= LATEST:
+            self.problem(
+                node.line,
+                f"{where}: {node.tag} {shown!r} is outside the years {EARLIEST.year} to "
+                f"{LATEST.year}",
+            )
+            return None
+        return found
 
     # header
 
@@ -235,11 +264,7 @@ class _Reader:
             return None
         self.version = _version_major(head.value("CTFversion"))
         stamp = head.child("DateTime")
-        if stamp is not None and stamp.text:
-            try:
-                self.reference = _parse_date(stamp.text)
-            except ValueError:
-                self.warn(stamp.line, f"header DateTime {stamp.text!r} is not a date")
+        self.reference = self.date_of(stamp, "header") or self.reference
         school = head.child("SourceSchool")
         if school is None:
             return None
@@ -266,15 +291,10 @@ class _Reader:
         for name, val in (("Surname", surname), ("Forename", forename)):
             if val is None:
                 self.problem(node.line, f"{who} has no {name}")
-        dob: date | None = None
         dob_node = node.child("DOB")
         if dob_node is None or not dob_node.text:
             self.problem(node.line, f"{who} has no DOB")
-        else:
-            try:
-                dob = _parse_date(dob_node.text)
-            except ValueError:
-                self.problem(dob_node.line, f"{who}: DOB {dob_node.text!r} is not a date")
+        dob = self.date_of(dob_node, who)
 
         contacts = self.contacts(node, pupil_upn, who) if pupil_upn else []
         marks = self.attendance(node, pupil_upn, who) if pupil_upn else []
@@ -521,6 +541,8 @@ class _Reader:
             any_marks = True
             start_node = block.child("AttendanceStartDate")
             start = self.date_of(start_node, who)
+            if start is None and start_node is not None and start_node.text:
+                continue  # a problem already: not a date, or out of range
             if start is None:
                 self.warn(
                     marks_node.line,
@@ -549,7 +571,24 @@ class _Reader:
             # Pretty-printed: the surrounding whitespace is layout, not "no mark" sessions.
             text = "".join(text.strip().split("\n"))
         text = text.replace("\r", "").replace("\t", "")
-        if "," in text or (self.version >= 24 and text.strip() in codes.BY_CODE):
+        comma = "," in text or (self.version >= 24 and text.strip() in codes.BY_CODE)
+        # Counted before they are split: 10 MB of marks is refused without reading them.
+        sessions = text.count(",") + 1 if comma else len(text)
+        if sessions > MOST_SESSIONS:
+            self.problem(
+                node.line,
+                f"{who}: AttendanceMarks holds {sessions:,} sessions; at most {MOST_SESSIONS:,} "
+                "(twenty school years) fit in one",
+            )
+            return []
+        weeks = sessions // 10 + 1  # ten sessions a week: the last one falls within these
+        if start.toordinal() + 7 * weeks > LATEST.toordinal():
+            self.problem(
+                node.line,
+                f"{who}: AttendanceMarks from {start.isoformat()} run past {LATEST.isoformat()}",
+            )
+            return []
+        if comma:
             items = [item.strip() for item in text.split(",")]
             unit = "mark"
         else:
@@ -603,6 +642,8 @@ class _Reader:
 
 def parse_ctf(data: bytes | str, source_name: str = "<ctf>") -> Transfer:
     """Read a CTF into records; problems raise CTFError, things not understood become warnings."""
+    if len(data) > LARGEST["ctf"]:
+        raise CTFError(f"{source_name}: {too_large('ctf')}")
     root = _build_tree(data, source_name)
     if root.tag.lower() != "ctfile":
         raise CTFError(f"{source_name}: line {root.line}: root element is {root.tag}, not CTfile")

@@ -24,6 +24,12 @@ class Role(StrEnum):
     SYSTEM = "system"  # the daily sweep, firing what a deadline decides by itself
 
 
+# The system account: the daily sweep acts as it, and an import run without naming anyone is
+# recorded against it. No person may name it.
+SYSTEM_USERNAME = "casework-sweep"
+SYSTEM_NAME = "Casework daily sweep"
+SYSTEM_POSITION = "automatic"
+
 SCHOOL_STAFF = frozenset({Role.ATTENDANCE_OFFICER, Role.SENIOR_LEADER})
 SLT = frozenset({Role.SENIOR_LEADER})
 LA = frozenset({Role.LA_OFFICER})

@@ -122,3 +122,19 @@ class FieldErrors(ServiceError, ValueError):
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = dict(fields)
+
+
+class ImportConflictError(ServiceError):
+    """Another import (or a person amending a mark) wrote some of the same rows while this
+    import ran: nothing from this file was stored, and importing it again is safe."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(
+            f"{source}: some of its rows were written by another import meanwhile; nothing "
+            "from this file was stored: import it again (what is already there is left as it is)"
+        )
+        self.source = source
+
+
+class ImportNotPermittedError(ServiceError):
+    """Only the school's attendance staff and senior leaders import into its register."""

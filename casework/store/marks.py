@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, bindparam, insert, text, update
+from sqlalchemy import Connection, bindparam, exc, insert, text, update
 from sqlalchemy.orm import Session
 
 from casework.register.codes import CODE_ID, CODES
@@ -79,6 +79,19 @@ def insert_marks(
     if not rows:
         return
     connection = session.connection()
+    try:
+        _insert_through_driver(session, connection, rows)
+    except connection.dialect.loaded_dbapi.IntegrityError as error:
+        # The driver's own error, as SQLAlchemy raises it for the statements it runs itself,
+        # so that the service sees a mark written by someone else meanwhile the same way.
+        raise exc.IntegrityError(_INSERT_MARKS, None, error) from error
+
+
+def _insert_through_driver(
+    session: Session,
+    connection: Connection,
+    rows: Sequence[tuple[int, date, str, str, int | None, str | None]],
+) -> None:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         raw = connection.connection.driver_connection

@@ -8,14 +8,18 @@ from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from casework.machines.roles import PERSON_ROLES, Role
+from casework.machines.roles import (
+    PERSON_ROLES,
+    SYSTEM_NAME,
+    SYSTEM_POSITION,
+    SYSTEM_USERNAME,
+    Role,
+)
 from casework.services.errors import LACodeNeededError, UserError, UserNotFoundError
 from casework.services.reach import Actor
 from casework.services.register.schools import find_school
 from casework.store.database import Database
 from casework.store.models import AppUser
-
-SYSTEM_USERNAME = "casework-sweep"
 
 
 def actor_from_row(user: AppUser | Row[Any]) -> Actor:
@@ -87,8 +91,8 @@ def actor_in(session: Session, username: str) -> Actor:
         session.execute(
             _insert_once(session).values(
                 username=SYSTEM_USERNAME,
-                name="Casework daily sweep",
-                position="automatic",
+                name=SYSTEM_NAME,
+                position=SYSTEM_POSITION,
                 role=Role.SYSTEM.value,
                 failed_sign_ins=0,
             )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework.interchange import ctf
@@ -17,15 +19,19 @@ from casework.interchange.csv_readers import (
     CONTACT_COLUMNS,
     MARK_COLUMNS,
     ImportFileError,
+    Problem,
     Problems,
-    column_numbers,
     read_contacts,
     read_marks,
     read_pupils,
 )
+from casework.interchange.limits import TooLargeError, read_bytes
 from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
+from casework.machines.roles import SCHOOL_STAFF, SYSTEM_NAME, SYSTEM_POSITION, may
 from casework.register.calendar import SchoolCalendar
 from casework.register.codes import BY_CODE
+from casework.services.errors import ImportConflictError, ImportNotPermittedError
+from casework.services.reach import Actor
 from casework.services.register.schools import find_school, school_context
 from casework.store.database import Database
 from casework.store.marks import MarkChange, amend_marks, insert_marks
@@ -36,6 +42,7 @@ from casework.store.models import (
     MarkAmendment,
     Pupil,
     PupilFinding,
+    School,
     SessionMark,
 )
 from casework.store.projection import apply_marks, forget_pupils
@@ -90,6 +97,34 @@ def _update(row: Any, values: dict[str, Any]) -> str:
     return "changed"
 
 
+# The first key of the advisory locks that serialise imports into a school (the second is the
+# school's id): any number no other lock of ours uses (the sweep's is 7_140_001).
+IMPORT_LOCK = 7_140_002
+
+
+def _one_import_at_a_time(session: Session, school: School) -> None:
+    """Wait for any other import into this school to commit, and hold the others off until
+    this one does: the second of two imports of the same new rows then finds them stored (and
+    changes nothing) instead of adding them again. PostgreSQL: an advisory lock per school.
+    SQLite: the database's write lock, taken now rather than at the first write."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK, school.id)))
+    else:
+        session.execute(text("UPDATE school SET id = id WHERE 0"))
+
+
+@contextmanager
+def _all_or_nothing(db: Database, source: str) -> Iterator[Session]:
+    """One import's transaction. A row someone else wrote meanwhile (a person amending a mark
+    on the pupil page, which takes no import lock) fails the whole import with a clear
+    conflict rather than a database error: nothing from the file is stored."""
+    try:
+        with db.transaction() as session:
+            yield session
+    except IntegrityError:
+        raise ImportConflictError(source) from None
+
+
 def _upsert_pupils(
     session: Session,
     school_id: int,
@@ -120,8 +155,9 @@ def _numbered(records: Iterable[Any]) -> list[tuple[int, Any]]:
 def _import_pupils(
     db: Database, rows: list[tuple[int, PupilRecord]], urn: str | None, source: str
 ) -> ImportReport:
-    with db.transaction() as session:
+    with _all_or_nothing(db, source) as session:
         school = find_school(session, urn)
+        _one_import_at_a_time(session, school)
         added, changed, unchanged = _upsert_pupils(session, school.id, [r for _, r in rows])
         return ImportReport(source, school.urn, added, changed, unchanged)
 
@@ -170,13 +206,14 @@ def _import_contacts(
     rows: list[tuple[int, ContactRecord]],
     urn: str | None,
     source: str,
-    columns: dict[str, int] | None = None,
+    problems: Problems | None = None,
 ) -> ImportReport:
-    where = columns or {name: n for n, name in enumerate(CONTACT_COLUMNS, start=1)}
-    with db.transaction() as session:
+    problems = problems if problems is not None else Problems(source)
+    where = problems.columns or {name: n for n, name in enumerate(CONTACT_COLUMNS, start=1)}
+    with _all_or_nothing(db, source) as session:
         school = find_school(session, urn)
+        _one_import_at_a_time(session, school)
         pupils = _pupil_ids(session, school.id)
-        problems = Problems(source)
         for line, record in rows:
             if record.upn not in pupils:
                 problems.add(
@@ -191,9 +228,14 @@ def _import_contacts(
 
 
 def import_contacts(db: Database, path: Path | str, urn: str | None = None) -> ImportReport:
-    """Add or update the contacts in a CSV file (matched by pupil and contact name)."""
-    rows = read_contacts(path)
-    return _import_contacts(db, rows, urn, str(path), column_numbers(path))
+    """Add or update the contacts in a CSV file (matched by pupil and contact name).
+
+    Every problem is reported at once: those of the file's own rows, and those that need the
+    school (a UPN of no pupil there) for the rows that read well.
+    """
+    problems = Problems(str(path))
+    rows = read_contacts(path, problems)
+    return _import_contacts(db, rows, urn, str(path), problems)
 
 
 def store_contacts(
@@ -214,6 +256,22 @@ class Amender:
     position: str
 
 
+def _closure_day(calendar: SchoolCalendar, day: date) -> bool:
+    """Whether `#` (a planned closure: an INSET day, a holiday, an election day) may stand on
+    a day: a weekday of one of the school's own years, from the first day of its first term to
+    the last of its last. Never a weekend, which has no sessions, nor a day of a year the
+    school's calendar does not have."""
+    return day.weekday() < 5 and any(
+        year.start <= day <= year.end for year in calendar.academic_years
+    )
+
+
+def _school_years(calendar: SchoolCalendar) -> str:
+    return ", ".join(
+        f"{year.label}: {year.start} to {year.end}" for year in calendar.academic_years
+    )
+
+
 def _check_marks(
     rows: list[tuple[int, MarkRecord]],
     pupils: dict[str, Pupil],
@@ -223,7 +281,7 @@ def _check_marks(
     columns: dict[str, int] | None = None,
 ) -> None:
     """Problems that need the school: unknown pupil, not on roll, not a school day."""
-    where = columns or {name: n for n, name in enumerate(MARK_COLUMNS, start=1)}
+    where = columns or problems.columns or {n: i for i, n in enumerate(MARK_COLUMNS, start=1)}
     upn_column, date_column = where["upn"], where["date"]
     # Each pupil's dates on roll read once: ORM attributes per mark cost more than the checks.
     on_roll = {upn: (p.admission_date, p.leaving_date) for upn, p in pupils.items()}
@@ -232,7 +290,17 @@ def _check_marks(
         if dates is None:
             problems.add(line, upn_column, "upn", f"no pupil with UPN {mark.upn} at school {urn}")
             continue
-        if mark.code != PLANNED_CLOSURE and not calendar.is_school_day(mark.date):
+        if mark.code == PLANNED_CLOSURE:
+            if not _closure_day(calendar, mark.date):
+                problems.add(
+                    line,
+                    date_column,
+                    "date",
+                    f"{mark.date} ({mark.date:%A}) is not a weekday of the school's year "
+                    f"({_school_years(calendar)}): '#', a planned closure, is only for those",
+                )
+                continue
+        elif not calendar.is_school_day(mark.date):
             problems.add(line, date_column, "date", f"{mark.date} is not a school day")
             continue
         admitted, left = dates
@@ -340,12 +408,23 @@ def import_marks(
     urn: str | None = None,
     amender: Amender | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    who: Actor | None = None,
 ) -> ImportReport:
-    """Add register marks from a CSV file; a changed mark is amended with reason `import`."""
+    """Add register marks from a CSV file; a changed mark is amended.
+
+    The amendment names `amender`, else `who` (the person running the import), else the system
+    account with the file in the reason. Every problem is reported at once: those of the
+    file's own rows, and those that need the school (an unknown pupil, not a school day) for
+    the rows that read well.
+    """
     if progress:
         progress("reading")
-    rows = read_marks(path)
-    return _import_marks(db, rows, urn, amender, progress, str(path), column_numbers(path))
+    problems = Problems(str(path))
+    rows = read_marks(path, problems)
+    return _import_marks(
+        db, rows, urn, _amender_of(amender, who), progress, str(path), problems=problems, who=who
+    )
 
 
 def store_marks(
@@ -368,6 +447,32 @@ def store_marks(
     return _import_marks(db, rows, urn, amender, progress, source)
 
 
+def _amender_of(amender: Amender | None, who: Actor | None) -> Amender | None:
+    if amender is None and who is not None:
+        return Amender(who.name, who.position)
+    return amender
+
+
+def _check_importer(who: Actor | None, school: School) -> None:
+    """A person named as running an import is one of the school's staff who amend marks."""
+    if who is None:
+        return
+    if not may(who.role, SCHOOL_STAFF) or who.school_id not in (None, school.id):
+        raise ImportNotPermittedError(
+            f"{who.username} may not import into the register of school {school.urn}: "
+            "only its attendance staff and senior leaders amend marks"
+        )
+
+
+def _amendments_by(amender: Amender | None, source: str) -> tuple[Amender, str]:
+    """Who an import's amendments are recorded against, and the reason they give: the person
+    named, or the system account with the file in the reason (never the attendance lead of
+    the school file, who may not have run it)."""
+    if amender is not None:
+        return amender, "import"
+    return Amender(SYSTEM_NAME, SYSTEM_POSITION), f"import of {source}"
+
+
 def _import_marks(
     db: Database,
     rows: list[tuple[int, MarkRecord]],
@@ -375,23 +480,25 @@ def _import_marks(
     amender: Amender | None,
     progress: ProgressCallback | None,
     source: str,
-    columns: dict[str, int] | None = None,
+    *,
+    problems: Problems | None = None,
+    who: Actor | None = None,
 ) -> ImportReport:
-    with db.transaction() as session:
+    problems = problems if problems is not None else Problems(source)
+    with _all_or_nothing(db, source) as session:
         school = find_school(session, urn)
+        _check_importer(who, school)
+        _one_import_at_a_time(session, school)
         context = school_context(school)
         pupils = _pupil_ids(session, school.id)
-        problems = Problems(source)
         if progress:
             progress("checking")
-        _check_marks(rows, pupils, context.calendar, problems, school.urn, columns)
+        _check_marks(rows, pupils, context.calendar, problems, school.urn)
         problems.raise_if_any()
-        who = amender or Amender(
-            context.config.attendance_lead.name, context.config.attendance_lead.position
-        )
+        by, reason = _amendments_by(amender, source)
         if progress:
             progress("storing")
-        added, changed, unchanged = store_mark_rows(session, rows, pupils, who, "import", progress)
+        added, changed, unchanged = store_mark_rows(session, rows, pupils, by, reason, progress)
         return ImportReport(source, school.urn, added, changed, unchanged)
 
 
@@ -441,22 +548,31 @@ def import_ctf(
     urn: str | None = None,
     amender: Amender | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    who: Actor | None = None,
 ) -> ImportReport:
-    """Pupils, contacts and marks from a common transfer file, in one transaction."""
+    """Pupils, contacts and marks from a common transfer file, in one transaction; a changed
+    mark is amended in the name of `amender`, else `who`, else the system account."""
     if progress:
         progress("reading")
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, "ctf")
     except OSError as error:  # missing, a folder, not readable: a message, not a traceback
         reason = "no such file" if isinstance(error, FileNotFoundError) else "cannot be read"
         message = f"{reason}: {error.strerror or error}"
         raise ImportFileError([_problem(str(path), message)]) from None
+    except TooLargeError as error:
+        raise ImportFileError([_problem(str(path), str(error))]) from None
     transfer = ctf.parse_ctf(data, str(path))
+    source = str(path)
+    amender = _amender_of(amender, who)
     if progress:
         progress("storing")
-    with db.transaction() as session:
+    with _all_or_nothing(db, source) as session:
         school = find_school(session, urn)
+        _check_importer(who, school)
+        _one_import_at_a_time(session, school)
         context = school_context(school)
         p_added, p_changed, p_same = _upsert_pupils(
             session, school.id, transfer.pupils, keep=CTF_KEEPS
@@ -482,14 +598,10 @@ def import_ctf(
                 f"{skipped} marks fall outside this school's school days or the pupils' time on "
                 "roll here and were not imported"
             )
-        who = amender or Amender(
-            context.config.attendance_lead.name, context.config.attendance_lead.position
-        )
-        m_added, m_changed, m_same = store_mark_rows(
-            session, marks, pupils, who, "import", progress
-        )
+        by, reason = _amendments_by(amender, source)
+        m_added, m_changed, m_same = store_mark_rows(session, marks, pupils, by, reason, progress)
         return ImportReport(
-            str(path),
+            source,
             school.urn,
             p_added + c_added + m_added,
             p_changed + c_changed + m_changed,
@@ -498,7 +610,5 @@ def import_ctf(
         )
 
 
-def _problem(file: str, message: str) -> Any:
-    from casework.interchange.csv_readers import Problem
-
+def _problem(file: str, message: str) -> Problem:
     return Problem(file, 0, None, None, message)
