@@ -78,9 +78,9 @@ class CasePage:
     other_cases: list[Any]
     chronology: list[Any]
     letters: list[Any]  # the case's letters that `who` may see, oldest first
-    # The pupil's dense school year asked for (its 1 September, and its bytes or None when
-    # the pupil has no mark in it), or None when none was asked for.
-    dense_year: tuple[date, bytes | None] | None = None
+    # The pupil's dense school years asked for, by their 1 September (None for a year with
+    # no mark), or None when none were asked for.
+    dense_years: dict[date, bytes | None] | None = None
 
 
 _EVIDENCE_T = CaseEvidence.__table__
@@ -157,12 +157,15 @@ def _page_query(who: Actor) -> Select[Any]:
             _PAGE_LETTERS.gathered()
             .where(_LETTERS_T.c.case_id == Case.id, visible_to(who, Letter))
             .scalar_subquery(),
-            select(_YEARS_T.c.codes)
-            .where(
-                _YEARS_T.c.pupil_id == Case.pupil_id,
-                _YEARS_T.c.year_start == bindparam("year", type_=_YEARS_T.c.year_start.type),
-            )
-            .scalar_subquery(),
+            *(
+                select(_YEARS_T.c.codes)
+                .where(
+                    _YEARS_T.c.pupil_id == Case.pupil_id,
+                    _YEARS_T.c.year_start == bindparam(name, type_=_YEARS_T.c.year_start.type),
+                )
+                .scalar_subquery()
+                for name in ("year", "year_before")
+            ),
         )
         .select_from(Case.__table__)
         .join(Pupil.__table__, Pupil.id == Case.pupil_id)
@@ -177,16 +180,21 @@ def load_case_page(
     """The case with its pupil, school, evidence, deadlines, contacts, other cases, events and
     letters in one statement, if `who` may see it (the same reach as `load_case`)."""
     _check_id(case_id)
-    # The school year (its 1 September) whose dense register comes with the page, if any.
+    # The school year (its 1 September) whose dense register comes with the page, and the one
+    # before (a calendar that has run out is read as of its last day), if any.
     asked = year or NO_YEAR
-    row = session.execute(_page_query(who), {"case_id": case_id, "year": asked}).first()
+    before = asked.replace(year=asked.year - 1)
+    row = session.execute(
+        _page_query(who), {"case_id": case_id, "year": asked, "year_before": before}
+    ).first()
     if row is None:
         raise CaseNotFoundError(case_id)
     case: Any = _CaseRow(*row[:_CASE_END])
     pupil: Any = _PupilRow(*row[_CASE_END:_PUPIL_END])
-    urn, name, updated_at, evidence, deadlines, contacts, others, events, letters, codes = row[
-        _PUPIL_END:
+    urn, name, updated_at, evidence, deadlines, contacts, others, events, letters = row[
+        _PUPIL_END:-2
     ]
+    this_year, year_before = row[-2:]
     return CasePage(
         case,
         pupil,
@@ -197,7 +205,12 @@ def load_case_page(
         _PAGE_OTHER_CASES.decode(others),
         _PAGE_EVENTS.decode(events),
         _PAGE_LETTERS.decode(letters),
-        None if year is None else (year, None if codes is None else bytes(codes)),
+        None
+        if year is None
+        else {
+            asked: None if this_year is None else bytes(this_year),
+            before: None if year_before is None else bytes(year_before),
+        },
     )
 
 
@@ -251,13 +264,14 @@ def pupil_register(
     pupil: Pupil,
     start: date,
     end: date,
-    read: tuple[date, bytes | None] | None = None,
+    read: dict[date, bytes | None] | None = None,
 ) -> Register:
     """One pupil's marks in a window, for guards that quote the register: from the dense
-    register (a row of 732 bytes per school year, not a row per mark), or from `read`, a
-    school year of it read already, when the window lies in that year."""
-    if read is not None and year_start(start) == read[0] == year_start(end):
-        years = {} if read[1] is None else {read[0]: read[1]}
+    register (a row of 732 bytes per school year, not a row per mark), or from `read`, school
+    years of it read already, when the window lies in them."""
+    first, last = year_start(start), year_start(end)
+    if read is not None and first in read and last in read:
+        years = {y: codes for y in {first, last} if (codes := read[y]) is not None}
     else:
         years = pupil_years(session, pupil.id, start, end)
     start = max(start, school.calendar.first_day)
@@ -270,7 +284,7 @@ def live_measures(
     school: SchoolContext,
     pupil: Pupil,
     today: date,
-    read: tuple[date, bytes | None] | None = None,
+    read: dict[date, bytes | None] | None = None,
 ) -> dict[str, Any]:
     """The figures the case's kind measures from the register as it is today."""
     calendar = school.calendar
@@ -354,7 +368,7 @@ def build_facts(
     # The case's open deadlines, as "<name>_due" dates: guards such as the CME welfare check
     # read them (the deadline rows are the only place those dates are kept).
     due = {f"{d.name}_due": d.due_on.isoformat() for d in deadlines if d.status == "open"}
-    read = page.dense_year if page is not None else None
+    read = page.dense_years if page is not None else None
     details = {**due, **case.details, **live_measures(session, case, school, pupil, today, read)}
     facts = CaseFacts(
         kind=case.kind,
