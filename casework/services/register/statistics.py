@@ -17,6 +17,7 @@ from casework.services.register.school_register import load_register
 from casework.services.register.schools import SchoolContext, find_school, school_context
 from casework.store.database import Database
 from casework.store.models import Pupil, School
+from casework.store.projection import pupil_window, pupil_years
 from casework.text import long_date
 
 
@@ -90,16 +91,18 @@ def pupil_report(
         pupil = found[0]
         name = f"{pupil.forename} {pupil.surname}".strip()
         school = school_context(session.get_one(School, pupil.school_id))
-    if within_calendar:
-        check_in_calendar(school, as_of)
-        if start is not None:
-            check_in_calendar(school, start, "from")
-    start = start or default_start(school, as_of)
-    if start > as_of:
-        raise RangeError(f"the start {start} is after {as_of}")
-    loaded = load_register(db, school, start, as_of)
-    row = loaded.register.pupils.index(upn)
-    stats = pupil_stats(loaded.register, row, school.policy)
+        if within_calendar:
+            check_in_calendar(school, as_of)
+            if start is not None:
+                check_in_calendar(school, start, "from")
+        start = start or default_start(school, as_of)
+        if start > as_of:
+            raise RangeError(f"the start {start} is after {as_of}")
+        # This pupil's school years alone (the sweep reads the whole school's).
+        years = pupil_years(session, pupil.id, start, as_of)
+        register = pupil_window(school.calendar, start, as_of, upn, years)
+        register.clear_outside(0, pupil.admission_date, pupil.leaving_date)
+    stats = pupil_stats(register, 0, school.policy)
     return PupilReport(school, upn, name, start, as_of, stats)
 
 
