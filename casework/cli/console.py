@@ -189,7 +189,8 @@ def print_table(table: Table, *whole: str) -> None:
     ellipsis or broken (a UPN, a trigger, a rule name), lines wrap between words, and each
     column gets room in proportion to what it has to say. Rich's own narrowing may squeeze a
     column below its longest word, so when the table is too wide the widths are set here;
-    the columns named in `whole` keep their longest word even when not every column can."""
+    the columns named in `whole` keep their longest word even when not every column can, and
+    a word longer than the others' room folds onto the next line, whole but broken."""
     columns = table.columns
     # A table's rule lines and padding: one bar between columns and at each edge, a space
     # either side of each cell.
@@ -208,6 +209,10 @@ def print_table(table: Table, *whole: str) -> None:
         for column, least in zip(columns, shortest, strict=True):
             if column.header in whole:
                 column.min_width = least
+            else:
+                # Too many long words for the width: a word too long for its column breaks
+                # over two lines rather than losing its end to an ellipsis.
+                column.overflow = "fold"
     out.print(table)
 
 

@@ -20,6 +20,7 @@ from typer.testing import CliRunner, Result
 from casework.cli import app, cases
 from tests.support.cli import run, runner
 from tests.support.data import REPO
+from tests.support.dates import d
 from tests.support.world import AO, World
 
 PUPIL_NAME = "Pupil1 Generated"  # the first pupil World makes
@@ -253,3 +254,25 @@ def test_help_placeholders_read_as_words() -> None:
     assert "{CASE_ID} {TRIGGER}" in fire
     stats = CliRunner().invoke(app, ["stats", "--help"], env={"COLUMNS": "200"}).stdout
     assert "{UPN}" in stats and re.search(r"--as-of +DATE", stats)
+
+
+def test_a_case_the_sweep_opened_shows_every_word_at_80_columns(
+    world: World, database_url: str
+) -> None:
+    # Twelve school days without a reason: a CME case in its long-named state, opened by a
+    # rule with a long name, recorded by the system account.
+    upn = world.pupil()
+    days = world.calendar.school_days(d("2025-11-17"), d("2025-12-02"))
+    world.marks(upn, d("2025-09-03"), d("2025-12-02"), dict.fromkeys(days, "N"))
+    ok(run(database_url, "sweep", "--as-of", "2025-12-02"))
+    cases_of = as_json(run(database_url, "case", "list", "--as", AO, "--json"))
+    (cme,) = [c for c in cases_of if c["kind"] == "missing_education"]
+    shown = ok(narrow(database_url, "case", "show", str(cme["id"]), "--as", AO,
+                      "--today", "2025-12-02"))  # fmt: skip
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 80
+    assert "…" not in shown.stdout
+    # What folded is all there: the chronology's "what" column, read down, has the state.
+    lines = shown.stdout.splitlines()
+    after = lines[next(i for i, line in enumerate(lines) if "Chronology" in line) :]
+    what = "".join(line.split("│")[3].strip() for line in after if line.count("│") == 6)
+    assert f"openedin{cme['state']}" in what.replace(" ", "")
