@@ -65,6 +65,21 @@ def check_in_calendar(school: SchoolContext, day: date, what: str = "as of") -> 
         )
 
 
+def _first_day(
+    school: SchoolContext, start: date | None, as_of: date, within_calendar: bool
+) -> date:
+    """The first day figures count from (the academic year's start unless given), after
+    checking the range: not backwards, and inside the calendar when `within_calendar`."""
+    if within_calendar:
+        check_in_calendar(school, as_of)
+        if start is not None:
+            check_in_calendar(school, start, "from")
+    first = start or default_start(school, as_of)
+    if first > as_of:
+        raise RangeError(f"the start {first} is after {as_of}")
+    return first
+
+
 def pupil_report(
     db: Database,
     upn: str,
@@ -91,13 +106,7 @@ def pupil_report(
         pupil = found[0]
         name = f"{pupil.forename} {pupil.surname}".strip()
         school = school_context(session.get_one(School, pupil.school_id))
-        if within_calendar:
-            check_in_calendar(school, as_of)
-            if start is not None:
-                check_in_calendar(school, start, "from")
-        start = start or default_start(school, as_of)
-        if start > as_of:
-            raise RangeError(f"the start {start} is after {as_of}")
+        start = _first_day(school, start, as_of, within_calendar)
         # This pupil's school years alone (the sweep reads the whole school's).
         years = pupil_years(session, pupil.id, start, as_of)
         register = pupil_window(school.calendar, start, as_of, upn, years)
@@ -141,13 +150,7 @@ def cohort_statistics(
     with `within_calendar`, a day outside the school's calendar is refused (RangeError)."""
     with db.transaction() as session:
         school = school_context(find_school(session, urn, who))
-    if within_calendar:
-        check_in_calendar(school, as_of)
-        if start is not None:
-            check_in_calendar(school, start, "from")
-    start = start or default_start(school, as_of)
-    if start > as_of:
-        raise RangeError(f"the start {start} is after {as_of}")
+    start = _first_day(school, start, as_of, within_calendar)
     loaded = load_register(db, school, start, as_of)
     pupils = loaded.pupils
     on_roll = np.array(
