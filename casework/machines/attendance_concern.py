@@ -30,7 +30,7 @@ from casework.machines.roles import LA, SCHOOL_STAFF, SLT, SYSTEM, Role
 from casework.policy.model import PolicyError
 from casework.policy.rules import Finding, lookback_start, session_count_now
 from casework.register.codes import BY_CODE
-from casework.register.marks import UNAUTHORISED, Register
+from casework.register.marks import UNAUTHORISED, Register, cited_codes
 
 KIND = "attendance_concern"
 OPEN_STATES = (
@@ -147,7 +147,7 @@ def holiday_finding(finding: Finding) -> FindingFacts | None:
     if not finding.rule.endswith("penalty_threshold"):
         return None
     threshold = int(finding.facts.get("threshold", 0) or 0)
-    holiday = sum(1 for m in finding.evidence if m.code == HOLIDAY_CODE)
+    holiday = cited_codes(finding.evidence).count(HOLIDAY_CODE)
     if not (threshold and holiday >= threshold):
         return None
     return FindingFacts(

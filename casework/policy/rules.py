@@ -31,7 +31,7 @@ class Finding:
     pupil: Any  # the register's key for the pupil (the sweep uses the UPN)
     rule: str
     reason: str
-    evidence: tuple[Mark, ...]
+    evidence: Sequence[Mark]
     facts: dict[str, Any] = field(default_factory=dict)
     began: date | None = None
     staff_reason: str = ""
@@ -185,7 +185,7 @@ def _finding(
     evidence: Sequence[Mark],
     began: date | None,
 ) -> Finding:
-    return Finding(register.pupils[row], spec.id, _fill(spec, facts), tuple(evidence), facts, began)
+    return Finding(register.pupils[row], spec.id, _fill(spec, facts), evidence, facts, began)
 
 
 def _began(
@@ -238,7 +238,7 @@ def _rate_findings(
             "since": long_date(since),
             "window": window_text(spec.params, since),
         }
-        evidence = register.marks_where(row, ABSENT, lo, hi)
+        evidence = register.evidence_where(row, ABSENT, lo, hi)
         out.append(_finding(register, row, spec, facts, evidence, began[row]))
     return out
 
@@ -315,7 +315,7 @@ def _session_count(
             "since": long_date(since),
             "window": window_text(params, since),
         }
-        evidence = register.marks_where(row, table, lo, hi)
+        evidence = register.evidence_where(row, table, lo, hi)
         out.append(_finding(register, row, spec, facts, evidence, began[row]))
     return out
 
@@ -389,7 +389,7 @@ def _consecutive_days(
         run_len, run_end = int(length[row]), int(end[row])
         first_col = lo + 2 * (run_end - run_len + 1)
         last_col = lo + 2 * run_end + 2
-        evidence = register.marks_where(row, table, first_col, last_col)
+        evidence = register.evidence_where(row, table, first_col, last_col)
         facts = {
             **params,
             "run": run_len,
@@ -420,7 +420,7 @@ def _code_unresolved(
     overdue = table[register.codes[:, lo:hi]]
     out = []
     for row in np.flatnonzero(rows & overdue.any(axis=1)).tolist():
-        evidence = register.marks_where(row, table, lo, hi)
+        evidence = register.evidence_where(row, table, lo, hi)
         facts = {
             **params,
             "count": len(evidence),
@@ -470,7 +470,7 @@ def _not_returned_after_leave(
         if not streak.all() or len(streak) < need:
             continue
         first_col = lo + 2 * (leave_end + 1)
-        evidence = register.marks_where(
+        evidence = register.evidence_where(
             row, leave | absent, lo + 2 * leave_end, first_col + 2 * (last + 1)
         )
         facts = {
@@ -517,7 +517,7 @@ def _absence_next_to_leave(
             latest = episode or latest
         if not hits:
             continue
-        evidence = register.marks(row, sorted(lo + c for c in hits))
+        evidence = register.evidence(row, np.array(sorted(lo + c for c in hits), dtype=np.intp))
         facts = {**params, "count": len(evidence), "first": long_date(evidence[0].date)}
         # Each leave with absence next to it is an occurrence of its own.
         began = register.session_of(lo + min(latest))[0]
@@ -549,7 +549,7 @@ def _school_day_count(
             "since": long_date(since),
             "window": window_text(params, since),
         }
-        evidence = register.marks_where(row, table, lo, hi)
+        evidence = register.evidence_where(row, table, lo, hi)
         # A count over the school year: the year (its window) is the occurrence.
         out.append(_finding(register, row, spec, facts, evidence, since))
     return out

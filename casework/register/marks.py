@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,76 @@ class Mark:
 
     def as_dict(self) -> dict[str, str]:
         return {"date": self.date.isoformat(), "session": self.session.value, "code": self.code}
+
+
+class Evidence(Sequence[Mark]):
+    """The marks a finding cites, kept as one row's columns and codes until someone reads them.
+
+    A sweep of an LA finds hundreds of thousands of findings and reads the marks of few (the
+    new ones a case records, a person's, a letter's, the JSON output's): building a Mark per
+    cited session for all of them was half the sweep. A sequence of Marks to whoever reads it,
+    equal to the tuple of the same Marks.
+    """
+
+    __slots__ = ("_codes", "_columns", "_days", "_marks")
+
+    def __init__(
+        self, days: list[date], columns: npt.NDArray[np.intp], codes: npt.NDArray[np.uint8]
+    ) -> None:
+        self._days = days  # the register's school days, shared by all its findings
+        self._columns = columns
+        self._codes = codes
+        self._marks: tuple[Mark, ...] | None = None
+
+    def _mark(self, column: int, code_id: int) -> Mark:
+        return Mark(self._days[column // 2], SESSIONS[column % 2], code_for_id(code_id))
+
+    def _all(self) -> tuple[Mark, ...]:
+        if self._marks is None:
+            self._marks = tuple(
+                self._mark(c, k)
+                for c, k in zip(self._columns.tolist(), self._codes.tolist(), strict=True)
+            )
+        return self._marks
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    @overload
+    def __getitem__(self, index: int) -> Mark: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Mark, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Mark | tuple[Mark, ...]:
+        if isinstance(index, slice):
+            return self._all()[index]
+        if self._marks is not None:
+            return self._marks[index]
+        return self._mark(int(self._columns[index]), int(self._codes[index]))
+
+    def __iter__(self) -> Iterator[Mark]:
+        return iter(self._all())
+
+    def codes(self) -> list[str]:
+        """The cited codes in order, without building the marks."""
+        return [code_for_id(k) for k in self._codes.tolist()]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Evidence | tuple | list):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"Evidence({self._all()!r})"
+
+
+def cited_codes(evidence: Sequence[Mark]) -> list[str]:
+    """The codes a finding cites, without building marks not built yet."""
+    return evidence.codes() if isinstance(evidence, Evidence) else [m.code for m in evidence]
 
 
 class Register:
@@ -167,3 +238,19 @@ class Register:
         hi = self.codes.shape[1] if hi is None else hi
         hits = np.flatnonzero(table[self.codes[row, lo:hi]]) + lo
         return self.marks(row, hits.tolist())
+
+    def evidence(self, row: int, columns: npt.NDArray[np.intp]) -> Evidence:
+        """The marks in the given columns of a row, for a finding (columns with no mark are
+        skipped); built as Marks only when read."""
+        codes = self.codes[row, columns]
+        keep = codes != 0
+        return Evidence(self.days, columns[keep], codes[keep])
+
+    def evidence_where(
+        self, row: int, table: npt.NDArray[np.bool_], lo: int = 0, hi: int | None = None
+    ) -> Evidence:
+        """As `marks_where`, for a finding: the marks are built only when read."""
+        hi = self.codes.shape[1] if hi is None else hi
+        codes = self.codes[row, lo:hi]
+        hits = np.flatnonzero(table[codes])
+        return Evidence(self.days, hits + lo, codes[hits])

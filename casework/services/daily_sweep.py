@@ -18,12 +18,8 @@ from casework.machines.lifecycle import TriggerError, cool_off_end
 from casework.policy.rules import Finding
 from casework.services import cases
 from casework.services.access.users import SYSTEM_USERNAME, actor_in, system_actor
-from casework.services.cases.writes import (
-    change_details,
-    create_case,
-    off_roll,
-    record_evidence,
-)
+from casework.services.cases.batch import CaseBatch, CaseWork
+from casework.services.cases.writes import off_roll, record_evidence
 from casework.services.errors import LetterError
 from casework.services.letters.drafts import draft_in_session
 from casework.services.reach import Actor, visible_to
@@ -75,8 +71,8 @@ class _ToDraft:
     """A new occurrence of a rule that names a letter: drafted once the findings are stored."""
 
     school: School
-    pupil: Pupil
-    case: Case | None
+    pupil_id: int
+    case: CaseWork | None  # its id is known once the batch is written
     finding: Finding
     letter: str
 
@@ -87,13 +83,19 @@ def apply_findings(
     """Open a case per pupil and kind for new findings; add each occurrence of a rule's
     finding to the open case once (see `_new_occurrence`). A rule that opens no case keeps
     each occurrence as a pupil finding instead, for the worklist. Each new occurrence of a
-    rule that names a letter drafts it (into `out`'s letters, drafted or refused)."""
+    rule that names a letter drafts it (into `out`'s letters, drafted or refused).
+
+    What the swept schools' pupils and cases already hold is read once, as plain rows; the
+    cases opened and the findings recorded are written together at the end (CaseBatch)."""
     to_draft: list[_ToDraft] = []
     opened: list[dict[str, Any]] = []
     added: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
     notice_rows: list[dict[str, Any]] = []
     contexts: dict[str, SchoolContext] = {}
+    batch = CaseBatch()
+    # The case each entry of `opened` and `added` names, once the batch has written it.
+    named: list[tuple[dict[str, Any], CaseWork]] = []
     with db.transaction() as session:
         schools = {s.urn: s for s in session.scalars(select(School))}
         swept = {schools[urn].id for urn, _ in result.findings}
@@ -105,12 +107,19 @@ def apply_findings(
         # open cases by pupil and kind, and the rules already on each case as findings.
         pupils = {
             (p.school_id, p.upn): p
-            for p in session.scalars(select(Pupil).where(Pupil.school_id.in_(swept)))
+            for p in session.execute(
+                select(Pupil.id, Pupil.school_id, Pupil.upn, Pupil.leaving_date).where(
+                    Pupil.school_id.in_(swept)
+                )
+            )
         }
+        of_swept = select(Pupil.id).where(Pupil.school_id.in_(swept))
         open_cases = {
             (c.pupil_id, c.kind): c
-            for c in session.scalars(
-                select(Case).where(Case.closed_on.is_(None)).order_by(Case.id.desc())
+            for c in session.execute(
+                select(Case.id, Case.pupil_id, Case.kind, Case.details)
+                .where(Case.closed_on.is_(None), Case.pupil_id.in_(of_swept))
+                .order_by(Case.id.desc())
             )
         }
         # Per case, each rule's latest finding as of when: only those two, extracted by the
@@ -121,13 +130,17 @@ def apply_findings(
                 CaseEvidence.case_id,
                 CaseEvidence.details["rule"].as_string(),
                 CaseEvidence.details["as_of"].as_string(),
-            ).where(CaseEvidence.kind == "finding")
+            )
+            .join(Case, Case.id == CaseEvidence.case_id)
+            .where(CaseEvidence.kind == "finding", Case.pupil_id.in_(of_swept))
         ):
             rules = on_case.setdefault(case_id, {})
             day = date.fromisoformat(seen)
             rules[rule] = max(day, rules.get(rule, day))
         kept = _kept_notices(session, swept)
         closed_cases = _last_closed(session, swept)
+        work_of: dict[tuple[int, str], CaseWork] = {}
+        rules_of: dict[int, dict[str, date]] = {}  # by id() of the CaseWork
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in contexts:
@@ -145,11 +158,16 @@ def apply_findings(
                         {"upn": pupil.upn, "rule": finding.rule, "began": notice_rows[-1]["began"]}
                     )
                     if spec.letter:
-                        to_draft.append(_ToDraft(school, pupil, None, finding, spec.letter))
+                        to_draft.append(_ToDraft(school, pupil.id, None, finding, spec.letter))
                 continue
-            case = open_cases.get((pupil.id, spec.opens))
+            key = (pupil.id, spec.opens)
+            work = work_of.get(key)
+            if work is None and key in open_cases:
+                row = open_cases[key]
+                work = work_of[key] = batch.existing(row.id, row.details or {})
+                rules_of[id(work)] = on_case.get(row.id, {})
             machine = LIFECYCLES[spec.opens]
-            closed = closed_cases.get((pupil.id, spec.opens)) if case is None else None
+            closed = closed_cases.get(key) if work is None else None
             if closed is not None and _cooling_off(closed, finding.rule, on_case, context, today):
                 # The same finding, on a concern closed as improved and sustained, within its
                 # cool-off: recorded there for the lead to see, and no new concern opens. No
@@ -159,10 +177,10 @@ def apply_findings(
                     continue
                 rules_on_closed[finding.rule] = result.as_of
                 ends = cool_off_end(context.policy, context.calendar, closed.closed_on or today)
-                session.execute(select(Case.id).where(Case.id == closed.id).with_for_update())
+                closed_case = session.get_one(Case, closed.id, with_for_update=True)
                 record_evidence(
                     session,
-                    closed,
+                    closed_case,
                     who,
                     today,
                     "finding",
@@ -184,44 +202,37 @@ def apply_findings(
                 continue
             learned = machine.from_finding(finding) if machine.from_finding else None
             details = learned.details if learned else {}
-            if learned and learned.earliest and case is not None:
+            if learned and learned.earliest and work is not None:
                 details = {
-                    k: v for k, v in details.items() if k not in case.details or v < case.details[k]
+                    k: v for k, v in details.items() if k not in work.details or v < work.details[k]
                 }
-            if case is None:
-                case = create_case(
-                    session,
+            if work is None:
+                work = work_of[key] = batch.open(
                     school_id=school.id,
-                    pupil=pupil,
+                    pupil_id=pupil.id,
                     kind=spec.opens,
-                    who=who,
-                    today=today,
                     details=details,
                     note=f"opened by the sweep: {finding.rule}",
                 )
-                open_cases[(pupil.id, spec.opens)] = case
+                rules_of[id(work)] = {}
                 opened.append(
-                    {"case": case.id, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
+                    {"case": None, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
                 )
-            elif learned and any(case.details.get(k) != v for k, v in details.items()):
-                change_details(session, case, who, today, details, learned.note)
-            rules_on_case = on_case.setdefault(case.id, {})
+                named.append((opened[-1], work))
+            elif learned and any(work.details.get(k) != v for k, v in details.items()):
+                batch.change_details(work, details, learned.note)
+            rules_on_case = rules_of[id(work)]
             if not _new_occurrence(finding, rules_on_case.get(finding.rule)):
                 continue
             rules_on_case[finding.rule] = result.as_of
-            # Lock the case as a person adding evidence does, so event numbers never clash.
-            session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
-            record_evidence(
-                session,
-                case,
-                who,
-                today,
-                "finding",
-                _finding_details(finding, result.as_of),
-            )
-            added.append({"case": case.id, "upn": pupil.upn, "rule": finding.rule})
+            batch.record(work, "finding", _finding_details(finding, result.as_of))
+            added.append({"case": None, "upn": pupil.upn, "rule": finding.rule})
+            named.append((added[-1], work))
             if spec.letter:
-                to_draft.append(_ToDraft(school, pupil, case, finding, spec.letter))
+                to_draft.append(_ToDraft(school, pupil.id, work, finding, spec.letter))
+        batch.write(session, who, today)
+        for entry, work in named:
+            entry["case"] = work.case_id
         if notice_rows:
             session.execute(_insert_new(session), notice_rows)
         if out is not None:
@@ -243,14 +254,15 @@ def _finding_details(finding: Finding, as_of: date) -> dict[str, Any]:
     }
 
 
-def _last_closed(session: Session, school_ids: set[int]) -> dict[tuple[int, str], Case]:
-    """Per pupil and kind, the case closed last, of the kinds that cool off after a close."""
+def _last_closed(session: Session, school_ids: set[int]) -> dict[tuple[int, str], Any]:
+    """Per pupil and kind, the case closed last (its id, kind, details and closing day), of
+    the kinds that cool off after a close."""
     kinds = [kind for kind, machine in LIFECYCLES.items() if machine.cool_off_after]
     if not kinds:
         return {}
-    found: dict[tuple[int, str], Case] = {}
-    for case in session.scalars(
-        select(Case)
+    found: dict[tuple[int, str], Any] = {}
+    for case in session.execute(
+        select(Case.id, Case.pupil_id, Case.kind, Case.details, Case.closed_on)
         .where(Case.school_id.in_(school_ids), Case.kind.in_(kinds), Case.closed_on.is_not(None))
         .order_by(Case.closed_on, Case.id)
     ):
@@ -259,7 +271,7 @@ def _last_closed(session: Session, school_ids: set[int]) -> dict[tuple[int, str]
 
 
 def _cooling_off(
-    case: Case,
+    case: Any,  # a closed case's row: id, kind, details, closed_on
     rule: str,
     on_case: dict[int, dict[str, date]],
     context: SchoolContext,
@@ -306,25 +318,27 @@ def _draft_letters(
         began = item.finding.began or today
         already = session.scalar(
             select(Letter.id).where(
-                Letter.pupil_id == item.pupil.id,
+                Letter.pupil_id == item.pupil_id,
                 Letter.template == item.letter,
                 Letter.letter_date >= began,
             )
         )
+        pupil = session.get_one(Pupil, item.pupil_id)
+        case = session.get_one(Case, item.case.case_id) if item.case is not None else None
         entry: dict[str, Any] = {
-            "upn": item.pupil.upn,
+            "upn": pupil.upn,
             "rule": item.finding.rule,
             "letter": item.letter,
         }
-        if item.case is not None:
-            entry["case"] = item.case.id
+        if case is not None:
+            entry["case"] = case.id
         if already is not None:
             continue
         finding_row = None
-        if item.case is None:
+        if case is None:
             finding_row = session.scalars(
                 select(PupilFinding).where(
-                    PupilFinding.pupil_id == item.pupil.id,
+                    PupilFinding.pupil_id == item.pupil_id,
                     PupilFinding.rule == item.finding.rule,
                     PupilFinding.began == began,
                 )
@@ -334,8 +348,8 @@ def _draft_letters(
                 letters = draft_in_session(
                     session,
                     school=school_context(item.school),
-                    pupil=item.pupil,
-                    case=item.case,
+                    pupil=pupil,
+                    case=case,
                     finding=finding_row,
                     spec=letter_spec(item.letter),
                     who=who,

@@ -6,7 +6,7 @@ None of these commits; the caller owns the transaction (one per action, or one p
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
@@ -358,7 +358,12 @@ def _follow_on_case(
     )
 
 
-def off_roll(pupil: Pupil, today: date) -> bool:
+class _Leaves(Protocol):
+    @property
+    def leaving_date(self) -> date | None: ...
+
+
+def off_roll(pupil: _Leaves, today: date) -> bool:
     """Whether the pupil is off roll today: from the leaving date on, no case opens."""
     return pupil.leaving_date is not None and pupil.leaving_date <= today
 

@@ -3,31 +3,14 @@ pupil's school year of marks, whether today is in the school's calendar or after
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-
-from sqlalchemy import event
 
 from casework.services import cases
 from casework.store.database import Database
 from tests.support.actions import as_user
+from tests.support.databases import statements
 from tests.support.dates import d
 from tests.support.world import AO, World
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
-        seen.append(sql)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_the_case_page_reads_its_register_with_the_case(db: Database, world: World) -> None:
