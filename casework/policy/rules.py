@@ -367,17 +367,14 @@ def _consecutive_days(
     n_days = ok.shape[1]
     if n_days == 0:  # no school day in the window yet: nothing can have run
         return []
-    run = np.zeros(ok.shape[0], dtype=np.int64)
-    best = np.zeros_like(run)
-    best_end = np.full_like(run, -1)
-    # A loop over days (at most ~190 a year) vectorised across pupils: cheap at LA scale.
-    runs = np.zeros(ok.shape, dtype=np.int64)
-    for d in range(n_days):
-        run = (run + 1) * ok[:, d]
-        runs[:, d] = run
-        better = run > best
-        best = np.where(better, run, best)
-        best_end = np.where(better, d, best_end)
+    # Per pupil and day, the length of the run of qualifying days ending that day: the day's
+    # index less that of the last day before it that did not qualify.
+    day_index = np.arange(n_days, dtype=np.int64)
+    last_break = np.maximum.accumulate(np.where(ok, -1, day_index[None, :]), axis=1)
+    runs = day_index[None, :] - last_break
+    best = runs.max(axis=1)
+    # The first longest run's last day (-1 with no run at all).
+    best_end = np.where(best > 0, runs.argmax(axis=1), -1)
     if ongoing:
         last = _last_marked_day(register, lo, hi)
         length = np.where(last >= 0, runs[np.arange(len(last)), np.maximum(last, 0)], 0)
@@ -594,17 +591,10 @@ def _unmarked_sessions(
 
 def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     """(first, last) index of each run of True."""
-    runs: list[tuple[int, int]] = []
-    start = None
-    for i, flag in enumerate(flags.tolist()):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            runs.append((start, i - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(flags) - 1))
-    return runs
+    edges = np.diff(np.concatenate(([0], np.asarray(flags, dtype=np.int8), [0])))
+    firsts = np.flatnonzero(edges == 1).tolist()
+    lasts = (np.flatnonzero(edges == -1) - 1).tolist()
+    return list(zip(firsts, lasts, strict=True))
 
 
 _WINDOW = ("period", "school_weeks", "school_days")

@@ -16,6 +16,7 @@ from casework.register.codes import CODE_ID, CODES, Category, code_for_id
 # Lookup tables indexed by code id (0 = no mark), so that category questions over the whole
 # matrix are one fancy-indexing operation instead of a Python loop per mark.
 _SIZE = len(CODES) + 1
+TABLE_SIZE = _SIZE  # the length of every lookup table: code ids run from 0 to TABLE_SIZE - 1
 
 
 def _table(predicate: object) -> npt.NDArray[np.bool_]:

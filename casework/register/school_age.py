@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 # The prescribed days: compulsory school age starts on the first of them on or after the
 # child's fifth birthday.
@@ -16,6 +17,8 @@ def _birthday(born: date, age: int) -> date:
         return date(born.year + age, 3, 1)
 
 
+# Pure functions of a birth date, asked for each pupil by every rule of a sweep: kept.
+@lru_cache(maxsize=16_384)
 def compulsory_from(born: date) -> date:
     """The first prescribed day (31 March, 31 August, 31 December) on or after the fifth
     birthday."""
@@ -27,6 +30,7 @@ def compulsory_from(born: date) -> date:
     raise AssertionError("unreachable: 31 March of the next year always follows")
 
 
+@lru_cache(maxsize=16_384)
 def compulsory_until(born: date) -> date:
     """The school leaving date of the school year in which the child turns 16: the last
     Friday in June of that school year (a school year runs from 1 September)."""

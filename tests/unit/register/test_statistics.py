@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from casework.policy.loader import load_policy
 from casework.register.calendar import Session
-from casework.register.codes import CODES, Category
+from casework.register.codes import CODE_ID, CODES, Category
 from casework.register.marks import Mark, Register
 from casework.register.statistics import PupilStats, cohort_stats, counts, pupil_stats
 from tests.support.calendar import CALENDAR as CAL
@@ -408,3 +408,34 @@ def test_categories_add_up_to_possible_sessions_and_rates_stay_in_range(codes: l
 
 def _category(code: str) -> Category:
     return next(c.category for c in CODES if c.code == code)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["", *(c.code for c in CODES)]), min_size=0, max_size=40),
+        min_size=0,
+        max_size=5,
+    ),
+    st.integers(0, 40),
+    st.integers(0, 40),
+)
+def test_counts_are_each_categorys_marks_in_the_window(
+    rows: list[list[str]], lo: int, width: int
+) -> None:
+    reg = register(*([c for c in row if c] for row in rows))
+    c = counts(reg, lo, lo + width)
+    for row in range(len(rows)):
+        codes = [
+            code
+            for col in range(lo, min(lo + width, reg.codes.shape[1]))
+            if (code := reg.codes[row, col])
+        ]
+        by_id = {CODE_ID[k.code]: k for k in CODES}
+        marks = [by_id[int(i)] for i in codes]
+        assert c.possible[row] == sum(m.possible for m in marks)
+        assert c.present[row] == sum(m.category is Category.PRESENT for m in marks)
+        assert c.approved[row] == sum(m.category is Category.APPROVED_ACTIVITY for m in marks)
+        assert c.authorised[row] == sum(m.category is Category.AUTHORISED for m in marks)
+        assert c.unauthorised[row] == sum(m.category is Category.UNAUTHORISED for m in marks)
+        assert c.late[row] == sum(m.late for m in marks)
