@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from casework.register.calendar import SchoolCalendar
@@ -31,6 +32,15 @@ DAYS_PER_YEAR = 366
 SESSIONS_PER_YEAR = 2 * DAYS_PER_YEAR
 _KEYS_PER_READ = 500  # (pupil, year) pairs in one IN list
 _DAY_NUMBER_FLOOR = -(1 << 23)  # a day number (from 1970) in 24 bits: any date of datetime.date
+# Read a year's rows over the range of the pupils' ids while the range holds at most this
+# many ids per pupil wanted (a school's pupils are mostly numbered together).
+_RANGE_SLACK = 4
+_YEARS_T = cast(Table, RegisterYear.__table__)
+_UPDATE_YEAR = (
+    update(_YEARS_T)
+    .where(_YEARS_T.c.pupil_id == bindparam("p"), _YEARS_T.c.year_start == bindparam("y"))
+    .values(codes=bindparam("c"))
+)
 
 
 def year_start(day: date) -> date:
@@ -71,14 +81,38 @@ def _dense(
 
 
 def _read_years(session: Session, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored bytes of these (pupil, year) keys, those that exist.
+
+    A school's import touches its pupils' rows of a year or two: read per year over the
+    range of their ids (one range scan of the primary key), unless the ids are too spread
+    out for that, then by lists of pairs.
+    """
     found: dict[tuple[int, int], bytes] = {}
-    for at in range(0, len(keys), _KEYS_PER_READ):
-        chunk = [(p, _from_day_number(s)) for p, s in keys[at : at + _KEYS_PER_READ]]
-        query = select(RegisterYear.pupil_id, RegisterYear.year_start, RegisterYear.codes).where(
-            tuple_(RegisterYear.pupil_id, RegisterYear.year_start).in_(chunk)
+    by_year: dict[int, list[int]] = {}
+    for pupil_id, start in keys:
+        by_year.setdefault(start, []).append(pupil_id)
+    table = _YEARS_T
+    scattered: list[tuple[int, int]] = []
+    for start, pupils in by_year.items():
+        low, high = min(pupils), max(pupils)
+        if high - low + 1 > _RANGE_SLACK * len(pupils):
+            scattered.extend((p, start) for p in pupils)
+            continue
+        wanted = set(pupils)
+        query = select(table.c.pupil_id, table.c.codes).where(
+            table.c.year_start == _from_day_number(start),
+            table.c.pupil_id.between(low, high),
         )
-        for pupil_id, start, codes in session.execute(query):
-            found[(pupil_id, day_number(start))] = bytes(codes)
+        for pupil_id, codes in session.execute(query):
+            if pupil_id in wanted:
+                found[(pupil_id, start)] = bytes(codes)
+    for at in range(0, len(scattered), _KEYS_PER_READ):
+        chunk = [(p, _from_day_number(s)) for p, s in scattered[at : at + _KEYS_PER_READ]]
+        query = select(table.c.pupil_id, table.c.year_start, table.c.codes).where(
+            tuple_(table.c.pupil_id, table.c.year_start).in_(chunk)
+        )
+        for row in session.execute(query):
+            found[(row.pupil_id, day_number(row.year_start))] = bytes(row.codes)
     return found
 
 
@@ -92,16 +126,17 @@ def _write_years(
     updates = []
     for row, (pupil_id, start) in enumerate(keys):
         codes = matrix[row].tobytes()
-        key = {"pupil_id": pupil_id, "year_start": _from_day_number(start), "codes": codes}
         if (pupil_id, start) in existing:
             if existing[(pupil_id, start)] != codes:
-                updates.append(key)
+                updates.append({"p": pupil_id, "y": _from_day_number(start), "c": codes})
         else:
-            inserts.append(key)
+            inserts.append(
+                {"pupil_id": pupil_id, "year_start": _from_day_number(start), "codes": codes}
+            )
     if inserts:
-        session.execute(insert(RegisterYear), inserts)
-    if updates:  # by primary key, one executemany
-        session.execute(update(RegisterYear), updates)
+        session.execute(insert(_YEARS_T), inserts)
+    if updates:  # by primary key, one executemany of the table's statement (not the ORM's)
+        session.execute(_UPDATE_YEAR, updates)
 
 
 def apply_marks(session: Session, marks: Iterable[tuple[int, date, str, str]]) -> None:
@@ -154,7 +189,6 @@ def rebuild(session: Session, school_ids: Iterable[int] | None = None) -> int:
     return total
 
 
-_YEARS_T = RegisterYear.__table__
 # Built once (a statement built per call costs more to key for the compiled cache than to run).
 _PUPIL_YEARS = select(_YEARS_T.c.year_start, _YEARS_T.c.codes).where(
     _YEARS_T.c.pupil_id == bindparam("pupil_id"),

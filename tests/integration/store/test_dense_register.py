@@ -218,3 +218,23 @@ def test_the_sweep_matrix_from_the_dense_register_is_the_one_the_marks_make(
         dense = load_register(db, context, start, end).register.codes
         assert dense.any()
         assert np.array_equal(dense, from_the_record(db, school_id, start, end)), (start, end)
+
+
+def test_imports_for_pupils_far_apart_or_close_together_keep_the_two_in_step(
+    db: Database, world: World, tmp_path: Path
+) -> None:
+    first = world.pupil()
+    between = [world.pupil() for _ in range(10)]
+    last = world.pupil()
+    world.marks(between[0], d("2025-09-03"), d("2025-09-12"))  # a year row no import touches
+    world.marks(first, d("2025-09-03"), d("2025-09-05"))
+    header = "upn,date,session,code,minutes_late,comment\n"
+    far = tmp_path / "far.csv"  # two pupils twelve ids apart: read as pairs, not as a range
+    far.write_text(header + f"{first},2025-09-08,AM,I,,\n{last},2025-09-08,AM,O,,\n")
+    assert import_marks(db, far, URN).added == 2
+    agrees(db)
+    near = tmp_path / "near.csv"  # three ids apart, another pupil's row among them: a range
+    near.write_text(header + f"{first},2025-09-03,AM,M,,\n{between[1]},2025-09-09,PM,N,,\n")
+    report = import_marks(db, near, URN)
+    assert (report.added, report.changed) == (1, 1)
+    agrees(db)
