@@ -153,7 +153,14 @@ ImporterOption = Annotated[
 
 @import_app.command("marks")
 def import_marks(
-    file: FileArgument,
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="The files to import, in order (each all or nothing; the day's files of "
+            "many schools in one go).",
+        ),
+    ],
     school: SchoolOption = None,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
@@ -164,7 +171,11 @@ def import_marks(
     position: Annotated[str | None, typer.Option(help="Their position.")] = None,
     username: ImporterOption = None,
 ) -> None:
-    """Register marks from CSV (upn,date,session,code,minutes_late,comment)."""
+    """Register marks from CSV (upn,date,session,code,minutes_late,comment).
+
+    Several files are imported one after another in this one process, each in its own
+    transaction: a file refused stops the run there, with the files before it kept.
+    """
     from casework.services.access import users
     from casework.services.register import importing
 
@@ -173,14 +184,38 @@ def import_marks(
     if by is not None and username is not None:
         fail("--as and --by name who amends changed marks: give one of them", 2)
     amender = importing.Amender(by, position) if by is not None and position is not None else None
-    with (
-        reported(),
-        open_database(database, migrate=True) as db,
-        progress_steps("Importing marks") as step,
-    ):
+    reports: list[ImportReport] = []
+    with reported(), open_database(database, migrate=True) as db:
         who = users.resolve(db, username) if username is not None else None
-        report = importing.import_marks(db, file, school, amender, progress=step, who=who)
-        _report(report, as_json)
+        try:
+            for path in files:
+                with progress_steps("Importing marks") as step:
+                    report = importing.import_marks(
+                        db, path, school, amender, progress=step, who=who
+                    )
+                reports.append(report)
+                if not as_json:
+                    _report(report, False)
+        except Exception:
+            if len(files) > 1:
+                done = len(reports)
+                err.print(
+                    f"stopped at {files[done]}: {_files(done)} before it imported, "
+                    f"{_files(len(files) - done - 1)} after it not imported",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            raise
+        finally:
+            if as_json and reports:
+                print_json(
+                    reports[0].as_dict() if len(files) == 1 else [r.as_dict() for r in reports]
+                )
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
 
 
 @import_app.command("ctf")
