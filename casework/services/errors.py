@@ -25,8 +25,12 @@ class NotFoundError(ServiceError, LookupError):
 class SchoolNotFoundError(NotFoundError):
     """No school matches, or several do and none was named (`several`)."""
 
-    def __init__(self, urn: str | None, *, several: bool = False) -> None:
-        if several:
+    def __init__(
+        self, urn: str | None, *, several: bool = False, message: str | None = None
+    ) -> None:
+        if message is not None:
+            pass
+        elif several:
             message = "there is more than one school"
         elif urn is None:
             message = "no school yet"

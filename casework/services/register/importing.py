@@ -30,7 +30,11 @@ from casework.interchange.records import ContactRecord, MarkRecord, PupilRecord
 from casework.machines.roles import SCHOOL_STAFF, SYSTEM_NAME, SYSTEM_POSITION, may
 from casework.register.calendar import SchoolCalendar
 from casework.register.codes import BY_CODE
-from casework.services.errors import ImportConflictError, ImportNotPermittedError
+from casework.services.errors import (
+    ImportConflictError,
+    ImportNotPermittedError,
+    SchoolNotFoundError,
+)
 from casework.services.reach import Actor
 from casework.services.register.schools import find_school, school_context
 from casework.store.database import Database
@@ -486,7 +490,7 @@ def _import_marks(
 ) -> ImportReport:
     problems = problems if problems is not None else Problems(source)
     with _all_or_nothing(db, source) as session:
-        school = find_school(session, urn)
+        school = _school_of_marks(session, urn, rows, source)
         _check_importer(who, school)
         _one_import_at_a_time(session, school)
         context = school_context(school)
@@ -500,6 +504,31 @@ def _import_marks(
             progress("storing")
         added, changed, unchanged = store_mark_rows(session, rows, pupils, by, reason, progress)
         return ImportReport(source, school.urn, added, changed, unchanged)
+
+
+def _school_of_marks(
+    session: Session, urn: str | None, rows: list[tuple[int, MarkRecord]], source: str
+) -> School:
+    """The school named, or the only one; with several schools and none named, the one
+    school the file's pupils are at (a day's files for an LA's schools need no --school)."""
+    try:
+        return find_school(session, urn)
+    except SchoolNotFoundError as error:
+        if urn is not None or not error.several or not rows:
+            raise
+    upns = sorted({mark.upn for _number, mark in rows})
+    at: set[int] = set()
+    for first in range(0, len(upns), 500):
+        chunk = upns[first : first + 500]
+        at |= set(session.scalars(select(Pupil.school_id).where(Pupil.upn.in_(chunk)).distinct()))
+    if len(at) == 1:
+        return session.get_one(School, at.pop())
+    where = "at more than one of them" if at else "at none of them"
+    raise SchoolNotFoundError(
+        None,
+        several=True,
+        message=f"there is more than one school, and the pupils of {source} are {where}",
+    )
 
 
 def clear_generated_school(db: Database, urn: str, keep: Iterable[str] = ()) -> int:

@@ -7,10 +7,12 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from casework.store.database import Database
 from casework.store.models import SessionMark
+from tests.integration.services.test_imports import ctf_school  # noqa: F401  (a fixture)
 from tests.support.cli import run
 from tests.support.files import write_csv
 from tests.support.world import World
@@ -69,3 +71,21 @@ def test_a_refused_file_stops_the_run_and_keeps_the_files_before_it(
     )
     assert "Traceback" not in result.output
     assert stored(db) == 1  # good.csv's mark, and nothing of bad.csv or never.csv
+
+
+@pytest.mark.usefixtures("ctf_school")  # a second school, URN 100003
+def test_with_several_schools_each_file_goes_to_the_school_its_pupils_are_at(
+    database_url: str, world: World, tmp_path: Path
+) -> None:
+    upn = world.pupil(contacts=[])
+    day = write_csv(tmp_path / "day.csv", MARKS, [f"{upn},{DAY},AM,/,,"])
+    result = run(database_url, "import", "marks", str(day))
+    assert result.exit_code == 0, result.output
+    assert "(school 100001)" in result.stdout
+    stranger = write_csv(tmp_path / "stranger.csv", MARKS, [f"A123456789012,{DAY},AM,/,,"])
+    refused = run(database_url, "import", "marks", str(stranger))
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert (
+        f"there is more than one school, and the pupils of {stranger} are at none of them: "
+        "name one with --school URN" in refused.stderr.replace("\n", " ")
+    )
