@@ -28,7 +28,7 @@ from casework.services.cases.commands import STEP_LETTERS
 from casework.services.cases.facts import load_case, school_context_of
 from casework.services.cases.writes import record_evidence
 from casework.services.errors import LetterError, LetterNotFoundError
-from casework.services.letters.facts import Sources, case_evidence, contacts_of, gather
+from casework.services.letters.facts import Sources, case_evidence, gather
 from casework.services.reach import Actor, visible_to
 from casework.services.register.schools import SchoolContext
 from casework.store.database import Database
@@ -150,9 +150,7 @@ def draft_in_session(
     if spec.audience == LA:
         addressees = [_la_addressee(facts)]
     else:
-        addressees, cannot_reach = family_addressees(
-            facts["pupil"]["name"], contacts_of(session, pupil.id)
-        )
+        addressees, cannot_reach = family_addressees(facts["pupil"]["name"], sources.contacts())
         missing += cannot_reach
     if missing:
         raise LetterError(

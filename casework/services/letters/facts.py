@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -25,7 +25,7 @@ from casework.machines.lifecycle import Unit, add_period
 from casework.policy.model import Policy, RuleSpec
 from casework.policy.rules import code_table, lookback_start, window_columns, window_text
 from casework.register.codes import BY_CODE
-from casework.register.marks import ATTENDING, UNAUTHORISED
+from casework.register.marks import ATTENDING, UNAUTHORISED, Register
 from casework.register.statistics import pupil_stats
 from casework.services.cases.facts import current_evidence, pupil_register
 from casework.services.register.schools import SchoolContext
@@ -38,6 +38,7 @@ from casework.store.models import (
     PupilFinding,
     SessionMark,
 )
+from casework.store.projection import pupil_years, year_start
 from casework.text import long_date
 
 
@@ -53,9 +54,29 @@ class Sources:
     finding: PupilFinding | None
     on: date
     evidence: tuple[dict[str, Any], ...]  # the case's current evidence, oldest first
+    # What one letter's facts read more than once (its contacts, the pupil's dense school
+    # years), read once: a sweep drafts thousands of letters.
+    _read: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.evidence if e["kind"] == kind]
+
+    def contacts(self) -> list[ContactDetails]:
+        """The pupil's contacts, in priority order."""
+        if "contacts" not in self._read:
+            self._read["contacts"] = contacts_of(self.session, self.pupil.id)
+        return list(self._read["contacts"])
+
+    def register(self, start: date, end: date) -> Register:
+        """The pupil's marks from start to end, from the dense school years read once."""
+        years: dict[date, bytes | None] = self._read.setdefault("years", {})
+        first, last = year_start(start), year_start(end)
+        if first not in years or last not in years:
+            found = pupil_years(self.session, self.pupil.id, start, end)
+            for day in (first, last):
+                years[day] = found.get(day)
+            years.update(found)
+        return pupil_register(self.session, self.school, self.pupil, start, end, read=years)
 
     def latest(self, kind: str) -> dict[str, Any] | None:
         found = self.of_kind(kind)
@@ -85,7 +106,7 @@ def _window_figures(sources: Sources, start: date, end: date) -> dict[str, Any] 
     if not days:
         return None
     start = days[0]  # a half term after its break begins on a Saturday: say the first school day
-    register = pupil_register(sources.session, sources.school, sources.pupil, start, end)
+    register = sources.register(start, end)
     stats = pupil_stats(register, 0, sources.school.policy)
     band = stats.band
     labels = {b.name: b.label for b in sources.school.policy.bands}
@@ -549,13 +570,7 @@ def _offence(sources: Sources, as_of: date) -> dict[str, Any] | None:
     as_of = min(as_of, calendar.last_day)
     if spec is None or as_of < calendar.first_day:
         return None
-    register = pupil_register(
-        sources.session,
-        sources.school,
-        sources.pupil,
-        lookback_start(policy, calendar, as_of),
-        as_of,
-    )
+    register = sources.register(lookback_start(policy, calendar, as_of), as_of)
     lo, hi, since = window_columns(register, as_of, spec.params)
     marks = [
         m
@@ -621,7 +636,7 @@ def _parents(sources: Sources) -> list[dict[str, Any]]:
             "lives_with_pupil": c.lives_with_pupil,
             "address": ", ".join(address_lines(c.address)),
         }
-        for c in contacts_of(sources.session, sources.pupil.id)
+        for c in sources.contacts()
         if c.parental_responsibility or c.lives_with_pupil
     ]
 
@@ -735,7 +750,7 @@ def _days_away(sources: Sources, days: list[date]) -> list[dict[str, Any]]:
     """The days of `days` the register shows unauthorised absence on, with their codes."""
     if not days:
         return []
-    register = pupil_register(sources.session, sources.school, sources.pupil, days[0], days[-1])
+    register = sources.register(days[0], days[-1])
     codes: dict[date, list[str]] = {}
     for mark in register.marks_where(0, UNAUTHORISED):
         codes.setdefault(mark.date, []).append(mark.code)
@@ -872,7 +887,7 @@ def _run_of_absence(sources: Sources, first: date) -> dict[str, Any]:
     """School days from the first day of absence to the letter's date, and how many of them
     in a row the pupil was away (the run stops at a day with any attendance)."""
     on = min(sources.on, sources.school.calendar.last_day)
-    register = pupil_register(sources.session, sources.school, sources.pupil, first, on)
+    register = sources.register(first, on)
     attending = {m.date for m in register.marks_where(0, ATTENDING)}
     run = 0
     last = None
