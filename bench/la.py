@@ -633,7 +633,10 @@ def report(results: list[Result], command: str, info: dict[str, str], repeat: in
         f"Machine and versions:\n\n{described}\n\n"
         f"Medians of {repeat} runs ({cli_runs} for `--help` and `stats`): wall time, then "
         "the Python process's own CPU time (a CLI process's, or the child's; not the database "
-        "server's), then the 1-minute load average at the end of each run.\n\n"
+        "server's, nor a sweep's worker processes'), then the 1-minute load average at the end "
+        f"of each run. Sweeps ran on {os.environ.get('BENCH_WORKERS', '1')} process(es) "
+        "(`casework sweep --workers`; the numpy floor always on one); peak memory is the "
+        "sweeping process's own.\n\n"
         f"{table(results)}\n\n{details(results)}\n"
     )
 
@@ -646,6 +649,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli-runs", type=int, default=7, help="runs of --help and of stats")
     parser.add_argument("--admin-url", default=bench_run.PG_ADMIN, help="PostgreSQL to use")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="sweep processes (default: the cores, as casework sweep uses)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--child", choices=("sweep", "record", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -661,6 +670,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.repeat < 1 or args.cli_runs < 1:
         parser.error("--repeat and --cli-runs must be at least 1")
+    from casework.services.sweep_pool import default_workers
+
+    # The sweeps' children use as many processes as `casework sweep` does by default.
+    os.environ["BENCH_WORKERS"] = str(args.workers or default_workers())
+    ENV["BENCH_WORKERS"] = os.environ["BENCH_WORKERS"]
     command = "python bench/la.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     scales = [int(s) for s in args.scales.split(",")]
     databases = [d.strip() for d in args.databases.split(",")]

@@ -112,7 +112,13 @@ def _rss_kb() -> int:
     return _status_kb("VmRSS")
 
 
+def _workers() -> int:
+    """Sweep processes for the children: BENCH_WORKERS, else 1 (one process, as before)."""
+    return int(os.environ.get("BENCH_WORKERS", "1"))
+
+
 def child_sweep(url: str, as_of: date) -> dict[str, Any]:
+    from casework.services.daily_sweep import daily_sweep
     from casework.services.sweep import sweep
     from casework.store.database import Database
 
@@ -120,7 +126,12 @@ def child_sweep(url: str, as_of: date) -> dict[str, Any]:
     baseline = _rss_kb()
     cpu = time.process_time()
     started = time.perf_counter()
-    result = sweep(db, as_of)
+    workers = _workers()
+    result = (
+        sweep(db, as_of)
+        if workers == 1
+        else daily_sweep(db, as_of, record=False, workers=workers).findings
+    )
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     db.dispose()
@@ -143,7 +154,7 @@ def child_record(url: str, as_of: date) -> dict[str, Any]:
     baseline = _rss_kb()
     cpu = time.process_time()
     started = time.perf_counter()
-    result = daily_sweep(db, as_of, record=True)
+    result = daily_sweep(db, as_of, record=True, workers=_workers())
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     db.dispose()

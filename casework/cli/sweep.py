@@ -40,16 +40,33 @@ def run_sweep(
             "--findings", help="Print every finding (pupil, rule, why), not only the summary."
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            help="Processes sweeping schools side by side, each school in its own transaction "
+            "(default: the machine's cores; from 4 schools on).",
+        ),
+    ] = None,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run every rule over every pupil on roll; open cases, raise deadlines, fire what is due."""
     from casework import text
-    from casework.services import daily_sweep
+    from casework.services import daily_sweep, sweep_pool
 
     day = parse_day(as_of, "--as-of") or date.today()
     with reported(), open_database(database) as db, progress_steps("Sweeping") as step:
-        done = daily_sweep.daily_sweep(db, day, school, record=not dry_run, progress=step)
+        done = daily_sweep.daily_sweep(
+            db,
+            day,
+            school,
+            record=not dry_run,
+            progress=step,
+            workers=workers or sweep_pool.default_workers(),
+        )
     if as_json:
         print_json(done.as_dict())
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -119,6 +119,22 @@ class Evidence(Sequence[Mark]):
 
     def __repr__(self) -> str:
         return f"Evidence({self._all()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # As bytes: a sweep's worker hands back tens of thousands of findings, and a numpy
+        # array costs far more to pickle than its bytes.
+        return (
+            _evidence_of,
+            (self._days, self._columns.astype(np.int32).tobytes(), self._codes.tobytes()),
+        )
+
+
+def _evidence_of(days: list[date], columns: bytes, codes: bytes) -> Evidence:
+    return Evidence(
+        days,
+        np.frombuffer(columns, dtype=np.int32).astype(np.intp),
+        np.frombuffer(codes, dtype=np.uint8),
+    )
 
 
 def cited_codes(evidence: Sequence[Mark]) -> list[str]:

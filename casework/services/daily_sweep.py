@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -16,7 +17,7 @@ from casework.drafting.catalogue import UnknownLetterError, letter_spec
 from casework.machines import LIFECYCLES
 from casework.machines.lifecycle import TriggerError, cool_off_end
 from casework.policy.rules import Finding
-from casework.services import cases
+from casework.services import cases, sweep_pool
 from casework.services.access.users import SYSTEM_USERNAME, actor_in, system_actor
 from casework.services.cases.batch import CaseBatch, CaseWork
 from casework.services.cases.writes import off_roll, record_evidence
@@ -24,7 +25,7 @@ from casework.services.errors import LetterError
 from casework.services.letters.drafts import draft_in_session
 from casework.services.reach import Actor, visible_to
 from casework.services.register.schools import SchoolContext, school_context
-from casework.services.sweep import SweepResult, sweep
+from casework.services.sweep import SweepResult, due_schools, sweep
 from casework.store.database import Database
 from casework.store.models import (
     Case,
@@ -478,8 +479,26 @@ def daily_sweep(
     *,
     record: bool = True,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> DailySweepResult:
-    """Findings for every pupil; with `record`, the case work they and the deadlines lead to."""
+    """Findings for every pupil; with `record`, the case work they and the deadlines lead to.
+
+    With `workers` above 1 and several schools to sweep, the schools are swept on a pool of
+    that many processes, each school in its own transaction (`sweep_pool`); the result is the
+    same as sweeping them in turn here.
+    """
+    if urn is None and workers > 1:
+        urns = [school.urn for school in due_schools(db, as_of)]
+        if sweep_pool.pool_fits(db, len(urns), workers):
+            work = partial(_one_school, as_of=as_of, record=record)
+            parts = sweep_pool.run_schools(db, urns, work, workers=workers, progress=progress)
+            out = _merge(as_of, parts)
+            if record:
+                out.deadlines_due, out.deadlines_overdue, out.transitions_fired = run_deadlines(
+                    db, as_of
+                )
+                _record_run(db, out, urn)
+            return out
     result = sweep(db, as_of, urn, progress=progress)
     out = DailySweepResult(result)
     if record:
@@ -491,6 +510,36 @@ def daily_sweep(
         )
         _record_run(db, out, urn)
     return out
+
+
+def _one_school(url: str, urn: str, *, as_of: date, record: bool) -> DailySweepResult:
+    """In a pool's worker: one school swept and, with `record`, its case work done, in its
+    own transaction (the deadlines are the caller's, once every school is done)."""
+    db = sweep_pool.database(url)
+    found = sweep(db, as_of, urn)
+    done = DailySweepResult(found)
+    if record:
+        done.cases_opened, done.evidence_added, done.notices_recorded = apply_findings(
+            db, found, as_of, done
+        )
+    return done
+
+
+def _merge(as_of: date, parts: list[DailySweepResult]) -> DailySweepResult:
+    """Schools' results as one, in the order given: as one process sweeping them reports."""
+    names: dict[str, str] = {}
+    for part in parts:
+        names.update(part.findings.names)
+    findings = [f for part in parts for f in part.findings.findings]
+    pupils = sum(part.findings.pupils for part in parts)
+    merged = DailySweepResult(SweepResult(as_of, findings, pupils, names))
+    for part in parts:
+        merged.cases_opened += part.cases_opened
+        merged.evidence_added += part.evidence_added
+        merged.notices_recorded += part.notices_recorded
+        merged.letters_drafted += part.letters_drafted
+        merged.letters_refused += part.letters_refused
+    return merged
 
 
 def _record_run(db: Database, done: DailySweepResult, urn: str | None) -> None:

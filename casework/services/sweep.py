@@ -38,6 +38,19 @@ def _sweep_register(db: Database, school: SchoolContext, as_of: date) -> SchoolR
     return load_register(db, school, start, as_of, on_roll_at=as_of)
 
 
+def due_schools(db: Database, as_of: date, urn: str | None = None) -> list[SchoolContext]:
+    """The schools a sweep as of `as_of` looks at (or the one named), in URN order: those whose
+    calendar has begun by then."""
+    with db.transaction() as session:
+        if urn is not None:
+            schools = [school_context(find_school(session, urn))]
+        else:
+            schools = [
+                school_context(s) for s in session.scalars(select(School).order_by(School.urn))
+            ]
+    return [s for s in schools if s.calendar.covers(as_of) or as_of >= s.calendar.first_day]
+
+
 def _read_ahead(db: Database) -> bool:
     """Whether a second connection sees the same data (not so for an in-memory SQLite)."""
     url = db.engine.url
@@ -51,14 +64,7 @@ def sweep(
     progress: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run every school's policy (or one school's) as of a date."""
-    with db.transaction() as session:
-        if urn is not None:
-            schools = [school_context(find_school(session, urn))]
-        else:
-            schools = [
-                school_context(s) for s in session.scalars(select(School).order_by(School.urn))
-            ]
-    due = [s for s in schools if s.calendar.covers(as_of) or as_of >= s.calendar.first_day]
+    due = due_schools(db, as_of, urn)
     findings: list[tuple[str, Finding]] = []
     names: dict[str, str] = {}
     pupils = 0

@@ -63,3 +63,13 @@ def test_a_sweeps_findings_hold_their_marks_unbuilt_until_read() -> None:
     assert len(first.evidence) > 0 and first.evidence._marks is None  # counting builds none
     assert all(isinstance(m, Mark) and m.code == "O" for m in first.evidence)
     assert first.as_dict()["evidence"][0] == first.evidence[0].as_dict()
+
+
+def test_evidence_goes_between_processes_as_the_same_marks() -> None:
+    import pickle
+
+    reg = register_of([[CODE_ID["O"], 0, CODE_ID["G"], CODE_ID["/"], CODE_ID["N"]]])
+    evidence = reg.evidence_where(0, ABSENT)
+    back = pickle.loads(pickle.dumps(evidence))
+    assert isinstance(back, Evidence) and back == evidence
+    assert [m.code for m in back] == ["O", "G", "N"]
