@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
@@ -25,6 +24,8 @@ app = typer.Typer(
 
 
 def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("casework")
     except PackageNotFoundError:  # run from a source folder that was never installed

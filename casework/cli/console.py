@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -172,6 +171,8 @@ def open_database(url: str | None, *, migrate: bool = False) -> Iterator[Databas
 @contextmanager
 def progress_steps(label: str) -> Iterator[Callable[[str], None]]:
     """A spinner with the current step, for anything that may take more than a second."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

@@ -8,7 +8,6 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -60,6 +59,8 @@ def demo_school(
     port: Annotated[int, typer.Option(metavar="N", help="Port for --serve.")] = 8000,
 ) -> None:
     """Build a demo primary school (about 400 pupils, a year and a term of marks) and sweep it."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from casework import demo, text
     from casework.services import sweep as sweep_service
     from casework.services.access import users
