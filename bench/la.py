@@ -518,7 +518,8 @@ def rows(r: Result) -> list[tuple[str, str, str, bool | None]]:
         ),
         (
             f"import of one school day for the LA ({r.day_marks:,} marks, "
-            f"one `casework import marks` of {r.schools} files, whole process)",
+            f"one `casework import marks` of {r.schools} "
+            f"{'file' if r.schools == 1 else 'files'}, whole process)",
             "under 3 s",
             seconds(r.day_imports),
             r.median("day_imports") < 3,

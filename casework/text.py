@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date) -> str:
-    """`23 March 2026`, as letters and guard reasons write a date."""
+    """`23 March 2026`, as letters and guard reasons write a date (kept: a sweep writes the
+    same few dates into tens of thousands of sentences)."""
     return f"{day.day} {day:%B %Y}"
 
 

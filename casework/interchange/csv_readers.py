@@ -138,6 +138,15 @@ def _rows(
 
     The file is read no further than the limit of its kind (casework.interchange.limits).
     """
+    for line, values in _value_rows(path, expected, problems, kind):
+        yield line, dict(zip(expected, values, strict=True))
+
+
+def _value_rows(
+    path: Path, expected: list[str], problems: Problems, kind: str
+) -> Iterator[tuple[int, list[str]]]:
+    """As `_rows`, each row as its values in the order of `expected`, stripped: no dict per
+    row, for the files of hundreds of thousands of rows (marks)."""
     try:
         handle = open_text(path, kind)
     except OSError as error:  # missing, a folder, not readable: a message, not a traceback
@@ -175,7 +184,8 @@ def _rows(
                 return
             # Only a good header's columns: the checks after reading look each name up.
             problems.columns = {name: at for at, name in enumerate(header, start=1)}
-            positions = {name: header.index(name) for name in expected}
+            order = [header.index(name) for name in expected]
+            in_order = order == list(range(len(header)))
             # A record may run over several lines (a quoted newline): it is named by the line
             # it starts on, the one after where the record before it ended.
             ended = reader.line_num
@@ -192,7 +202,10 @@ def _rows(
                         f"has {len(values)} values, the header has {len(header)}",
                     )
                     continue
-                yield line, {name: values[i].strip() for name, i in positions.items()}
+                if in_order:
+                    yield line, [value.strip() for value in values]
+                else:
+                    yield line, [values[i].strip() for i in order]
         except UnicodeDecodeError as error:
             line, column = _bad_byte(path, reader.line_num + 1)
             byte = error.object[error.start : error.start + 1].hex()
@@ -445,6 +458,14 @@ def _parse_minutes(value: str) -> int:
     return int(value)
 
 
+_UNSEEN: Any = object()  # a date not looked at yet (None: looked at, and not a date)
+
+
+def _named(values: list[str]) -> dict[str, str]:
+    """A mark row's values by column name, for the checks that name a field."""
+    return dict(zip(MARK_COLUMNS, values, strict=True))
+
+
 def read_marks(path: Path | str, problems: Problems | None = None) -> list[tuple[int, MarkRecord]]:
     """Mark rows with the line each starts on; raises ImportFileError naming every problem,
     or, given `problems`, adds them there for the caller to raise with its own."""
@@ -455,36 +476,38 @@ def read_marks(path: Path | str, problems: Problems | None = None) -> list[tuple
     seen: dict[tuple[str, date, str], int] = {}
     columns: list[str] = []
     upn_ok: dict[str, bool] = {}  # a file repeats each UPN hundreds of times; check once
-    dates: dict[str, date] = {}
-    for line, row in _rows(path, MARK_COLUMNS, problems, "marks"):
+    dates: dict[str, date | None] = {}  # and each date as often
+    # A year's marks are hundreds of thousands of rows: a row that reads well (nearly all)
+    # goes through a few lookups; only a row with a problem is looked at field by field.
+    for line, values in _value_rows(path, MARK_COLUMNS, problems, "marks"):
+        upn, raw_date, session, code, raw_minutes, comment = values
         columns = columns or list(problems.columns)
-        upn = row["upn"]
-        if upn not in upn_ok:
-            upn_ok[upn] = _field(row, "upn", columns, line, problems, parse_upn) is not None
-        elif not upn_ok[upn]:
-            _field(row, "upn", columns, line, problems, parse_upn)
-        raw_date = row["date"]
-        day = dates.get(raw_date)
-        if day is None:
-            day = _field(row, "date", columns, line, problems, parse_date)
-            if day is not None:
-                dates[raw_date] = day
-        session = row["session"]
-        if session not in ("AM", "PM"):
-            _field(row, "session", columns, line, problems, _parse_session)
-        code = row["code"]
+        ok = upn_ok.get(upn)
+        if ok is None:
+            checked = _field(_named(values), "upn", columns, line, problems, parse_upn)
+            ok = upn_ok[upn] = checked is not None
+        elif not ok:
+            _field(_named(values), "upn", columns, line, problems, parse_upn)
+        day = dates.get(raw_date, _UNSEEN)
+        if day is _UNSEEN:
+            day = dates[raw_date] = _field(
+                _named(values), "date", columns, line, problems, parse_date
+            )
+        elif day is None:
+            _field(_named(values), "date", columns, line, problems, parse_date)
+        if session != "AM" and session != "PM":
+            _field(_named(values), "session", columns, line, problems, _parse_session)
         if code not in BY_CODE:
-            _field(row, "code", columns, line, problems, _parse_code)
+            _field(_named(values), "code", columns, line, problems, _parse_code)
             code = ""
         minutes = (
             None
-            if row["minutes_late"] == ""
-            else _field(row, "minutes_late", columns, line, problems, _parse_minutes)
+            if raw_minutes == ""
+            else _field(_named(values), "minutes_late", columns, line, problems, _parse_minutes)
         )
-        comment = row["comment"]
-        if (
-            comment
-            and _field(row, "comment", columns, line, problems, text_of_length("comment")) is None
+        if comment and (
+            _field(_named(values), "comment", columns, line, problems, text_of_length("comment"))
+            is None
         ):
             continue
         if minutes is not None and code and code not in LATE_CODES:
@@ -495,17 +518,18 @@ def read_marks(path: Path | str, problems: Problems | None = None) -> list[tuple
                 f"is only for a late mark (L or U), not {code}",
             )
             continue
-        if not upn_ok[upn] or day is None or session not in ("AM", "PM") or not code:
+        if not ok or day is None or (session != "AM" and session != "PM") or not code:
             continue
-        if row["minutes_late"] != "" and minutes is None:
+        if raw_minutes != "" and minutes is None:
             continue
         key = (upn, day, session)
-        if key in seen:
+        first = seen.get(key)
+        if first is not None:
             problems.add(
                 line,
                 columns.index("upn") + 1,
                 "upn",
-                f"a second mark for {upn} on {day} {session} (first on line {seen[key]})",
+                f"a second mark for {upn} on {day} {session} (first on line {first})",
             )
             continue
         seen[key] = line

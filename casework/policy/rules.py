@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -224,6 +224,7 @@ def _rate_findings(
         return fires(present + APPROVED[block].sum(axis=1, dtype=np.int64), possible)
 
     began = _began(register, as_of, spec.params, hit.tolist(), since, holds)
+    said = {"since": long_date(since), "window": window_text(spec.params, since)}
     out = []
     for row in hit.tolist():
         possible = int(c.possible[row])
@@ -235,8 +236,7 @@ def _rate_findings(
             "attended": int(attending[row]),
             "attendance_rate": _percent(100 * int(attending[row]) / possible),
             "absence_rate": _percent(100 * absent / possible),
-            "since": long_date(since),
-            "window": window_text(spec.params, since),
+            **said,
         }
         evidence = register.evidence_where(row, ABSENT, lo, hi)
         out.append(_finding(register, row, spec, facts, evidence, began[row]))
@@ -305,16 +305,15 @@ def _session_count(
 
     hit = np.flatnonzero(fires).tolist()
     began = _began(register, as_of, params, hit, since, holds)
+    said = {
+        "threshold": _threshold(params),
+        "codes": _codes_text(params),
+        "since": long_date(since),
+        "window": window_text(params, since),
+    }
     out = []
     for row in hit:
-        facts = {
-            **params,
-            "count": int(count[row]),
-            "threshold": _threshold(params),
-            "codes": _codes_text(params),
-            "since": long_date(since),
-            "window": window_text(params, since),
-        }
+        facts = {**params, "count": int(count[row]), **said}
         evidence = register.evidence_where(row, table, lo, hi)
         out.append(_finding(register, row, spec, facts, evidence, began[row]))
     return out
@@ -789,7 +788,16 @@ def evaluate_rule(
     found = KINDS[spec.kind].evaluate(register, as_of, spec, rows)
     name_of = dict(zip(register.pupils, names, strict=True)) if names is not None else {}
     return [
-        replace(f, staff_reason=staff_sentence(spec, f, name_of.get(f.pupil, str(f.pupil))))
+        # Built afresh rather than by dataclasses.replace, which looks the fields up each time.
+        Finding(
+            f.pupil,
+            f.rule,
+            f.reason,
+            f.evidence,
+            f.facts,
+            f.began,
+            staff_sentence(spec, f, name_of.get(f.pupil, str(f.pupil))),
+        )
         for f in found
     ]
 
