@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -20,9 +20,6 @@ from casework.cli.console import (
     progress_steps,
 )
 from casework.cli.errors import reported
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_sweep(

@@ -141,7 +141,7 @@ def apply_findings(
         kept = _kept_notices(session, swept)
         closed_cases = _last_closed(session, swept)
         work_of: dict[tuple[int, str], CaseWork] = {}
-        rules_of: dict[int, dict[str, date]] = {}  # by id() of the CaseWork
+        rules_of: dict[tuple[int, str], dict[str, date]] = {}  # by the same key as work_of
         for urn, finding in result.findings:
             school = schools[urn]
             if urn not in contexts:
@@ -166,7 +166,7 @@ def apply_findings(
             if work is None and key in open_cases:
                 row = open_cases[key]
                 work = work_of[key] = batch.existing(row.id, row.details or {})
-                rules_of[id(work)] = on_case.get(row.id, {})
+                rules_of[key] = on_case.get(row.id, {})
             machine = LIFECYCLES[spec.opens]
             closed = closed_cases.get(key) if work is None else None
             if closed is not None and _cooling_off(closed, finding.rule, on_case, context, today):
@@ -215,14 +215,14 @@ def apply_findings(
                     details=details,
                     note=f"opened by the sweep: {finding.rule}",
                 )
-                rules_of[id(work)] = {}
+                rules_of[key] = {}
                 opened.append(
                     {"case": None, "upn": pupil.upn, "kind": spec.opens, "rule": finding.rule}
                 )
                 named.append((opened[-1], work))
             elif learned and any(work.details.get(k) != v for k, v in details.items()):
                 batch.change_details(work, details, learned.note)
-            rules_on_case = rules_of[id(work)]
+            rules_on_case = rules_of[key]
             if not _new_occurrence(finding, rules_on_case.get(finding.rule)):
                 continue
             rules_on_case[finding.rule] = result.as_of
@@ -324,6 +324,8 @@ def _draft_letters(
                 Letter.letter_date >= began,
             )
         )
+        if already is not None:
+            continue
         pupil = session.get_one(Pupil, item.pupil_id)
         case = session.get_one(Case, item.case.case_id) if item.case is not None else None
         entry: dict[str, Any] = {
@@ -333,8 +335,6 @@ def _draft_letters(
         }
         if case is not None:
             entry["case"] = case.id
-        if already is not None:
-            continue
         finding_row = None
         if case is None:
             finding_row = session.scalars(

@@ -74,8 +74,7 @@ class Sources:
         if first not in years or last not in years:
             found = pupil_years(self.session, self.pupil.id, start, end)
             for day in (first, last):
-                years[day] = found.get(day)
-            years.update(found)
+                years[day] = found.get(day)  # None: read, and the pupil has no such year
         return pupil_register(self.session, self.school, self.pupil, start, end, read=years)
 
     def latest(self, kind: str) -> dict[str, Any] | None:
