@@ -23,6 +23,7 @@ from casework.services.cases.batch import CaseBatch, CaseWork
 from casework.services.cases.writes import off_roll, record_evidence
 from casework.services.errors import LetterError
 from casework.services.letters.drafts import draft_in_session
+from casework.services.letters.facts import read_ahead
 from casework.services.reach import Actor, visible_to
 from casework.services.register.schools import SchoolContext, school_context
 from casework.services.sweep import SweepResult, due_schools, sweep
@@ -37,6 +38,7 @@ from casework.store.models import (
     School,
     SweepRun,
 )
+from casework.store.projection import year_start
 
 
 @dataclass(slots=True)
@@ -314,20 +316,34 @@ def _draft_letters(
     """Draft each new occurrence's letter, unless the pupil already has that letter drafted
     or sent since the occurrence began (two rules may name the same letter). A letter that
     cannot be drafted (a parent's address missing) is reported with what it lacks, and the
-    sweep goes on."""
+    sweep goes on.
+
+    What the letters read per pupil (the pupils, their cases and findings, the letters they
+    have, their contacts and registers) is read for all of them at once first."""
+    if not to_draft:
+        return
+    pupil_ids = sorted({item.pupil_id for item in to_draft})
+    latest = _latest_letters(session, pupil_ids, {item.letter for item in to_draft})
+    pupils = {p.id: p for p in _in_chunks(session, Pupil, Pupil.id, pupil_ids)}
+    case_ids = sorted(
+        {item.case.case_id for item in to_draft if item.case and item.case.case_id is not None}
+    )
+    cases = {c.id: c for c in _in_chunks(session, Case, Case.id, case_ids)}
+    without_case = sorted({item.pupil_id for item in to_draft if item.case is None})
+    found_rows = {
+        (f.pupil_id, f.rule, f.began): f
+        for f in _in_chunks(session, PupilFinding, PupilFinding.pupil_id, without_case)
+    }
+    # A letter reads back to the first day of last school year at most (a penalty window
+    # that starts before this September); what it reads outside that, it reads itself.
+    reads = read_ahead(session, pupil_ids, date(year_start(today).year - 1, 9, 1), today)
     for item in to_draft:
         began = item.finding.began or today
-        already = session.scalar(
-            select(Letter.id).where(
-                Letter.pupil_id == item.pupil_id,
-                Letter.template == item.letter,
-                Letter.letter_date >= began,
-            )
-        )
-        if already is not None:
+        drafted_on = latest.get((item.pupil_id, item.letter))
+        if drafted_on is not None and drafted_on >= began:
             continue
-        pupil = session.get_one(Pupil, item.pupil_id)
-        case = session.get_one(Case, item.case.case_id) if item.case is not None else None
+        pupil = pupils[item.pupil_id]
+        case = cases[item.case.case_id] if item.case and item.case.case_id is not None else None
         entry: dict[str, Any] = {
             "upn": pupil.upn,
             "rule": item.finding.rule,
@@ -335,32 +351,57 @@ def _draft_letters(
         }
         if case is not None:
             entry["case"] = case.id
-        finding_row = None
-        if case is None:
-            finding_row = session.scalars(
-                select(PupilFinding).where(
-                    PupilFinding.pupil_id == item.pupil_id,
-                    PupilFinding.rule == item.finding.rule,
-                    PupilFinding.began == began,
-                )
-            ).first()
-        try:
-            with session.begin_nested():  # a refusal leaves no half-drafted letters behind
-                letters = draft_in_session(
-                    session,
-                    school=school_context(item.school),
-                    pupil=pupil,
-                    case=case,
-                    finding=finding_row,
-                    spec=letter_spec(item.letter),
-                    who=who,
-                    today=today,
-                    rule=item.finding.rule,
-                )
+        finding_row = (
+            found_rows.get((item.pupil_id, item.finding.rule, began)) if case is None else None
+        )
+        try:  # a refusal leaves no half-drafted letters behind (`draft_in_session`)
+            letters = draft_in_session(
+                session,
+                school=school_context(item.school),
+                pupil=pupil,
+                case=case,
+                finding=finding_row,
+                spec=letter_spec(item.letter),
+                who=who,
+                today=today,
+                rule=item.finding.rule,
+                read=reads[item.pupil_id],
+            )
         except (LetterError, UnknownLetterError) as error:
             out.letters_refused.append({**entry, "reason": str(error)})
             continue
+        latest[(item.pupil_id, item.letter)] = today
         out.letters_drafted.append({**entry, "letters": [letter.id for letter in letters]})
+
+
+def _latest_letters(
+    session: Session, pupil_ids: list[int], templates: set[str]
+) -> dict[tuple[int, str], date]:
+    """Per pupil and letter, the date of the latest such letter drafted or sent."""
+    found: dict[tuple[int, str], date] = {}
+    for at in range(0, len(pupil_ids), _CHUNK):
+        for pupil_id, template, latest in session.execute(
+            select(Letter.pupil_id, Letter.template, func.max(Letter.letter_date))
+            .where(
+                Letter.pupil_id.in_(pupil_ids[at : at + _CHUNK]),
+                Letter.template.in_(sorted(templates)),
+            )
+            .group_by(Letter.pupil_id, Letter.template)
+        ):
+            found[(pupil_id, template)] = latest
+    return found
+
+
+_CHUNK = 2000  # ids in one statement: within every database's limit on parameters
+
+
+def _in_chunks(session: Session, model: Any, column: Any, ids: list[int]) -> list[Any]:
+    """The rows of `model` whose `column` is one of `ids`, in statements of a few thousand."""
+    return [
+        row
+        for at in range(0, len(ids), _CHUNK)
+        for row in session.scalars(select(model).where(column.in_(ids[at : at + _CHUNK])))
+    ]
 
 
 def _kept_notices(session: Session, school_ids: set[int]) -> dict[tuple[int, str], date]:

@@ -141,10 +141,14 @@ def draft_in_session(
     who: Actor,
     today: date,
     rule: str | None = None,
+    read: dict[Any, Any] | None = None,
 ) -> list[Letter]:
     """Draft `spec` to each of its addressees within the caller's transaction, or refuse with
-    every missing fact named (nothing is stored then)."""
-    sources = Sources(session, school, pupil, case, finding, today, case_evidence(session, case))
+    every missing fact named (nothing is stored then: a letter added before a refusal is
+    taken out again, so that a caller drafting many letters needs no savepoint each).
+    `read`: what `read_ahead` read of the pupil already."""
+    evidence = case_evidence(session, case, read)
+    sources = Sources(session, school, pupil, case, finding, today, evidence, read or {})
     facts = gather(sources, spec, rule)
     missing = missing_facts(spec, facts)
     if spec.audience == LA:
@@ -186,13 +190,16 @@ def draft_in_session(
             "letter": {**facts["letter"], "reference": reference},
             "addressee": addressee.as_dict(),
         }
+        drafted.append(letter)
         try:
             # Rendered once now, so that a template asking for a fact we lack refuses here,
             # not when the office prints it.
             render_html(spec.id, letter.facts, overrides)
         except RenderError as error:
+            for added in drafted:  # the caller's transaction goes on without them
+                session.delete(added)
+            session.flush()
             raise LetterError(str(error)) from None
-        drafted.append(letter)
     return drafted
 
 

@@ -4,7 +4,7 @@ school file as of the letter's date (never typed in by hand)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,10 +32,12 @@ from casework.services.register.schools import SchoolContext
 from casework.store.models import (
     Case,
     CaseDeadline,
+    CaseEvidence,
     Contact,
     Letter,
     Pupil,
     PupilFinding,
+    RegisterYear,
     SessionMark,
 )
 from casework.store.projection import pupil_years, year_start
@@ -63,7 +65,7 @@ class Sources:
 
     def contacts(self) -> list[ContactDetails]:
         """The pupil's contacts, in priority order."""
-        if "contacts" not in self._read:
+        if "contacts" not in self._read:  # else read with many pupils' (`read_ahead`)
             self._read["contacts"] = contacts_of(self.session, self.pupil.id)
         return list(self._read["contacts"])
 
@@ -82,16 +84,101 @@ class Sources:
         return found[-1] if found else None
 
 
+def read_ahead(
+    session: Session, pupil_ids: Iterable[int], start: date, end: date
+) -> dict[int, dict[Any, Any]]:
+    """For many pupils at once, what each letter's facts would read per pupil (its contacts,
+    dense school years, late and illness marks and letters sent, from `start` to `end`): a
+    few statements for a sweep's thousands of letters instead of a dozen each. Each pupil's
+    entry is a `Sources._read`; what a letter needs outside those dates it reads itself."""
+    wanted = sorted(set(pupil_ids))
+    first, last = year_start(start), year_start(end)
+    years = [date(y, 9, 1) for y in range(first.year, last.year + 1)]
+    out: dict[int, dict[Any, Any]] = {
+        p: {
+            "contacts": [],
+            "years": dict.fromkeys(years),
+            "coded": (start, end, []),
+            "sent": (end, []),
+            "cases": [],  # the pupil's leave requests and penalty notices, oldest first
+            "evidence": {},  # each case's evidence, superseded or not, oldest first
+        }
+        for p in wanted
+    }
+    for chunk in _chunks(wanted):
+        for c in session.scalars(
+            select(Contact)
+            .where(Contact.pupil_id.in_(chunk))
+            .order_by(Contact.pupil_id, Contact.priority, Contact.id)
+        ):
+            out[c.pupil_id]["contacts"].append(_contact(c))
+        for pupil_id, year, codes in session.execute(
+            select(_YEARS_T.c.pupil_id, _YEARS_T.c.year_start, _YEARS_T.c.codes).where(
+                _YEARS_T.c.pupil_id.in_(chunk),
+                _YEARS_T.c.year_start >= first,
+                _YEARS_T.c.year_start <= last,
+            )
+        ):
+            out[pupil_id]["years"][year] = bytes(codes)
+        for pupil_id, day, session_, code, minutes in session.execute(
+            select(
+                _MARKS_T.c.pupil_id,
+                _MARKS_T.c.date,
+                _MARKS_T.c.session,
+                _MARKS_T.c.code,
+                _MARKS_T.c.minutes_late,
+            )
+            .where(
+                _MARKS_T.c.pupil_id.in_(chunk),
+                _MARKS_T.c.date >= start,
+                _MARKS_T.c.date <= end,
+                _MARKS_T.c.code.in_((*LATE_CODES, ILLNESS)),
+            )
+            .order_by(_MARKS_T.c.pupil_id, _MARKS_T.c.date, _MARKS_T.c.session)
+        ):
+            out[pupil_id]["coded"][2].append((day, session_, code, minutes))
+        for pupil_id, template, sent_on, addressee in session.execute(
+            select(Letter.pupil_id, Letter.template, Letter.sent_on, Letter.addressee)
+            .where(Letter.pupil_id.in_(chunk), Letter.status == "sent", Letter.sent_on <= end)
+            .order_by(Letter.pupil_id, Letter.sent_on, Letter.id)
+        ):
+            out[pupil_id]["sent"][1].append((template, sent_on, addressee))
+        for case in session.execute(
+            select(Case.id, Case.pupil_id, Case.kind, Case.parent_case_id, Case.details)
+            .where(
+                Case.pupil_id.in_(chunk),
+                Case.kind.in_((leave_request.KIND, penalty_notice.KIND)),
+            )
+            .order_by(Case.id)
+        ):
+            out[case.pupil_id]["cases"].append(case)
+        for row in session.execute(
+            select(_EVIDENCE_T, Case.pupil_id)
+            .join(Case, Case.id == _EVIDENCE_T.c.case_id)
+            .where(Case.pupil_id.in_(chunk))
+            .order_by(_EVIDENCE_T.c.id)
+        ):
+            out[row.pupil_id]["evidence"].setdefault(row.case_id, []).append(row)
+    return out
+
+
+def _chunks(ids: list[int], size: int = 2000) -> Iterator[list[int]]:
+    """Ids in lists short enough for one statement's parameters on every database."""
+    for at in range(0, len(ids), size):
+        yield ids[at : at + size]
+
+
+def _contact(c: Contact) -> ContactDetails:
+    return ContactDetails(
+        c.name, c.relationship, c.parental_responsibility, c.lives_with_pupil, c.address, c.id
+    )
+
+
 def contacts_of(session: Session, pupil_id: int) -> list[ContactDetails]:
     rows = session.execute(
         select(Contact).where(Contact.pupil_id == pupil_id).order_by(Contact.priority, Contact.id)
     ).scalars()
-    return [
-        ContactDetails(
-            c.name, c.relationship, c.parental_responsibility, c.lives_with_pupil, c.address, c.id
-        )
-        for c in rows
-    ]
+    return [_contact(c) for c in rows]
 
 
 def _window_figures(sources: Sources, start: date, end: date) -> dict[str, Any] | None:
@@ -185,15 +272,20 @@ def _finding(
 def _letters_sent(session: Session, sources: Sources) -> dict[str, dict[str, Any]]:
     """The letters already sent about the pupil, the latest of each kind (a follow-up letter
     quotes the first)."""
-    rows = session.execute(
-        select(Letter.template, Letter.sent_on, Letter.addressee)
-        .where(
-            Letter.pupil_id == sources.pupil.id,
-            Letter.status == "sent",
-            Letter.sent_on <= sources.on,
+    ahead = sources._read.get("sent")
+    rows: Iterable[Any]
+    if ahead is not None and ahead[0] >= sources.on:
+        rows = [row for row in ahead[1] if row[1] <= sources.on]
+    else:
+        rows = session.execute(
+            select(Letter.template, Letter.sent_on, Letter.addressee)
+            .where(
+                Letter.pupil_id == sources.pupil.id,
+                Letter.status == "sent",
+                Letter.sent_on <= sources.on,
+            )
+            .order_by(Letter.sent_on, Letter.id)
         )
-        .order_by(Letter.sent_on, Letter.id)
-    )
     out: dict[str, dict[str, Any]] = {}
     for template, sent_on, addressee in rows:
         out[template] = {"sent_on": sent_on.isoformat() if sent_on else None, "to": addressee}
@@ -218,6 +310,25 @@ def _policy(school: SchoolContext) -> dict[str, Any]:
         # Its numbered tables (the penalty notice amounts, the notice to improve's period...).
         "sections": policy.sections,
     }
+
+
+# A policy's facts as letters quote them, by the policy (kept with it: an id alone may be reused).
+_POLICY_FACTS: dict[int, tuple[Policy, dict[str, Any]]] = {}
+
+
+def _policy_facts(school: SchoolContext) -> dict[str, Any]:
+    """`_policy` made plain, once per policy: a sweep drafts thousands of letters, each
+    quoting every rule and section. Shared by those letters' facts, which are never changed
+    in place."""
+    policy = school.policy
+    found = _POLICY_FACTS.get(id(policy))
+    if found is not None and found[0] is policy:
+        return found[1]
+    if len(_POLICY_FACTS) >= 64:
+        _POLICY_FACTS.clear()
+    facts = _plain(_policy(school))
+    _POLICY_FACTS[id(policy)] = (policy, facts)
+    return facts
 
 
 def _rule_facts(rule: RuleSpec) -> dict[str, Any]:
@@ -275,14 +386,20 @@ def _letter_rule(
     return {**_rule_facts(rule), "met": _rate_met(rule, figures.get(period))}
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Dates as ISO strings, so that the facts are JSON and stay as they were drafted."""
+    kind = type(value)
+    if kind in _SCALARS:  # most of a letter's facts: returned at once
+        return value
+    if kind is dict or isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list or isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
     return value
 
 
@@ -292,6 +409,8 @@ Extra = Callable[[Sources], dict[str, Any] | None]
 
 
 _MARKS_T = SessionMark.__table__
+_YEARS_T = RegisterYear.__table__
+_EVIDENCE_T = CaseEvidence.__table__
 _CODED_MARKS = (
     select(_MARKS_T.c.date, _MARKS_T.c.session, _MARKS_T.c.code, _MARKS_T.c.minutes_late)
     .where(
@@ -304,16 +423,22 @@ _CODED_MARKS = (
 )
 LATE_CODES = ("L", "U")  # late before the register closed (present), and after it (absent)
 ILLNESS = "I"
+_AHEAD = frozenset((*LATE_CODES, ILLNESS))  # the codes `read_ahead` reads
 
 
 def _coded_marks(
     sources: Sources, start: date, end: date, codes: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     """The pupil's marks with these codes on school days start..end, oldest first."""
-    rows = sources.session.execute(
-        _CODED_MARKS,
-        {"pupil_id": sources.pupil.id, "start": start, "end": end, "codes": list(codes)},
-    )
+    rows: Iterable[Any]
+    ahead = sources._read.get("coded")
+    if ahead is not None and ahead[0] <= start and end <= ahead[1] and set(codes) <= _AHEAD:
+        rows = [row for row in ahead[2] if start <= row[0] <= end and row[2] in codes]
+    else:
+        rows = sources.session.execute(
+            _CODED_MARKS,
+            {"pupil_id": sources.pupil.id, "start": start, "end": end, "codes": list(codes)},
+        )
     return [
         {"date": day.isoformat(), "session": session, "code": code, "minutes_late": minutes}
         for day, session, code, minutes in rows
@@ -465,7 +590,7 @@ def gather(sources: Sources, spec: LetterSpec, rule: str | None = None) -> dict[
             "upn": pupil.upn,
         },
         "attendance": attendance(sources),
-        "policy": _policy(sources.school),
+        "policy": None,  # the same for every letter of the school: made plain once, below
         "finding": _finding(sources, rule, RULES_ANSWERED.get(spec.id, ())),
         "letters_sent": _letters_sent(sources.session, sources),
         "case": None,
@@ -485,15 +610,21 @@ def gather(sources: Sources, spec: LetterSpec, rule: str | None = None) -> dict[
     facts["rule"] = _letter_rule(sources, spec.id, facts["finding"], facts["attendance"])
     for name, extra in EXTRAS.items():
         facts[name] = extra(sources)
-    return _plain(facts)
+    plain = _plain(facts)
+    plain["policy"] = _policy_facts(sources.school)
+    return plain
 
 
-def case_evidence(session: Session, case: Case | None) -> tuple[dict[str, Any], ...]:
+def case_evidence(
+    session: Session, case: Case | None, read: dict[Any, Any] | None = None
+) -> tuple[dict[str, Any], ...]:
+    """The case's current evidence as letters quote it (from `read_ahead`'s, when given)."""
     if case is None:
         return ()
+    rows = read["evidence"].get(case.id, []) if read and "evidence" in read else None
     return tuple(
         {"id": e.id, "kind": e.kind, "recorded_on": e.recorded_on, "details": dict(e.details)}
-        for e in current_evidence(session, case.id)
+        for e in current_evidence(session, case.id, rows)
     )
 
 
@@ -561,6 +692,22 @@ def _deadline_due(sources: Sources, name: str) -> date | None:
     ).first()
 
 
+_LOOKBACKS: dict[tuple[int, date], tuple[SchoolContext, date]] = {}
+
+
+def _lookback_start(school: SchoolContext, as_of: date) -> date:
+    """`lookback_start` of the school's policy, once per school and day: the same for each of
+    a sweep's letters."""
+    found = _LOOKBACKS.get((id(school), as_of))
+    if found is not None and found[0] is school:
+        return found[1]
+    if len(_LOOKBACKS) >= 256:
+        _LOOKBACKS.clear()
+    start = lookback_start(school.policy, school.calendar, as_of)
+    _LOOKBACKS[(id(school), as_of)] = (school, start)
+    return start
+
+
 def _offence(sources: Sources, as_of: date) -> dict[str, Any] | None:
     """The unauthorised sessions the national penalty threshold counts in its window up to
     `as_of`: the offence a notice to improve or a penalty notice is for, day by day."""
@@ -569,7 +716,7 @@ def _offence(sources: Sources, as_of: date) -> dict[str, Any] | None:
     as_of = min(as_of, calendar.last_day)
     if spec is None or as_of < calendar.first_day:
         return None
-    register = sources.register(lookback_start(policy, calendar, as_of), as_of)
+    register = sources.register(_lookback_start(sources.school, as_of), as_of)
     lo, hi, since = window_columns(register, as_of, spec.params)
     marks = [
         m
@@ -769,11 +916,15 @@ def _leave_without_request(sources: Sources) -> dict[str, Any] | None:
     if offence is None:
         return None
     covered: set[date] = set()
-    requests = sources.session.scalars(
-        select(Case.details).where(
-            Case.pupil_id == sources.pupil.id, Case.kind == leave_request.KIND
+    requests: Iterable[Any]
+    if "cases" in sources._read:
+        requests = [c.details for c in sources._read["cases"] if c.kind == leave_request.KIND]
+    else:
+        requests = sources.session.scalars(
+            select(Case.details).where(
+                Case.pupil_id == sources.pupil.id, Case.kind == leave_request.KIND
+            )
         )
-    )
     for details in requests:
         covered |= set(leave_request.requested_days(details, sources.school.calendar))
     days = [
@@ -844,11 +995,19 @@ def request(sources: Sources) -> dict[str, Any] | None:
         return None
     offence_on = case.details.get("offence_on")
     offence = _offence(sources, date.fromisoformat(offence_on) if offence_on else sources.on)
-    notices = sources.session.scalars(
-        select(Case.details)
-        .where(Case.parent_case_id == case.id, Case.kind == penalty_notice.KIND)
-        .order_by(Case.id)
-    )
+    notices: Iterable[Any]
+    if "cases" in sources._read:
+        notices = [
+            c.details
+            for c in sources._read["cases"]
+            if c.parent_case_id == case.id and c.kind == penalty_notice.KIND
+        ]
+    else:
+        notices = sources.session.scalars(
+            select(Case.details)
+            .where(Case.parent_case_id == case.id, Case.kind == penalty_notice.KIND)
+            .order_by(Case.id)
+        )
     # The parents the request opened a notice for; before it is made, every parent (s576).
     named = [str(d["parent"]) for d in notices if d.get("parent")]
     parents = _parents(sources)

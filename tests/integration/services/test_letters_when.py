@@ -28,6 +28,17 @@ def absent_pupil(world: World, **pupil: object) -> str:
     return upn
 
 
+def own_below_90(db: Database, data_dir: Path, tmp_path: Path, body: str) -> None:
+    """The school's own below 90% letter, with this body."""
+    own = tmp_path / "our-below-90.html"
+    own.write_text('{% extends "layout.html" %}{% block body %}' + body + "{% endblock %}")
+    school_file = tmp_path / "school.toml"
+    school_file.write_text(
+        (data_dir / "school.toml").read_text() + f'\n[letters]\nbelow_90 = "{own.name}"\n'
+    )
+    save_school(db, load_school(school_file))
+
+
 def test_a_new_finding_drafts_the_letter_its_rule_names_once(db: Database, world: World) -> None:
     upn = absent_pupil(world)
     first = daily_sweep(db, d("2025-11-28"))
@@ -60,16 +71,12 @@ def test_a_letter_the_sweep_cannot_draft_is_reported_and_the_sweep_goes_on(
 def test_a_school_may_use_its_own_template(
     db: Database, world: World, data_dir: Path, tmp_path: Path
 ) -> None:
-    own = tmp_path / "our-below-90.html"
-    own.write_text(
-        '{% extends "layout.html" %}{% block body %}<p>Our own words for '
-        "{{ pupil.forename }}: {{ attendance.year.rate | percent }}.</p>{% endblock %}"
+    own_below_90(
+        db,
+        data_dir,
+        tmp_path,
+        "<p>Our own words for {{ pupil.forename }}: {{ attendance.year.rate | percent }}.</p>",
     )
-    school_file = tmp_path / "school.toml"
-    school_file.write_text(
-        (data_dir / "school.toml").read_text() + f'\n[letters]\nbelow_90 = "{own.name}"\n'
-    )
-    save_school(db, load_school(school_file))
     upn = absent_pupil(world)
     daily_sweep(db, d("2025-11-28"))
     (case,) = cases_of(db, upn, "attendance_concern")
@@ -96,3 +103,26 @@ def test_a_missing_template_file_is_named(tmp_path: Path, data_dir: Path) -> Non
     )
     with pytest.raises(SchoolFileError, match=r"letters.rag_red: no such file .*gone.html"):
         load_school(school_file)
+
+
+def test_a_school_template_asking_for_a_missing_fact_is_refused_by_the_sweep_alone(
+    db: Database, world: World, data_dir: Path, tmp_path: Path
+) -> None:
+    # The refusal comes after the letter was added (it is rendered once drafted): the letter
+    # is taken out again, and the sweep's other letters and case work stand.
+    own_below_90(
+        db,
+        data_dir,
+        tmp_path,
+        "<p>{{ pupil.forename }}: {{ case.details.no_such_fact.deeper }}</p>",
+    )
+    first, second = absent_pupil(world), absent_pupil(world)
+    done = daily_sweep(db, d("2025-11-28"))
+    refused = [row for row in done.letters_refused if row["letter"] == "below_90"]
+    assert sorted(row["upn"] for row in refused) == sorted([first, second])
+    assert "no_such_fact" in refused[0]["reason"]
+    assert cases_of(db, first, "attendance_concern") and cases_of(db, second, "attendance_concern")
+    assert [x.template for x in drafts.list_letters(db, who=as_user(db, AO))] == [
+        x["letter"] for x in done.letters_drafted
+    ]
+    assert all(x["letter"] != "below_90" for x in done.letters_drafted)
