@@ -22,7 +22,7 @@ from casework.services.access.users import SYSTEM_USERNAME, actor_in, system_act
 from casework.services.cases.batch import CaseBatch, CaseWork
 from casework.services.cases.writes import off_roll, record_evidence
 from casework.services.errors import LetterError
-from casework.services.letters.drafts import draft_in_session
+from casework.services.letters.drafts import LetterIds, draft_in_session
 from casework.services.letters.facts import read_ahead
 from casework.services.reach import Actor, visible_to
 from casework.services.register.schools import SchoolContext, school_context
@@ -337,6 +337,7 @@ def _draft_letters(
     # A letter reads back to the first day of last school year at most (a penalty window
     # that starts before this September); what it reads outside that, it reads itself.
     reads = read_ahead(session, pupil_ids, date(year_start(today).year - 1, 9, 1), today)
+    next_id = LetterIds(session)  # the letters are written together, when the sweep commits
     for item in to_draft:
         began = item.finding.began or today
         drafted_on = latest.get((item.pupil_id, item.letter))
@@ -366,6 +367,7 @@ def _draft_letters(
                 today=today,
                 rule=item.finding.rule,
                 read=reads[item.pupil_id],
+                next_id=next_id,
             )
         except (LetterError, UnknownLetterError) as error:
             out.letters_refused.append({**entry, "reason": str(error)})

@@ -213,18 +213,15 @@ def pupil_window(
     days = register.days
     if not days or not years:
         return register
+    ordinals = np.fromiter((day.toordinal() for day in days), dtype=np.intp, count=len(days))
     for first, codes in years.items():
-        # The window's days in this school year: a run of the calendar's days, in order.
-        inside = (
-            [n for n, day in enumerate(days) if year_start(day) == first]
-            if (year_start(days[0]) != year_start(days[-1]))
-            else (range(len(days)) if year_start(days[0]) == first else [])
-        )
-        if not inside:
-            continue
-        here = np.fromiter(inside, dtype=np.intp)
+        # The window's days in this school year (1 September to the next 31 August).
         origin = first.toordinal()
-        offsets = 2 * np.fromiter((days[n].toordinal() - origin for n in inside), dtype=np.intp)
+        inside = (ordinals >= origin) & (ordinals < date(first.year + 1, 9, 1).toordinal())
+        here = np.flatnonzero(inside)
+        if not len(here):
+            continue
+        offsets = 2 * (ordinals[here] - origin)
         row = np.frombuffer(codes, dtype=np.uint8)
         register.codes[0, 2 * here] = row[offsets]
         register.codes[0, 2 * here + 1] = row[offsets + 1]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.drafting.addressees import LA as TO_LA
@@ -142,11 +143,13 @@ def draft_in_session(
     today: date,
     rule: str | None = None,
     read: dict[Any, Any] | None = None,
+    next_id: Callable[[], int] | None = None,
 ) -> list[Letter]:
     """Draft `spec` to each of its addressees within the caller's transaction, or refuse with
     every missing fact named (nothing is stored then: a letter added before a refusal is
     taken out again, so that a caller drafting many letters needs no savepoint each).
-    `read`: what `read_ahead` read of the pupil already."""
+    `read`: what `read_ahead` read of the pupil already; `next_id`: the ids of new letters
+    (`LetterIds`), for a caller drafting many, whose letters are then written together."""
     evidence = case_evidence(session, case, read)
     sources = Sources(session, school, pupil, case, finding, today, evidence, read or {})
     facts = gather(sources, spec, rule)
@@ -166,6 +169,7 @@ def draft_in_session(
     drafted = []
     for addressee in addressees:
         letter = Letter(
+            id=next_id() if next_id else None,
             school_id=school.id,
             pupil_id=pupil.id,
             case_id=case.id if case else None,
@@ -181,8 +185,9 @@ def draft_in_session(
             drafted_at=now,
             drafted_by=who.username,
         )
-        session.add(letter)
-        session.flush()
+        if next_id is None:  # the database gives the id its reference quotes
+            session.add(letter)
+            session.flush()
         about = f"C{case.id}" if case else f"P{pupil.id}"
         reference = f"{school.urn}/{about}/L{letter.id}"
         letter.facts = {
@@ -197,10 +202,46 @@ def draft_in_session(
             render_html(spec.id, letter.facts, overrides)
         except RenderError as error:
             for added in drafted:  # the caller's transaction goes on without them
-                session.delete(added)
+                if added in session:
+                    session.delete(added)
             session.flush()
             raise LetterError(str(error)) from None
+    if next_id is not None:  # inserted with the caller's other letters, at its next flush
+        session.add_all(drafted)
     return drafted
+
+
+class LetterIds:
+    """The ids of the letters a sweep drafts, known before they are written, so that its
+    thousands of letters go to the database together rather than a flush each. SQLite: the
+    next after the highest, under the write lock the sweep holds; PostgreSQL: from the
+    table's sequence, a block at a time."""
+
+    BLOCK = 500
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.free: list[int] = []
+        self.last: int | None = None  # the last id given out
+
+    def __call__(self) -> int:
+        if not self.free:
+            self.free = self._block()[::-1]
+        self.last = self.free.pop()
+        return self.last
+
+    def _block(self) -> list[int]:
+        if self.session.get_bind().dialect.name == "sqlite":
+            top = self.last
+            if top is None:
+                top = int(self.session.scalar(select(func.coalesce(func.max(Letter.id), 0))) or 0)
+            return list(range(top + 1, top + 1 + self.BLOCK))
+        sequence = func.pg_get_serial_sequence("letter", "id")
+        return list(
+            self.session.scalars(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, self.BLOCK))
+            )
+        )
 
 
 def draft_letters(
